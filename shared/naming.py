@@ -1,0 +1,120 @@
+"""Physical AWS names: `<resource-type>[-<component>]-<environmentSuffix>`, built and checked in one place.
+
+AWS limits are data with their source so the same table drives validation, the suffix budget and the docs.
+Pulumi logical names are identities and never change with the suffix; only physical names carry it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Replacement(Enum):
+    """How a replacement avoids a clash with the name the old resource still holds."""
+
+    DELETE_BEFORE_REPLACE = "delete_before_replace"
+    NAME_PREFIX = "name_prefix"
+    TAG_ONLY = "tag_only"  # the name is a `Name` tag: replacements never clash
+    NEW_REVISION = "new_revision"  # task definition families: a change registers a revision, no clash
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """One AWS naming limit, with where it is written down and how replacements dodge a name clash."""
+
+    max_length: int
+    source: str
+    replacement: Replacement
+    pattern: str = r"^[a-z0-9][a-z0-9-]*$"
+
+
+_DOCS = "https://docs.aws.amazon.com"
+NAME_RULES: dict[str, NameRule] = {
+    "vpc": NameRule(256, f"{_DOCS}/tag-editor/latest/userguide/tagging.html", Replacement.TAG_ONLY),
+    "alb": NameRule(32, f"{_DOCS}/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "tg": NameRule(32, f"{_DOCS}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+                   Replacement.DELETE_BEFORE_REPLACE),
+    "role": NameRule(64, f"{_DOCS}/IAM/latest/APIReference/API_CreateRole.html",
+                     Replacement.DELETE_BEFORE_REPLACE),
+    "policy": NameRule(128, f"{_DOCS}/IAM/latest/APIReference/API_CreatePolicy.html",
+                       Replacement.DELETE_BEFORE_REPLACE),
+    "sg": NameRule(255, f"{_DOCS}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+                   Replacement.NAME_PREFIX),
+    "log": NameRule(512, f"{_DOCS}/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "alias": NameRule(256, f"{_DOCS}/kms/latest/APIReference/API_CreateAlias.html",
+                      Replacement.DELETE_BEFORE_REPLACE, r"^alias/[a-z0-9-]+$"),
+    "ecr": NameRule(256, f"{_DOCS}/AmazonECR/latest/APIReference/API_CreateRepository.html",
+                    Replacement.DELETE_BEFORE_REPLACE, r"^[a-z0-9][a-z0-9/_.-]*$"),
+    "cluster": NameRule(255, f"{_DOCS}/AmazonECS/latest/APIReference/API_CreateCluster.html",
+                        Replacement.DELETE_BEFORE_REPLACE),
+    "svc": NameRule(255, f"{_DOCS}/AmazonECS/latest/APIReference/API_CreateService.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "td": NameRule(255, f"{_DOCS}/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+                   Replacement.NEW_REVISION),
+    "secret": NameRule(512, f"{_DOCS}/secretsmanager/latest/apireference/API_CreateSecret.html",
+                       Replacement.DELETE_BEFORE_REPLACE, r"^[a-z0-9][a-z0-9/_+=.@-]*$"),
+    "sqs": NameRule(80, f"{_DOCS}/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "sns": NameRule(256, f"{_DOCS}/sns/latest/api/API_CreateTopic.html", Replacement.DELETE_BEFORE_REPLACE),
+    "ddb": NameRule(255, f"{_DOCS}/amazondynamodb/latest/APIReference/API_CreateTable.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "s3": NameRule(63, f"{_DOCS}/AmazonS3/latest/userguide/bucketnamingrules.html", Replacement.NAME_PREFIX),
+    "waf": NameRule(128, f"{_DOCS}/waf/latest/APIReference/API_CreateWebACL.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
+    "alarm": NameRule(255, f"{_DOCS}/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+                      Replacement.DELETE_BEFORE_REPLACE),
+    "sd": NameRule(127, f"{_DOCS}/cloud-map/latest/api/API_CreateService.html",
+                   Replacement.DELETE_BEFORE_REPLACE),
+    "scaling": NameRule(255, f"{_DOCS}/autoscaling/application/APIReference/API_PutScalingPolicy.html",
+                        Replacement.DELETE_BEFORE_REPLACE),
+}
+
+# The tightest limit (ALB and target group, 32) must hold `tg-<longest service name>-<suffix>`; service names
+# are capped at SERVICE_NAME_MAX_LENGTH by the catalog, so the suffix gets what is left.
+SERVICE_NAME_MAX_LENGTH = 18  # "processing-service"
+TIGHTEST_TYPE = min(NAME_RULES, key=lambda t: NAME_RULES[t].max_length)
+SUFFIX_MAX_LENGTH = NAME_RULES[TIGHTEST_TYPE].max_length - len(f"{TIGHTEST_TYPE}--") - SERVICE_NAME_MAX_LENGTH
+SUFFIX_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)?$")
+
+
+class NamingError(ValueError):
+    """A physical name or suffix that AWS would reject; the message names the value and the fix."""
+
+
+def suffix_problem(suffix: str) -> str | None:
+    """Why `suffix` cannot be an environmentSuffix, or None when it can."""
+    if not suffix:
+        return "it is empty"
+    if not SUFFIX_PATTERN.match(suffix):
+        return ("it must be lower-case letters and digits starting with a letter, with at most one extra "
+                "'-token' for a throwaway copy (e.g. dev, prod, dev-pr42)")
+    if len(suffix) > SUFFIX_MAX_LENGTH:
+        return (f"it is {len(suffix)} characters; names of type '{TIGHTEST_TYPE}' are limited to "
+                f"{NAME_RULES[TIGHTEST_TYPE].max_length} ({NAME_RULES[TIGHTEST_TYPE].source}), "
+                f"which leaves {SUFFIX_MAX_LENGTH} for the suffix")
+    return None
+
+
+def physical_name(resource_type: str, suffix: str, component: str | None = None) -> str:
+    """The AWS name of a resource; raises NamingError naming the offending part and the fix."""
+    if resource_type not in NAME_RULES:
+        raise NamingError(f"unknown resource type {resource_type!r} for a physical name; add it to "
+                          f"shared.naming.NAME_RULES with its AWS limit and source")
+    problem = suffix_problem(suffix)
+    if problem:
+        raise NamingError(f"environmentSuffix {suffix!r} is invalid: {problem}")
+    rule = NAME_RULES[resource_type]
+    name = "-".join(part for part in (resource_type, component, suffix) if part)
+    if resource_type == "alias":  # KMS requires the prefix; the rest follows the one pattern
+        name = f"alias/{name}"
+    if len(name) > rule.max_length:
+        raise NamingError(f"name {name!r} is {len(name)} characters, over the AWS limit of {rule.max_length} for "
+                          f"'{resource_type}' ({rule.source}); shorten the component {component!r} or the "
+                          f"environmentSuffix")
+    if not re.match(rule.pattern, name):
+        raise NamingError(f"name {name!r} does not match {rule.pattern} required for '{resource_type}' "
+                          f"({rule.source}); use lower-case letters, digits and '-' in the component")
+    return name

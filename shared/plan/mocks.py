@@ -1,0 +1,215 @@
+"""Mocks that answer like AWS would: realistic ids and ARNs in account 123456789012, us-east-1.
+
+`STATE` maps a resource type to a function adding the attributes AWS computes (ARN, DNS name, URL, ...) so
+consumers of those attributes see realistic values. A type not listed gets an id and a generic ARN.
+Invokes not listed in `INVOKES` fail loudly: a silently empty answer would hide a real lookup.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pulumi.runtime import mocks, rpc
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+PARTITION = "aws"
+# The us-east-1 ELB account AWS publishes for access-log bucket policies.
+ELB_ACCOUNT_ID = "127311923021"
+
+SECRET_SIG = rpc._special_secret_sig
+SIG_KEY = rpc._special_sig_key
+MASK = "[secret]"
+
+
+def short_hash(text: str, length: int = 17) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _token_parts(typ: str) -> tuple[str, str]:
+    """`aws:ec2/vpc:Vpc` -> ("ec2", "vpc")."""
+    module = typ.split(":")[1].split("/")[0]
+    resource = re.sub(r"(?<!^)(?=[A-Z])", "-", typ.split(":")[-1]).lower()
+    return module, resource
+
+
+def arn(service: str, resource: str, *, regional: bool = True) -> str:
+    return f"arn:{PARTITION}:{service}:{REGION if regional else ''}:{ACCOUNT_ID}:{resource}"
+
+
+StateFn = Callable[[str, dict, str], dict]
+
+# id prefix AWS uses, by type
+ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/natGateway:NatGateway": "nat", "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/securityGroup:SecurityGroup": "sg", "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/flowLog:FlowLog": "fl", "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+}
+
+
+def _named(inputs: dict, rid: str) -> str:
+    return inputs.get("name") or rid
+
+
+STATE: dict[str, StateFn] = {
+    "aws:ec2/vpc:Vpc": lambda name, i, rid: {"arn": arn("ec2", f"vpc/{rid}"), "defaultSecurityGroupId": f"sg-{short_hash(rid)}"},
+    "aws:ec2/subnet:Subnet": lambda name, i, rid: {"arn": arn("ec2", f"subnet/{rid}")},
+    "aws:ec2/securityGroup:SecurityGroup": lambda name, i, rid: {
+        "arn": arn("ec2", f"security-group/{rid}"),
+        "name": i.get("name") or f"{i.get('namePrefix', '')}{short_hash(name, 8)}"},
+    "aws:ec2/eip:Eip": lambda name, i, rid: {"publicIp": f"198.51.100.{int(short_hash(name, 2), 16) % 250 + 1}",
+                                             "allocationId": rid},
+    "aws:kms/key:Key": lambda name, i, rid: {"arn": arn("kms", f"key/{rid}"), "keyId": rid},
+    "aws:kms/alias:Alias": lambda name, i, rid: {"arn": arn("kms", _named(i, rid))},
+    "aws:cloudwatch/logGroup:LogGroup": lambda name, i, rid: {"arn": arn("logs", f"log-group:{_named(i, rid)}")},
+    "aws:iam/role:Role": lambda name, i, rid: {"arn": arn("iam", f"role/{_named(i, rid)}", regional=False),
+                                              "uniqueId": "AROA" + short_hash(name, 16).upper()},
+    "aws:iam/policy:Policy": lambda name, i, rid: {"arn": arn("iam", f"policy/{_named(i, rid)}", regional=False)},
+}
+
+
+def _resource_id(typ: str, name: str, inputs: dict) -> str:
+    if typ in ID_PREFIX:
+        return f"{ID_PREFIX[typ]}-{short_hash(name)}"
+    if typ == "aws:kms/key:Key":
+        digest = short_hash(name, 32)
+        return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    return inputs.get("name") or f"{name}-{short_hash(name, 8)}"
+
+
+@dataclass
+class StackOutputs:
+    """Outputs of a stack already planned: clear values for its consumers, plus which were secret."""
+
+    values: dict[str, Any]
+    secret_names: list[str]
+
+
+@dataclass
+class PlanMocks(mocks.Mocks):
+    """Answers resources, stack references and invokes for one stack run."""
+
+    upstream: dict[str, StackOutputs] = field(default_factory=dict)
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            found = self.upstream.get(args.resource_id or args.name) or StackOutputs({}, [])
+            # An absent stack reads as no outputs, as a consumer of an undeployed stack would see. Secret
+            # outputs travel wrapped as secrets, so neither the consumer nor plan.json sees them in clear.
+            outputs = {key: {SIG_KEY: SECRET_SIG, "value": value} if key in found.secret_names else value
+                       for key, value in found.values.items()}
+            return args.name, {"outputs": outputs, "secretOutputNames": list(found.secret_names)}
+        if not args.custom:
+            return "", {}
+        rid = _resource_id(args.typ, args.name, args.inputs)
+        module, resource = _token_parts(args.typ)
+        state = {**args.inputs, "arn": arn(module, f"{resource}/{rid}")}
+        state.update(STATE.get(args.typ, lambda *_: {})(args.name, args.inputs, rid))
+        if "tags" in args.inputs:
+            state["tagsAll"] = args.inputs["tags"]
+        return rid, state
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict, list | None]:
+        if args.token not in INVOKES:
+            raise KeyError(f"the offline plan has no mock for invoke {args.token}; add it to "
+                           f"shared.plan.mocks.INVOKES with a realistic answer")
+        return INVOKES[args.token](args.args), []
+
+
+INVOKES: dict[str, Callable[[dict], dict]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
+        "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan", "userId": "AIDAOFFLINE",
+        "id": ACCOUNT_ID},
+    "aws:index/getPartition:getPartition": lambda a: {
+        "partition": PARTITION, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": PARTITION},
+    "aws:index/getRegion:getRegion": lambda a: {
+        "region": REGION, "name": REGION, "id": REGION, "endpoint": f"ec2.{REGION}.amazonaws.com",
+        "description": "US East (N. Virginia)"},
+    "aws:elb/getServiceAccount:getServiceAccount": lambda a: {
+        "arn": f"arn:aws:iam::{ELB_ACCOUNT_ID}:root", "id": ELB_ACCOUNT_ID, "region": REGION},
+}
+
+
+def mask_secrets(value: Any) -> Any:
+    """Replace every secret-wrapped value (as the engine sends them) by "[secret]"."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return MASK
+        return {k: mask_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    inputs: dict
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    ignore_changes: list[str]
+    delete_before_replace: bool
+    id: str | None = None
+    state: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "urn": self.urn, "type": self.type, "name": self.name, "custom": self.custom, "parent": self.parent,
+            "inputs": self.inputs, "dependencies": self.dependencies,
+            "propertyDependencies": self.property_dependencies, "id": self.id, "state": self.state,
+            "protect": self.protect, "retainOnDelete": self.retain_on_delete,
+            "ignoreChanges": self.ignore_changes, "deleteBeforeReplace": self.delete_before_replace,
+        }
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping what `Mocks.new_resource` never sees: parent, dependencies and
+    resource options."""
+
+    def __init__(self, plan_mocks: PlanMocks):
+        super().__init__(plan_mocks)
+        self.registrations: list[Registration] = []
+
+    def _record(self, request, custom: bool, inputs_wire) -> Registration:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        registration = Registration(
+            urn=urn, type=request.type, name=request.name, custom=custom, parent=request.parent or None,
+            inputs=mask_secrets(rpc.deserialize_properties(inputs_wire)),
+            dependencies=list(getattr(request, "dependencies", [])),
+            property_dependencies={k: list(v.urns) for k, v in getattr(request, "propertyDependencies", {}).items()},
+            protect=bool(getattr(request, "protect", False)),
+            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+            ignore_changes=list(getattr(request, "ignoreChanges", [])),
+            delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+        )
+        self.registrations.append(registration)
+        return registration
+
+    def _complete(self, registration: Registration, urn: str) -> None:
+        stored = self.resources.get(urn)
+        if stored is not None:
+            registration.id = stored.id or None
+            registration.state = mask_secrets(stored.state)
+
+    def RegisterResource(self, request):
+        registration = self._record(request, bool(request.custom), request.object)
+        response = super().RegisterResource(request)
+        self._complete(registration, response.urn)
+        return response
+
+    def ReadResource(self, request):
+        registration = self._record(request, True, request.properties)
+        response = super().ReadResource(request)
+        self._complete(registration, response.urn)
+        return response

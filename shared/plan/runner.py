@@ -1,0 +1,150 @@
+"""Run every project's real `__main__.py` under mocks, in deploy order, chaining stack outputs.
+
+This stands in for the Pulumi CLI: it applies `Pulumi.yaml` config defaults and the stack file, resolves
+StackReferences to the outputs of stacks planned earlier in the same run, and records every registration
+(inputs, parent, dependencies, options) for `plan.json`. What it cannot know is listed in the README.
+"""
+from __future__ import annotations
+
+import json
+import runpy
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from shared.catalog import SERVICES, Service
+from shared.plan.mocks import MASK, PlanMocks, RecordingMonitor, Registration, StackOutputs
+from shared.stacks import StackId, deploy_order, stack_reference_name
+
+# Stands in for `secure:` values the offline plan cannot decrypt; marked secret like the real value.
+OFFLINE_SECRET = "offline-plan-placeholder-secret"
+
+
+class PlanError(RuntimeError):
+    """A stack's program failed under the offline plan; the message names the stack and the cause."""
+
+
+def _config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def load_stack_config(stack: StackId) -> tuple[dict[str, str], list[str]]:
+    """Config as the CLI would hand it to the program: project defaults, then the stack file."""
+    project_file = yaml.safe_load((stack.directory / "Pulumi.yaml").read_text())
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, decl in (project_file.get("config") or {}).items():
+        full_key = key if ":" in key else f"{stack.project}:{key}"
+        if "value" in decl:
+            values[full_key] = _config_string(decl["value"])
+        elif "default" in decl:
+            values[full_key] = _config_string(decl["default"])
+    stack_file = yaml.safe_load((stack.directory / f"Pulumi.{stack.stack}.yaml").read_text()) or {}
+    for key, value in (stack_file.get("config") or {}).items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[key] = OFFLINE_SECRET
+            secret_keys.append(key)
+        else:
+            values[key] = _config_string(value)
+    return values, secret_keys
+
+
+def stack_exists(stack: StackId) -> bool:
+    return (stack.directory / "__main__.py").exists() and (stack.directory / f"Pulumi.{stack.stack}.yaml").exists()
+
+
+@dataclass
+class StackPlan:
+    stack: StackId
+    registrations: list[Registration]
+    outputs: StackOutputs
+
+    def resources_by_type(self) -> Counter:
+        return Counter(r.type for r in self.registrations if r.custom)
+
+    def to_json(self) -> dict:
+        return {
+            "project": self.stack.project,
+            "stack": self.stack.stack,
+            "resources": [r.to_json() for r in self.registrations],
+            "outputs": {k: MASK if k in self.outputs.secret_names else v for k, v in self.outputs.values.items()},
+        }
+
+
+def run_stack(stack: StackId, upstream: dict[str, StackOutputs],
+              config: tuple[dict[str, str], list[str]] | None = None) -> StackPlan:
+    """Run one project program for one stack; raise PlanError with the program's own message on failure."""
+    values, secret_keys = config if config is not None else load_stack_config(stack)
+    plan_mocks = PlanMocks(upstream=upstream)
+    monitor = RecordingMonitor(plan_mocks)
+    settings.ROOT.set(None)
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    mocks.set_mocks(plan_mocks, project=stack.project, stack=stack.stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(values, secret_keys=secret_keys)
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(stack.directory), run_name="__main__")))
+    except Exception as error:  # noqa: BLE001 - any program failure becomes one named plan error
+        raise PlanError(f"stack {stack} failed: {error}") from error
+    root = settings.get_root_resource()
+    values_out: dict[str, Any] = {}
+    secret_names: list[str] = []
+    for key, value in root.outputs.items():
+        output = pulumi.Output.from_input(value)
+        values_out[key] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secret_names.append(key)
+    return StackPlan(stack, monitor.registrations, StackOutputs(values_out, secret_names))
+
+
+def reference_key(stack: StackId) -> str:
+    """The StackReference name consumers use for `stack` (service stacks are never referenced)."""
+    return stack_reference_name(stack.project, stack.stack)
+
+
+def plan_environment(environment: str, services: tuple[Service, ...] = SERVICES) -> list[StackPlan]:
+    """Plan every existing stack of an environment in deploy order."""
+    upstream: dict[str, StackOutputs] = {}
+    plans = []
+    for stack in deploy_order(environment, services):
+        if not stack_exists(stack):
+            continue
+        plan = run_stack(stack, upstream)
+        upstream[reference_key(stack)] = plan.outputs
+        plans.append(plan)
+    return plans
+
+
+def plan_document(environment: str, plans: list[StackPlan]) -> dict:
+    return {"environment": environment, "stacks": [p.to_json() for p in plans]}
+
+
+def plan_path(build_dir: Path, environment: str) -> Path:
+    return build_dir / "plan" / environment / "plan.json"
+
+
+def write_plan(build_dir: Path, environment: str, plans: list[StackPlan]) -> Path:
+    path = plan_path(build_dir, environment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plan_document(environment, plans), indent=1, sort_keys=False) + "\n")
+    return path
+
+
+def summary(plans: list[StackPlan]) -> str:
+    lines = []
+    for plan in plans:
+        counts = plan.resources_by_type()
+        lines.append(f"{plan.stack}: {sum(counts.values())} resources, {len(plan.outputs.values)} outputs")
+        lines.extend(f"    {count:3d}  {typ}" for typ, count in sorted(counts.items()))
+    return "\n".join(lines)
