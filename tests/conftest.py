@@ -1,0 +1,93 @@
+"""Shared test helpers: run a real project program under the offline plan's mocks and query what it registered."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+
+from shared.catalog import SERVICES
+from shared.plan.mocks import StackOutputs
+from shared.plan.runner import (StackPlan, load_stack_config, plan_environment, reference_key, run_stack,
+                                 stack_exists)
+from shared.stacks import StackId, deploy_order
+
+
+@dataclass
+class Stack:
+    """What one program registered, with lookups by type and logical name."""
+
+    plan: StackPlan
+
+    @property
+    def resources(self) -> list:
+        return [r for r in self.plan.registrations if r.custom]
+
+    def of_type(self, typ: str) -> list:
+        return [r for r in self.plan.registrations if r.type == typ]
+
+    def one(self, typ: str, name: str | None = None):
+        found = [r for r in self.of_type(typ) if name is None or r.name == name]
+        assert len(found) == 1, f"expected one {typ} {name or ''}, found {[r.name for r in found]}"
+        return found[0]
+
+    def by_urn(self, urn: str):
+        return next(r for r in self.plan.registrations if r.urn == urn)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.plan.outputs.values
+
+
+def policy(registration, key: str = "policy") -> dict:
+    """An IAM/KMS/bucket policy input parsed from its JSON string."""
+    return json.loads(registration.inputs[key])
+
+
+def upstream_outputs(environment: str, until: str, services=SERVICES) -> dict[str, StackOutputs]:
+    """Outputs of every stack deployed before project `until`, from the offline plan."""
+    outputs: dict[str, StackOutputs] = {}
+    for stack in deploy_order(environment, services):
+        if stack.project == until:
+            break
+        if not stack_exists(stack):
+            continue
+        outputs[reference_key(stack)] = run_stack(stack, outputs).outputs
+    return outputs
+
+
+@pytest.fixture
+def run_project() -> Callable[..., Stack]:
+    """Run `project`'s program for `stack` with its committed config plus `overrides` ({key: value}; None
+    deletes a key), reading upstream outputs from the plan of the same environment unless given."""
+
+    def run(project: str, stack: str, overrides: dict[str, Any] | None = None, *, environment: str | None = None,
+            upstream: dict[str, StackOutputs] | None = None, secret_keys: list[str] | None = None) -> Stack:
+        stack_id = StackId(project, stack)
+        values, secrets = load_stack_config(stack_id)
+        for key, value in (overrides or {}).items():
+            full = key if ":" in key else f"{project}:{key}"
+            if value is None:
+                values.pop(full, None)
+            else:
+                values[full] = value if isinstance(value, str) else json.dumps(value)
+        secrets = secrets + [k if ":" in k else f"{project}:{k}" for k in (secret_keys or [])]
+        if upstream is None:
+            upstream = upstream_outputs(environment or stack, project)
+        return Stack(run_stack(stack_id, upstream, (values, secrets)))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def environment_plans() -> Callable[[str], dict[str, Stack]]:
+    """The full offline plan of an environment, computed once per session: {"network/dev": Stack, ...}."""
+    cache: dict[str, dict[str, Stack]] = {}
+
+    def get(environment: str) -> dict[str, Stack]:
+        if environment not in cache:
+            cache[environment] = {str(p.stack): Stack(p) for p in plan_environment(environment)}
+        return cache[environment]
+
+    return get
