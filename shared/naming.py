@@ -72,11 +72,17 @@ NAME_RULES: dict[str, NameRule] = {
                         Replacement.DELETE_BEFORE_REPLACE),
 }
 
-# The tightest limit (ALB and target group, 32) must hold `tg-<longest service name>-<suffix>`; service names
-# are capped at SERVICE_NAME_MAX_LENGTH by the catalog, so the suffix gets what is left.
-SERVICE_NAME_MAX_LENGTH = 18  # "processing-service"
-TIGHTEST_TYPE = min(NAME_RULES, key=lambda t: NAME_RULES[t].max_length)
-SUFFIX_MAX_LENGTH = NAME_RULES[TIGHTEST_TYPE].max_length - len(f"{TIGHTEST_TYPE}--") - SERVICE_NAME_MAX_LENGTH
+# The suffix budget: whatever type is tightest must still hold `<type>-<longest component>-<suffix>`, where
+# components are at most SERVICE_NAME_MAX_LENGTH (the catalog caps service names; "processing-service").
+SERVICE_NAME_MAX_LENGTH = 18
+
+
+def _budget(resource_type: str) -> int:
+    return NAME_RULES[resource_type].max_length - len(f"{resource_type}--") - SERVICE_NAME_MAX_LENGTH
+
+
+TIGHTEST_TYPE = min(NAME_RULES, key=_budget)
+SUFFIX_MAX_LENGTH = _budget(TIGHTEST_TYPE)
 SUFFIX_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)?$")
 
 

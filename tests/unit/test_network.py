@@ -1,0 +1,172 @@
+"""The network program, run for real under the offline plan's mocks; assertions are on recorded inputs."""
+import pytest
+
+from shared.plan.runner import PlanError
+from tests.conftest import policy
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+NAT = "aws:ec2/natGateway:NatGateway"
+
+
+def private_default_routes(stack):
+    return [r for r in stack.of_type(ROUTE)
+            if r.inputs["destinationCidrBlock"] == "0.0.0.0/0" and "private" in r.name]
+
+
+@pytest.fixture
+def dev(run_project):
+    return run_project("network", "dev")
+
+
+def test_vpc_has_dns_support_and_the_configured_cidr(dev):
+    vpc = dev.one("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["cidrBlock"] == "10.10.0.0/16"
+    assert vpc.inputs["enableDnsSupport"] is True and vpc.inputs["enableDnsHostnames"] is True
+    assert vpc.inputs["tags"]["Name"] == "vpc-dev"
+
+
+def test_three_private_subnets_in_three_distinct_azs_never_map_public_ips(dev):
+    private = [s for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "private"]
+    public = [s for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "public"]
+    assert len(private) == len(public) == 3
+    assert {s.inputs["availabilityZone"] for s in private} == {"us-east-1a", "us-east-1b", "us-east-1c"}
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in private + public)
+    assert [s.inputs["cidrBlock"] for s in private] == ["10.10.0.0/18", "10.10.64.0/18", "10.10.128.0/18"]
+
+
+def test_single_nat_serves_every_private_route_table(dev):
+    [nat] = dev.of_type(NAT)
+    routes = private_default_routes(dev)
+    assert len(routes) == 3
+    assert {r.inputs["natGatewayId"] for r in routes} == {nat.id}
+    public_subnet_ids = {s.id for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "public"}
+    assert nat.inputs["subnetId"] in public_subnet_ids
+    assert dev.one("aws:ec2/eip:Eip").inputs["domain"] == "vpc"
+
+
+def test_one_per_az_routes_each_private_subnet_to_the_nat_in_its_own_az(run_project):
+    stack = run_project("network", "prod")
+    nats = stack.of_type(NAT)
+    assert len(nats) == 3
+    subnets = {s.id: s for s in stack.of_type(SUBNET)}
+    nat_az = {n.id: subnets[n.inputs["subnetId"]].inputs["availabilityZone"] for n in nats}
+    associations = stack.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+    table_az = {a.inputs["routeTableId"]: subnets[a.inputs["subnetId"]].inputs["availabilityZone"]
+                for a in associations if subnets[a.inputs["subnetId"]].inputs["tags"]["Tier"] == "private"}
+    routes = private_default_routes(stack)
+    assert len(routes) == 3
+    for route in routes:
+        assert nat_az[route.inputs["natGatewayId"]] == table_az[route.inputs["routeTableId"]]
+
+
+def test_none_makes_no_nat_and_no_internet_route_from_private_subnets(run_project):
+    stack = run_project("network", "dev", {"natStrategy": "none", "interfaceEndpoints": ["ecr.api", "logs"]})
+    assert stack.of_type(NAT) == [] and stack.of_type("aws:ec2/eip:Eip") == []
+    assert private_default_routes(stack) == []
+    assert stack.outputs["natGatewayIds"] == [] and stack.outputs["natStrategy"] == "none"
+    # The public route table still reaches the internet gateway for the ALB.
+    [public_default] = [r for r in stack.of_type(ROUTE) if "gatewayId" in r.inputs]
+    assert public_default.inputs["gatewayId"] == stack.one("aws:ec2/internetGateway:InternetGateway").id
+
+
+def test_gateway_endpoints_attach_to_every_private_route_table(dev):
+    tables = [t.id for t in dev.of_type("aws:ec2/routeTable:RouteTable") if "private" in t.name]
+    gateways = [e for e in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway"]
+    assert sorted(e.inputs["serviceName"] for e in gateways) == ["com.amazonaws.us-east-1.dynamodb",
+                                                                 "com.amazonaws.us-east-1.s3"]
+    assert all(sorted(e.inputs["routeTableIds"]) == sorted(tables) for e in gateways)
+
+
+def test_interface_endpoints_are_private_dns_in_private_subnets_behind_a_443_from_vpc_group(dev):
+    interfaces = [e for e in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"]
+    names = sorted(e.inputs["serviceName"] for e in interfaces)
+    assert names == [f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "secretsmanager")]
+    private_ids = sorted(s.id for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "private")
+    sg = dev.one("aws:ec2/securityGroup:SecurityGroup")
+    for endpoint in interfaces:
+        assert endpoint.inputs["privateDnsEnabled"] is True
+        assert sorted(endpoint.inputs["subnetIds"]) == private_ids
+        assert endpoint.inputs["securityGroupIds"] == [sg.id]
+    [rule] = dev.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (443, 443, "tcp")
+    assert rule.inputs["cidrIpv4"] == "10.10.0.0/16" and rule.inputs["securityGroupId"] == sg.id
+    assert "ingress" not in sg.inputs and "egress" not in sg.inputs  # rules are separate resources
+    assert sg.inputs["namePrefix"] == "sg-endpoints-dev-"
+
+
+def test_optional_interface_endpoints_follow_config(run_project):
+    stack = run_project("network", "dev", {"interfaceEndpoints": ["sqs", "sns"]})
+    names = sorted(e.inputs["serviceName"] for e in stack.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                   if e.inputs["vpcEndpointType"] == "Interface")
+    assert names == ["com.amazonaws.us-east-1.sns", "com.amazonaws.us-east-1.sqs"]
+    assert stack.outputs["interfaceEndpoints"] == ["sqs", "sns"]
+
+
+def test_flow_logs_are_encrypted_retained_30_days_and_written_by_a_scoped_role(dev):
+    group = dev.one("aws:cloudwatch/logGroup:LogGroup")
+    key = dev.one("aws:kms/key:Key")
+    assert group.inputs["name"] == "log-vpc-flow-dev"
+    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["kmsKeyId"] == key.state["arn"]
+    assert key.urn in group.dependencies  # created after the key (and its policy)
+    assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 7
+
+    statements = {s["Sid"]: s for s in policy(key)["Statement"]}
+    assert statements["AccountRootAdministers"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    logs = statements["CloudWatchLogsUsesKeyForTheseGroups"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": [
+        "arn:aws:logs:us-east-1:123456789012:log-group:log-vpc-flow-dev"]}}
+
+    role = dev.one("aws:iam/role:Role")
+    trust = policy(role, "assumeRolePolicy")["Statement"][0]
+    assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    write = {s["Sid"]: s for s in policy(dev.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]}
+    assert write["WriteFlowLogsToItsGroup"]["Resource"] == [
+        "arn:aws:logs:us-east-1:123456789012:log-group:log-vpc-flow-dev:*"]
+    assert write["FindItsGroup"] == {"Sid": "FindItsGroup", "Effect": "Allow",
+                                     "Action": ["logs:DescribeLogGroups"], "Resource": "*"}
+    flow = dev.one("aws:ec2/flowLog:FlowLog")
+    assert flow.inputs["logDestination"] == group.state["arn"] and flow.inputs["iamRoleArn"] == role.state["arn"]
+    assert flow.inputs["trafficType"] == "ALL"
+
+
+def test_every_taggable_resource_carries_the_base_tags(dev):
+    for resource in dev.resources:
+        if "tags" in resource.inputs:
+            tags = resource.inputs["tags"]
+            assert tags["Environment"] == "dev" and tags["ManagedBy"] == "pulumi", resource.name
+            assert tags["Project"] == "network" and tags["Owner"] == "platform-network"
+            assert tags["CostCenter"] == "TRD-PLATFORM"
+    untagged = {r.type for r in dev.resources if "tags" not in r.inputs}
+    assert "aws:ec2/vpc:Vpc" not in untagged and "aws:ec2/route:Route" in untagged
+
+
+def test_fixed_names_are_replaced_delete_first_and_nothing_is_protected(dev):
+    for resource in dev.resources:
+        assert resource.protect is False and resource.retain_on_delete is False
+        if resource.type in ("aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:kms/alias:Alias"):
+            assert resource.delete_before_replace is True, resource.name
+
+
+def test_outputs_follow_the_contract_in_az_order(dev):
+    subnets = {s.id: s for s in dev.of_type(SUBNET)}
+    assert [subnets[i].inputs["availabilityZone"] for i in dev.outputs["privateSubnetIds"]] == [
+        "us-east-1a", "us-east-1b", "us-east-1c"]
+    assert dev.outputs["vpcCidr"] == "10.10.0.0/16"
+    assert dev.outputs["endpointSecurityGroupId"].startswith("sg-")
+
+
+def test_a_throwaway_suffix_renames_everything(run_project):
+    stack = run_project("network", "dev", {"environmentSuffix": "dev-pr42"})
+    assert stack.one("aws:ec2/vpc:Vpc").inputs["tags"]["Name"] == "vpc-dev-pr42"
+    assert stack.one("aws:cloudwatch/logGroup:LogGroup").inputs["name"] == "log-vpc-flow-dev-pr42"
+
+
+def test_bad_config_fails_before_any_resource_is_registered(run_project):
+    with pytest.raises(PlanError) as error:
+        run_project("network", "dev", {"vpcCidr": "10.0.0.0/33", "natStrategy": "both"})
+    message = str(error.value)
+    assert "network/dev" in message and "network:vpcCidr" in message and "network:natStrategy" in message

@@ -1,0 +1,204 @@
+"""The offline plan engine, exercised with small throwaway projects so each behaviour is isolated."""
+import json
+import textwrap
+
+import pytest
+
+import shared.stacks
+from shared.plan import runner
+from shared.plan.mocks import MASK, PlanMocks, StackOutputs, mask_secrets
+from shared.plan.runner import PlanError, load_stack_config, plan_document, run_stack, summary, write_plan
+from shared.stacks import StackId, stack_reference_name
+
+PULUMI_YAML = """\
+name: {project}
+runtime: python
+config:
+  aws:region:
+    value: us-east-1
+  greeting:
+    type: string
+    default: hello
+  zones:
+    type: array
+    default: [a, b]
+  enabled:
+    type: boolean
+    default: true
+  plainNoDefault:
+    type: string
+"""
+
+
+@pytest.fixture
+def projects(tmp_path, monkeypatch):
+    monkeypatch.setattr(shared.stacks, "PROJECTS_DIR", tmp_path)
+
+    def make(project: str, program: str, stack_config: dict | str = "") -> StackId:
+        directory = tmp_path / project
+        directory.mkdir()
+        (directory / "Pulumi.yaml").write_text(PULUMI_YAML.format(project=project))
+        (directory / "__main__.py").write_text(textwrap.dedent(program))
+        text = stack_config if isinstance(stack_config, str) else json.dumps({"config": stack_config})
+        (directory / "Pulumi.dev.yaml").write_text(text)
+        return StackId(project, "dev")
+
+    return make
+
+
+def test_config_applies_project_defaults_then_the_stack_file(projects):
+    stack = projects("network", "", {"network:greeting": "hi", "network:count": 3, "network:on": False,
+                                     "network:token": {"secure": "v1:abc"}})
+    values, secrets = load_stack_config(stack)
+    assert values["aws:region"] == "us-east-1"
+    assert values["network:greeting"] == "hi" and values["network:zones"] == '["a", "b"]'
+    assert values["network:enabled"] == "true" and values["network:on"] == "false" and values["network:count"] == "3"
+    assert "network:plainNoDefault" not in values
+    assert values["network:token"] == runner.OFFLINE_SECRET and secrets == ["network:token"]
+
+
+def test_an_empty_stack_file_means_only_defaults(projects):
+    values, secrets = load_stack_config(projects("network", "", ""))
+    assert values["network:greeting"] == "hello" and secrets == []
+
+
+PROGRAM = """
+import pulumi, pulumi_aws as aws
+from shared.tagging import register_tagging
+from shared.settings import CommonSettings
+register_tagging(CommonSettings("network", "dev", "dev", "team", "CC-1"))
+class Box(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("trading:test:Box", name, None)
+        self.queue = aws.sqs.Queue("q", name="sqs-orders-dev", tags={"Name": "own", "Owner": "override"},
+                                   opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True,
+                                                               ignore_changes=["tags"]))
+        self.register_outputs({})
+box = Box("box")
+topic = aws.sns.Topic("t", name="sns-events-dev")
+aws.secretsmanager.SecretVersion("v", secret_id=topic.arn, secret_string="top-secret-value",
+                                 opts=pulumi.ResourceOptions(depends_on=[box]))
+pulumi.export("queueArn", box.queue.arn)
+pulumi.export("token", pulumi.Output.secret("exported-secret"))
+pulumi.export("region", pulumi.Config("aws").require("region"))
+"""
+
+
+def test_records_parents_dependencies_options_and_masks_secrets(projects):
+    plan = run_stack(projects("network", PROGRAM), {})
+    by_name = {r.name: r for r in plan.registrations}
+    queue, box, version, topic = by_name["q"], by_name["box"], by_name["v"], by_name["t"]
+    assert by_name["network-dev"].type == "pulumi:pulumi:Stack" and by_name["network-dev"].parent is None
+    assert box.custom is False and box.parent == by_name["network-dev"].urn
+    assert queue.parent == box.urn and queue.delete_before_replace is True and queue.ignore_changes == ["tags"]
+    assert queue.inputs["name"] == "sqs-orders-dev"
+    # Merge order: Name, base tags, then the resource's own (which wins).
+    assert queue.inputs["tags"] == {"Name": "own", "Environment": "dev", "Project": "network", "Owner": "override",
+                                    "ManagedBy": "pulumi", "CostCenter": "CC-1"}
+    assert queue.state["arn"].startswith("arn:aws:sqs:us-east-1:123456789012:")
+    # depends_on a component means on each of its children, as the engine does
+    assert topic.urn in version.property_dependencies["secretId"] and queue.urn in version.dependencies
+    assert version.inputs["secretString"] == MASK
+    assert plan.outputs.values["token"] == "exported-secret" and plan.outputs.secret_names == ["token"]
+    assert plan.outputs.values["region"] == "us-east-1"
+
+    document = json.dumps(plan_document("dev", [plan]))
+    assert "top-secret-value" not in document and "exported-secret" not in document
+    stack_json = plan.to_json()
+    assert stack_json["outputs"]["token"] == MASK and stack_json["outputs"]["queueArn"] == queue.state["arn"]
+    assert set(stack_json["resources"][0]) >= {"urn", "type", "name", "custom", "parent", "inputs", "dependencies",
+                                                "propertyDependencies", "id", "state", "protect", "retainOnDelete",
+                                                "ignoreChanges", "deleteBeforeReplace"}
+    assert "aws:sqs/queue:Queue" in summary([plan]) and "network/dev: 3 resources, 3 outputs" in summary([plan])
+
+
+CONSUMER = """
+import pulumi
+from shared.contracts import PLATFORM
+from shared.stackio import Upstream
+network = Upstream(PLATFORM, "network", "dev")
+pulumi.export("seen", network.get("vpcId"))
+"""
+
+
+def test_stack_references_read_upstream_outputs_and_keep_secrets_masked(projects):
+    stack = projects("platform", CONSUMER)
+    upstream = {stack_reference_name("network", "dev"): StackOutputs(
+        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"]}, ["publicSubnetIds"])}
+    plan = run_stack(stack, upstream)
+    assert plan.outputs.values["seen"] == "vpc-123"
+    [reference] = [r for r in plan.registrations if r.type == "pulumi:pulumi:StackReference"]
+    assert reference.state["outputs"]["publicSubnetIds"] == MASK
+
+
+def test_a_missing_upstream_output_names_the_stack_key_and_fix(projects):
+    stack = projects("platform", CONSUMER)
+    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "vpc-123"}, [])}
+    with pytest.raises(PlanError) as error:
+        run_stack(stack, upstream)
+    message = str(error.value)
+    assert "stack organization/network/dev does not export publicSubnetIds" in message
+    assert "deploy network first" in message and "invoke deploy --project network --env dev" in message
+
+
+def test_an_undeployed_upstream_reads_as_no_outputs(projects):
+    with pytest.raises(PlanError, match="does not export vpcId, publicSubnetIds"):
+        run_stack(projects("platform", CONSUMER), {})
+
+
+@pytest.mark.parametrize("program, expected", [
+    ("from shared.contracts import REGISTRY\nfrom shared.stackio import Upstream\nUpstream(REGISTRY, 'network', 'dev')",
+     "registry declares no reads from network"),
+    ("from shared.contracts import PLATFORM\nfrom shared.stackio import Upstream\n"
+     "u = Upstream(PLATFORM, 'network', 'dev')\nu.get('natStrategy')", "'natStrategy' is not among the keys"),
+    ("from shared.stackio import export_outputs\nexport_outputs('registry', {'repositoryUrls': {}, 'extra': 1})",
+     "missing: ['kmsKeyArn', 'repositoryArns'], undeclared: ['extra']"),
+    ("import pulumi_aws as aws\naws.get_availability_zones()", "no mock for invoke aws:index/getAvailabilityZones"),
+])
+def test_contract_violations_and_unknown_invokes_fail_the_stack(projects, program, expected):
+    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "v", "publicSubnetIds": []}, [])}
+    with pytest.raises(PlanError, match=expected.replace("[", r"\[").replace("]", r"\]")):
+        run_stack(projects("registry" if "'registry'" in program else "platform", program), upstream)
+
+
+def test_export_outputs_marks_contract_secrets(projects, monkeypatch):
+    from shared import contracts
+
+    secret_contract = contracts.ProjectContract("registry", (contracts.Export("token", "t", secret=True),))
+    monkeypatch.setitem(contracts.CONTRACTS, "registry", secret_contract)
+    plan = run_stack(projects("registry", "from shared.stackio import export_outputs\n"
+                                          "export_outputs('registry', {'token': 'plain-in-code'})"), {})
+    assert plan.outputs.secret_names == ["token"]
+
+
+def test_write_plan_puts_one_file_per_environment(tmp_path, projects):
+    plan = run_stack(projects("network", PROGRAM), {})
+    path = write_plan(tmp_path, "dev", [plan])
+    assert path == tmp_path / "plan" / "dev" / "plan.json"
+    document = json.loads(path.read_text())
+    assert document["environment"] == "dev" and document["stacks"][0]["project"] == "network"
+
+
+def test_mask_secrets_walks_nested_values():
+    wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"}
+    assert mask_secrets({"a": [wrapped, {"b": wrapped}], "c": 1}) == {"a": [MASK, {"b": MASK}], "c": 1}
+
+
+def test_component_registrations_get_no_id():
+    from pulumi.runtime.mocks import MockResourceArgs
+
+    assert PlanMocks().new_resource(MockResourceArgs("trading:x:Y", "n", {}, custom=False)) == ("", {})
+
+
+def test_programs_read_secret_config_through_the_pulumi_source(projects):
+    program = """
+import pulumi
+from shared.settings.pulumi_source import pulumi_config_source
+source = pulumi_config_source()
+pulumi.export("read", [source.get("token"), source.get("greeting"), source.is_secret("token"),
+                       source.get("unsetSecret")])
+"""
+    stack = projects("network", program, {"network:token": {"secure": "v1:abc"}})
+    values, secrets = load_stack_config(stack)
+    plan = run_stack(stack, {}, (values, secrets + ["network:unsetSecret"]))
+    assert plan.outputs.values["read"] == [runner.OFFLINE_SECRET, "hello", True, None]

@@ -1,0 +1,54 @@
+"""The `plan` and `test` tasks, called the way invoke calls them."""
+import json
+
+import pytest
+from invoke import Context, Exit
+
+import tasks
+from shared.plan.runner import PlanError
+
+
+def test_plan_writes_one_plan_per_environment_and_prints_a_summary(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(tasks, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    tasks.plan(Context(), env="all")
+    for environment in ("dev", "prod"):
+        document = json.loads((tmp_path / "build" / "plan" / environment / "plan.json").read_text())
+        assert document["environment"] == environment
+        assert document["stacks"][0]["project"] == "network" and document["stacks"][0]["stack"] == environment
+    out = capsys.readouterr().out
+    assert "== dev:" in out and "network/prod:" in out and "aws:ec2/vpc:Vpc" in out
+
+
+def test_bad_config_exits_non_zero_and_writes_no_plan(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "BUILD", tmp_path)
+
+    def failing(environment):
+        raise PlanError("stack network/dev failed: invalid config ... network:vpcCidr")
+
+    monkeypatch.setattr(tasks, "plan_environment", failing)
+    with pytest.raises(Exit) as error:
+        tasks.plan(Context(), env="dev")
+    assert error.value.code == 1 and "network:vpcCidr" in error.value.message and "no plan written" in error.value.message
+    assert not (tmp_path / "plan").exists()
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(Exit, match="unknown environment 'qa'"):
+        tasks.plan(Context(), env="qa")
+
+
+class RecordingContext(Context):
+    def __init__(self):
+        super().__init__()
+        self.commands = []
+
+    def run(self, command, **kwargs):
+        self.commands.append(command)
+
+
+def test_test_task_runs_pytest_with_coverage():
+    context = RecordingContext()
+    tasks.test(context, args="-k network")
+    [command] = context.commands
+    assert "-m pytest --cov" in command and command.endswith("-k network")
