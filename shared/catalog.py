@@ -39,6 +39,20 @@ STORE_ENV: dict[Store, str] = {
     Store.EVENTS_TOPIC: "EVENTS_TOPIC_ARN",
 }
 
+# The IAM service prefix of each store's actions: a catalog entry granting `sqs:*` on a table is a typo.
+STORE_ACTION_PREFIX: dict[Store, str] = {
+    Store.ASSETS_BUCKET: "s3:",
+    Store.TRADES_TABLE: "dynamodb:",
+    Store.ORDERS_QUEUE: "sqs:",
+    Store.EVENTS_TOPIC: "sns:",
+}
+
+# Names the platform's network policy uses for groups that are not services (the load balancer's).
+RESERVED_NAMES = frozenset({"alb"})
+# ALB listener rule priorities AWS accepts:
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
+LISTENER_PRIORITY_RANGE = (1, 50000)
+
 # Which KMS actions an IAM data action needs on the platform key, by what it does to the data: producers
 # encrypt (GenerateDataKey) and may read back, consumers only decrypt.
 WRITE_ACTIONS = frozenset({"sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "dynamodb:UpdateItem",
@@ -197,6 +211,18 @@ def validate_catalog(services: tuple[Service, ...] = SERVICES) -> tuple[Service,
         if not re.match(r"^[a-z][a-z0-9-]*$", s.name) or len(s.name) > SERVICE_NAME_MAX_LENGTH:
             problems.append(f"service {s.name!r}: name must be lower-case letters, digits and '-', at most "
                             f"{SERVICE_NAME_MAX_LENGTH} characters (target group names are limited to 32)")
+        if s.name in RESERVED_NAMES:
+            problems.append(f"service {s.name!r}: the name is reserved for the load balancer's security group; "
+                            f"choose another name")
+        if not 1024 <= s.port <= 65535:
+            problems.append(f"service {s.name!r}: port {s.port} must be 1024..65535 (non-root containers cannot "
+                            f"bind lower ports)")
+        for access in s.stores:
+            prefix = STORE_ACTION_PREFIX[access.store]
+            wrong = [a for a in access.actions if not a.startswith(prefix)]
+            if wrong or not access.actions:
+                problems.append(f"service {s.name!r}: actions {list(access.actions)} on {access.store.value} must "
+                                f"be one or more '{prefix}...' actions")
         size = size_problem(s.cpu, s.memory)
         if size:
             problems.append(f"service {s.name!r}: {size}")
@@ -210,6 +236,9 @@ def validate_catalog(services: tuple[Service, ...] = SERVICES) -> tuple[Service,
     for s in services:
         if s.public is None:
             continue
+        low, high = LISTENER_PRIORITY_RANGE
+        if not low <= s.public.priority <= high:
+            problems.append(f"service {s.name!r}: listener priority {s.public.priority} is outside {low}..{high}")
         if s.public.priority in priorities:
             problems.append(f"services {priorities[s.public.priority]!r} and {s.name!r} share listener priority "
                             f"{s.public.priority}; give each public service its own priority")

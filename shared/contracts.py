@@ -62,6 +62,7 @@ PLATFORM = ProjectContract("platform", (
     Export("albZoneId", "ALB hosted zone id, for alias records"),
     Export("albArnSuffix", "ALB ARN suffix, the CloudWatch LoadBalancer dimension"),
     Export("httpListenerArn", "port-80 listener (redirects to HTTPS when a certificate is set)"),
+    Export("httpsListenerArn", "port-443 listener, or empty when no certificate is set"),
     Export("serviceListenerArn", "listener that service rules attach to: HTTPS when present, else HTTP"),
     Export("namespaceId", "Cloud Map private DNS namespace id"),
     Export("namespaceName", "Cloud Map namespace name, e.g. trading-dev.internal"),
@@ -73,6 +74,8 @@ PLATFORM = ProjectContract("platform", (
     Export("storeNames", "map store (catalog Store value) -> name, URL or ARN a task is given"),
     Export("storeArns", "map store (catalog Store value) -> ARN for IAM"),
     Export("alarmTopicArn", "SNS topic that service alarms notify"),
+    Export("webAclArn", "WAF web ACL associated with the ALB, or empty when the WAF is off"),
+    Export("accessLogBucket", "bucket receiving ALB access logs, or empty when they are off"),
 ), reads={
     "network": ("vpcId", "publicSubnetIds"),
 })

@@ -18,6 +18,10 @@ REGION = "us-east-1"
 PARTITION = "aws"
 # The us-east-1 ELB account AWS publishes for access-log bucket policies.
 ELB_ACCOUNT_ID = "127311923021"
+# The hosted zone of every us-east-1 ALB (for alias records).
+ALB_ZONE_ID = "Z35SXDOTRQ7X7K"
+# What every generated secret (random.RandomPassword) resolves to offline.
+GENERATED_SECRET = "offline-generated-secret-7f3a9c2e41"
 
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
@@ -43,6 +47,7 @@ StateFn = Callable[[str, dict, str], dict]
 
 # id prefix AWS uses, by type
 ID_PREFIX = {
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": "ns",
     "aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/internetGateway:InternetGateway": "igw",
     "aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/natGateway:NatGateway": "nat", "aws:ec2/eip:Eip": "eipalloc",
     "aws:ec2/securityGroup:SecurityGroup": "sg", "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
@@ -56,7 +61,43 @@ def _named(inputs: dict, rid: str) -> str:
     return inputs.get("name") or rid
 
 
+def _bucket(bucket: str) -> dict:
+    return {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}", "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com"}
+
+
 STATE: dict[str, StateFn] = {
+    # registry and platform projects
+    "aws:ecr/repository:Repository": lambda name, i, rid: {
+        "arn": arn("ecr", f"repository/{_named(i, rid)}"), "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{_named(i, rid)}"},
+    "aws:ecs/cluster:Cluster": lambda name, i, rid: {"arn": arn("ecs", f"cluster/{_named(i, rid)}")},
+    "aws:lb/loadBalancer:LoadBalancer": lambda name, i, rid: {
+        "arn": arn("elasticloadbalancing", f"loadbalancer/app/{_named(i, rid)}/{short_hash(name, 16)}"),
+        "arnSuffix": f"app/{_named(i, rid)}/{short_hash(name, 16)}",
+        "dnsName": f"{_named(i, rid)}-{int(short_hash(name, 8), 16)}.{REGION}.elb.amazonaws.com",
+        "zoneId": ALB_ZONE_ID},
+    "aws:lb/listener:Listener": lambda name, i, rid: {
+        "arn": str(i.get("loadBalancerArn", arn("elasticloadbalancing", "loadbalancer/app/alb/0"))).replace(
+            ":loadbalancer/", ":listener/") + f"/{short_hash(name, 16)}"},
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": lambda name, i, rid: {
+        "arn": arn("servicediscovery", f"namespace/{rid}"), "hostedZone": "Z" + short_hash(name, 20).upper()},
+    "aws:sqs/queue:Queue": lambda name, i, rid: {
+        "arn": arn("sqs", _named(i, rid)), "url": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{_named(i, rid)}"},
+    "aws:sns/topic:Topic": lambda name, i, rid: {"arn": arn("sns", _named(i, rid))},
+    "aws:dynamodb/table:Table": lambda name, i, rid: {"arn": arn("dynamodb", f"table/{_named(i, rid)}")},
+    "aws:s3/bucket:Bucket": lambda name, i, rid: _bucket(i.get("bucket") or f"{i.get('bucketPrefix', '')}"
+                                                      f"{int(short_hash(name, 20), 16) % 10**26:026d}"),
+    "aws:secretsmanager/secret:Secret": lambda name, i, rid: {
+        "arn": arn("secretsmanager", f"secret:{_named(i, rid)}-{short_hash(name, 6)}")},
+    "aws:wafv2/webAcl:WebAcl": lambda name, i, rid: {
+        "arn": arn("wafv2", f"regional/webacl/{_named(i, rid)}/{short_hash(name, 8)}-{short_hash(name, 4)}-0000-"
+                            f"0000-{short_hash(name, 12)}")},
+    # A known value for every generated secret, marked secret as the provider marks `result`, so a test can
+    # prove that value never reaches plan.json or an output in clear.
+    "random:index/randomPassword:RandomPassword": lambda name, i, rid: {
+        "result": {SIG_KEY: SECRET_SIG, "value": GENERATED_SECRET},
+        "bcryptHash": {SIG_KEY: SECRET_SIG, "value": "$2a$10$" + short_hash(GENERATED_SECRET, 53)}},
     "aws:ec2/vpc:Vpc": lambda name, i, rid: {"arn": arn("ec2", f"vpc/{rid}"), "defaultSecurityGroupId": f"sg-{short_hash(rid)}"},
     "aws:ec2/subnet:Subnet": lambda name, i, rid: {"arn": arn("ec2", f"subnet/{rid}")},
     "aws:ec2/securityGroup:SecurityGroup": lambda name, i, rid: {

@@ -1,0 +1,131 @@
+"""Settings of the platform project: HTTPS, capacity providers, secrets, data-store switches, WAF, alarms."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from shared.catalog import Secret
+from shared.settings import REGION, CommonSettings, ConfigReader, ConfigSource, read_common
+
+CERTIFICATE_ARN = re.compile(rf"^arn:aws:acm:{REGION}:\d{{12}}:certificate/"
+                             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+MAX_WEIGHT = 1000
+MAX_BASE = 100000
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html: 0 (force delete
+# without recovery) or 7..30 days.
+RECOVERY_WINDOW_MIN, RECOVERY_WINDOW_MAX = 7, 30
+# https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html: Limit 10..2,000,000,000.
+WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX = 10, 2_000_000_000
+
+# Secrets whose value lives outside this platform (the trading database, the venues' API keys): they come
+# from secret stack config. Every other catalog secret is generated here.
+EXTERNAL_SECRET_KEYS: dict[Secret, str] = {
+    Secret.DATABASE_URL: "databaseUrl",
+    Secret.THIRD_PARTY_API_KEYS: "thirdPartyApiKeys",
+}
+
+
+class ContainerInsights(Enum):
+    ENHANCED = "enhanced"  # per-task and per-container metrics, where the region offers it
+    ENABLED = "enabled"    # cluster- and service-level metrics only
+
+
+@dataclass(frozen=True)
+class CapacityShare:
+    """One provider of the cluster's default strategy: `base` tasks first, then `weight` of the rest."""
+
+    provider: str
+    base: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    common: CommonSettings
+    certificate_arn: str | None
+    container_insights: ContainerInsights
+    capacity: tuple[CapacityShare, ...]
+    secret_recovery_days: int
+    # Secret -> value from secret config, or None: generate a placeholder (generateSecretPlaceholders).
+    external_secrets: dict[Secret, str | None]
+    access_logs: bool
+    waf: bool
+    waf_rate_limit: int
+    alarm_emails: tuple[str, ...]
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+
+def _capacity(reader: ConfigReader) -> tuple[CapacityShare, ...]:
+    shares = tuple(
+        CapacityShare(provider, reader.integer(f"{key}Base", minimum=0, maximum=MAX_BASE),
+                      reader.integer(f"{key}Weight", minimum=0, maximum=MAX_WEIGHT))
+        for provider, key in (("FARGATE", "fargate"), ("FARGATE_SPOT", "fargateSpot")))
+    reader.check(any(s.weight > 0 for s in shares), "fargateWeight", [s.weight for s in shares],
+                 "all capacity provider weights are 0, so ECS could place no task beyond the base",
+                 "give fargateWeight or fargateSpotWeight a value from 1 to 1000")
+    with_base = [s.provider for s in shares if s.base > 0]
+    reader.check(len(with_base) <= 1, "fargateSpotBase", with_base,
+                 "more than one capacity provider has a base; ECS allows a base on one provider only",
+                 "set fargateBase or fargateSpotBase to 0")
+    return shares
+
+
+def _external_secrets(reader: ConfigReader) -> dict[Secret, str | None]:
+    placeholders = reader.boolean("generateSecretPlaceholders")
+    values: dict[Secret, str | None] = {}
+    for secret, key in EXTERNAL_SECRET_KEYS.items():
+        value = reader.secret(key)
+        reader.check(not (value is None and not placeholders), key, None,
+                     "is not set and generateSecretPlaceholders is false",
+                     f"run `pulumi config set --secret {reader.qualified(key)} <value>`, or set "
+                     f"generateSecretPlaceholders: true in a non-production stack")
+        reader.check(not (value is not None and placeholders), key, "[secret]",
+                     "is set while generateSecretPlaceholders is true (which of the two is meant?)",
+                     "set generateSecretPlaceholders: false, or remove the value")
+        values[secret] = value
+    return values
+
+
+def load_platform_settings(source: ConfigSource) -> PlatformSettings:
+    reader = ConfigReader(source)
+    common = read_common(reader, environment=source.stack)
+    certificate = reader.string("certificateArn", default="")
+    reader.check(not certificate or bool(CERTIFICATE_ARN.match(certificate)), "certificateArn", certificate,
+                 f"is not an ACM certificate ARN in {REGION} (an ALB only takes certificates of its region)",
+                 f"give arn:aws:acm:{REGION}:<account>:certificate/<uuid>, or leave it empty for HTTP only")
+    require_https = reader.boolean("requireHttps")
+    reader.check(bool(certificate) or not require_https, "certificateArn", certificate,
+                 "is empty but requireHttps is true (this environment must serve HTTPS only)",
+                 f"set {reader.qualified('certificateArn')} to the environment's ACM certificate ARN")
+    insights = reader.enum("containerInsights", ContainerInsights)
+    capacity = _capacity(reader)
+    recovery = reader.integer("secretRecoveryWindowDays", minimum=0, maximum=RECOVERY_WINDOW_MAX)
+    reader.check(recovery == 0 or recovery >= RECOVERY_WINDOW_MIN, "secretRecoveryWindowDays", recovery,
+                 f"Secrets Manager accepts 0 or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}",
+                 f"use 0 (delete at once, names reusable) or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}")
+    secrets = _external_secrets(reader)
+    access_logs = reader.boolean("albAccessLogs")
+    waf = reader.boolean("waf")
+    rate = reader.integer("wafRateLimit", minimum=WAF_RATE_LIMIT_MIN, maximum=WAF_RATE_LIMIT_MAX)
+    emails = reader.string_list("alarmEmails")
+    bad = [e for e in emails if not EMAIL.match(e)]
+    reader.check(not bad, "alarmEmails", bad, "are not e-mail addresses", "give addresses like oncall@example.com")
+    return reader.finish(PlatformSettings(
+        common=common,
+        certificate_arn=certificate or None,
+        container_insights=insights,
+        capacity=capacity,
+        secret_recovery_days=recovery,
+        external_secrets=secrets,
+        access_logs=access_logs,
+        waf=waf,
+        waf_rate_limit=rate,
+        alarm_emails=emails,
+    ))
