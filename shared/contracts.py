@@ -89,7 +89,7 @@ SERVICES = ProjectContract("services", (
     Export("targetGroupArn", "target group ARN, or empty for internal services"),
     Export("deploymentStrategy", "ROLLING or BLUE_GREEN"),
 ), reads={
-    "network": ("privateSubnetIds",),
+    "network": ("vpcId", "privateSubnetIds"),  # target groups need the VPC
     "registry": ("repositoryUrls", "repositoryArns"),
     "platform": ("clusterName", "clusterArn", "serviceListenerArn", "namespaceId", "namespaceName",
                  "serviceSecurityGroupIds", "kmsKeyArn", "secretArns", "storeNames", "storeArns",

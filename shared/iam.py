@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from shared.catalog import WRITE_ACTIONS
+
 VERSION = "2012-10-17"
 
 
@@ -101,3 +103,73 @@ def parse_document(doc: str | dict) -> list[Statement]:
             condition=item.get("Condition", {}),
         ))
     return parsed
+
+
+# --- ECS task roles (services project) -------------------------------------------------------------------
+
+# S3 object actions authorise against object ARNs (`bucket/*`), not the bucket ARN.
+S3_OBJECT_ACTIONS = frozenset({"s3:GetObject", "s3:PutObject", "s3:DeleteObject"})
+# Pulling from ECR: the layer/image actions scope to the repository ARN.
+ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+
+
+def ecs_tasks_trust_policy(partition: str, region: str, account_id: str) -> str:
+    """Only ECS tasks of this account and region may assume the role (confused-deputy guard)."""
+    return service_trust_policy("ecs-tasks.amazonaws.com", account_id, f"arn:{partition}:ecs:{region}:{account_id}:*")
+
+
+def via_service(region: str, *services: str) -> dict:
+    """A KMS condition limiting key use to calls made on the principal's behalf by these AWS services."""
+    return {"StringEquals": {"kms:ViaService": sorted(f"{s}.{region}.amazonaws.com" for s in set(services))}}
+
+
+def execution_role_policy(*, region: str, repository_arn: str, log_group_arn: str, secret_arns: list[str],
+                          kms_key_arn: str) -> str:
+    """What the ECS agent needs to start this service's task, and nothing of any other service."""
+    statements = [
+        # GetAuthorizationToken has no resource-level permissions: AWS authorises it only against "*".
+        statement("EcrLogin", ["ecr:GetAuthorizationToken"], "*"),
+        statement("PullOwnImage", ECR_PULL_ACTIONS, [repository_arn]),
+        # The provider's LogGroup.arn lacks ":*"; stream actions authorise against "log-group:NAME:*".
+        statement("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{log_group_arn}:*"]),
+    ]
+    if secret_arns:
+        statements.append(statement("ReadOwnSecrets", ["secretsmanager:GetSecretValue"], sorted(secret_arns)))
+        statements.append(statement("DecryptSecretsViaSecretsManager", ["kms:Decrypt"], [kms_key_arn],
+                                    condition=via_service(region, "secretsmanager")))
+    return document(*statements)
+
+
+def store_kms_actions(actions: tuple[str, ...]) -> tuple[str, ...]:
+    """KMS actions a data action needs on the store's key: producers encrypt (and may read back), readers
+    only decrypt."""
+    return ("kms:Decrypt", "kms:GenerateDataKey") if set(actions) & WRITE_ACTIONS else ("kms:Decrypt",)
+
+
+def store_resources(actions: tuple[str, ...], arn: str) -> list[str]:
+    if set(actions) <= S3_OBJECT_ACTIONS:
+        return [f"{arn}/*"]
+    if set(actions) & S3_OBJECT_ACTIONS:
+        return [arn, f"{arn}/*"]
+    return [arn]
+
+
+def task_role_statements(*, region: str, grants: list[tuple[str, tuple[str, ...], str]], kms_key_arn: str,
+                         execute_command: bool = False) -> list[dict]:
+    """The application's own permissions: exactly `grants` ((sid, actions, store ARN) from the catalog),
+    the KMS actions their encryption requires through those stores' services, and ECS Exec's channel when
+    asked for. Empty when the service touches no store."""
+    statements = [statement(sid, actions, store_resources(actions, arn)) for sid, actions, arn in grants]
+    by_kms: dict[tuple[str, ...], set[str]] = {}
+    for _, actions, _ in grants:
+        by_kms.setdefault(store_kms_actions(actions), set()).add(actions[0].split(":")[0])
+    for kms_actions, services in sorted(by_kms.items()):
+        sid = "EncryptForStores" if "kms:GenerateDataKey" in kms_actions else "DecryptFromStores"
+        statements.append(statement(sid, kms_actions, [kms_key_arn], condition=via_service(region, *services)))
+    if execute_command:
+        # ssmmessages channel actions have no resource-level permissions: AWS authorises them against "*".
+        statements.append(statement("EcsExecChannel", ["ssmmessages:CreateControlChannel",
+                                                       "ssmmessages:CreateDataChannel",
+                                                       "ssmmessages:OpenControlChannel",
+                                                       "ssmmessages:OpenDataChannel"], "*"))
+    return statements

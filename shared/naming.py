@@ -70,6 +70,10 @@ NAME_RULES: dict[str, NameRule] = {
                    Replacement.DELETE_BEFORE_REPLACE),
     "scaling": NameRule(255, f"{_DOCS}/autoscaling/application/APIReference/API_PutScalingPolicy.html",
                         Replacement.DELETE_BEFORE_REPLACE),
+    # The alternate (green) target group of ECS native blue/green; a type of its own (as long as "alb")
+    # so `tga-<longest service>-<suffix>` fits the same 32-character budget as the primary `tg-...`.
+    "tga": NameRule(32, f"{_DOCS}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+                    Replacement.DELETE_BEFORE_REPLACE),
 }
 
 # The suffix budget: whatever type is tightest must still hold `<type>-<longest component>-<suffix>`, where

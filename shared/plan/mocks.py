@@ -54,6 +54,7 @@ ID_PREFIX = {
     "aws:ec2/flowLog:FlowLog": "fl", "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    "aws:servicediscovery/service:Service": "srv",
 }
 
 
@@ -111,6 +112,27 @@ STATE: dict[str, StateFn] = {
     "aws:iam/role:Role": lambda name, i, rid: {"arn": arn("iam", f"role/{_named(i, rid)}", regional=False),
                                               "uniqueId": "AROA" + short_hash(name, 16).upper()},
     "aws:iam/policy:Policy": lambda name, i, rid: {"arn": arn("iam", f"policy/{_named(i, rid)}", regional=False)},
+    # services project: ECS, load balancing, Cloud Map, autoscaling, alarms
+    "aws:ecs/taskDefinition:TaskDefinition": lambda name, i, rid: {
+        "arn": arn("ecs", f"task-definition/{i.get('family', rid)}:1"),
+        "arnWithoutRevision": arn("ecs", f"task-definition/{i.get('family', rid)}"), "revision": 1},
+    "aws:ecs/service:Service": lambda name, i, rid: {
+        "arn": arn("ecs", f"service/{str(i.get('cluster', 'cluster')).split('/')[-1]}/{_named(i, rid)}")},
+    "aws:lb/targetGroup:TargetGroup": lambda name, i, rid: {
+        "arn": arn("elasticloadbalancing", f"targetgroup/{_named(i, rid)}/{short_hash(name, 16)}"),
+        "arnSuffix": f"targetgroup/{_named(i, rid)}/{short_hash(name, 16)}"},
+    "aws:lb/listenerRule:ListenerRule": lambda name, i, rid: {
+        "arn": str(i.get("listenerArn", arn("elasticloadbalancing", "listener/app/alb/0/0"))).replace(
+            ":listener/", ":listener-rule/") + f"/{short_hash(name, 16)}"},
+    "aws:servicediscovery/service:Service": lambda name, i, rid: {"arn": arn("servicediscovery", f"service/{rid}")},
+    "aws:appautoscaling/target:Target": lambda name, i, rid: {
+        "arn": arn("application-autoscaling", f"scalable-target/0ec{short_hash(name, 29)}")},
+    "aws:appautoscaling/policy:Policy": lambda name, i, rid: {
+        "arn": arn("autoscaling", f"scalingPolicy:{short_hash(name, 8)}-{short_hash(name + '/', 4)}:resource/"
+                                  f"{i.get('serviceNamespace', 'ecs')}/{i.get('resourceId', '')}:policyName/"
+                                  f"{_named(i, rid)}"),
+        "alarmArns": []},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda name, i, rid: {"arn": arn("cloudwatch", f"alarm:{_named(i, rid)}")},
 }
 
 
@@ -201,6 +223,7 @@ class Registration:
     retain_on_delete: bool
     ignore_changes: list[str]
     delete_before_replace: bool
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
     id: str | None = None
     state: dict = field(default_factory=dict)
 
@@ -211,6 +234,7 @@ class Registration:
             "propertyDependencies": self.property_dependencies, "id": self.id, "state": self.state,
             "protect": self.protect, "retainOnDelete": self.retain_on_delete,
             "ignoreChanges": self.ignore_changes, "deleteBeforeReplace": self.delete_before_replace,
+            "customTimeouts": self.custom_timeouts,
         }
 
 
@@ -233,6 +257,9 @@ class RecordingMonitor(mocks.MockMonitor):
             retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
             ignore_changes=list(getattr(request, "ignoreChanges", [])),
             delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+            # ReadResource requests carry no timeouts; unset ones arrive as "".
+            custom_timeouts={op: value for op in ("create", "update", "delete")
+                             if (value := getattr(getattr(request, "customTimeouts", None), op, ""))},
         )
         self.registrations.append(registration)
         return registration

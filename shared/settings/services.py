@@ -1,0 +1,270 @@
+"""Settings of the services project: one stack per catalog service, named `<service>-<environment>`.
+
+The stack name selects the catalog entry (`shared.stacks.split_service_stack`), so the catalog stays the one
+source of what a service is (port, size, secrets, stores, callers); a stack file holds only what a team tunes
+per environment (release tag, counts, capacity mix, deployment mode). Every rule below that is an AWS limit
+says so; the others are platform decisions recorded in docs/DESIGN.md.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from shared.catalog import SERVICES, Service, callees
+from shared.fargate import size_problem
+from shared.settings import CommonSettings, ConfigError, ConfigReader, ConfigSource, Violation, read_common
+from shared.stacks import split_service_stack
+
+# Application Auto Scaling bounds the platform allows: at least two tasks so one AZ or one task can fail,
+# at most ten so a runaway scale-out cannot exhaust the private subnets or the budget.
+MIN_TASKS = 2
+MAX_TASKS = 10
+# Docker's tag grammar: https://docs.docker.com/reference/cli/docker/image/tag/
+IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+# Tags that move: a task definition must pin a release so a rollback brings back the same bits.
+MOVING_TAGS = frozenset({"latest", "stable", "main", "master"})
+CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+# Weekdays only: the exchange is closed at weekends, so the raised minimum would cost money for nothing.
+MARKET_CRON = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* MON-FRI \*\)$")
+MARKET_TIMEZONE = "America/New_York"
+# ECS: bake time of BLUE_GREEN, LINEAR and CANARY is 0..1440 minutes (provider docs, ServiceDeploymentConfiguration).
+MAX_BAKE_MINUTES = 1440
+
+
+class DeploymentStrategy(Enum):
+    ROLLING = "ROLLING"        # ECS replaces tasks in place behind the same target group (default)
+    BLUE_GREEN = "BLUE_GREEN"  # ECS native blue/green: a green task set behind an alternate target group
+
+
+class LogLevel(Enum):
+    INFO = "INFO"
+    DEBUG = "DEBUG"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class CapacityShare:
+    """One entry of the capacity provider strategy: `base` tasks first, then `weight` share of the rest."""
+
+    provider: str
+    base: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class MarketHours:
+    """Scheduled minimum for trading hours: raised at `open_schedule`, back to the configured minimum at
+    `close_schedule`, both in New York time."""
+
+    min_capacity: int
+    open_schedule: str
+    close_schedule: str
+    timezone: str = MARKET_TIMEZONE
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    common: CommonSettings
+    service: Service
+    services: tuple[Service, ...]
+    image_tag: str
+    log_level: str
+    desired_count: int
+    min_capacity: int
+    max_capacity: int
+    cpu_target_percent: int
+    scale_out_cooldown_seconds: int
+    scale_in_cooldown_seconds: int
+    capacity_strategy: tuple[tuple[str, int, int], ...]
+    market_hours: MarketHours | None
+    health_check_grace_seconds: int
+    deregistration_delay_seconds: int
+    readonly_root_filesystem: bool
+    enable_execute_command: bool
+    venue_url: str
+    deployment_strategy: str
+    bake_time_minutes: int
+    cpu_alarm_percent: int
+
+    @property
+    def callees(self) -> tuple[Service, ...]:
+        """Services this one calls, whose Cloud Map URLs it receives."""
+        return callees(self.service, self.services)
+
+    @property
+    def blue_green(self) -> bool:
+        return self.deployment_strategy == DeploymentStrategy.BLUE_GREEN.value
+
+
+class _CatalogDefaults:
+    """A ConfigSource that falls back to the catalog for keys whose default depends on the service (the
+    owner tag is the catalog's owner team unless a stack overrides it)."""
+
+    def __init__(self, source: ConfigSource, defaults: dict[str, str]):
+        self.source = source
+        self.project = source.project
+        self.stack = source.stack
+        self.defaults = defaults
+
+    def get(self, key: str) -> str | None:
+        value = self.source.get(key)
+        return self.defaults.get(key) if value is None else value
+
+    def is_secret(self, key: str) -> bool:
+        return self.source.is_secret(key)
+
+
+def parse_capacity_share(entry: str) -> CapacityShare | None:
+    """`"FARGATE_SPOT:0:3"` -> CapacityShare; None when the entry is not `PROVIDER:base:weight`."""
+    match = re.match(r"^([A-Z_]+):(\d+):(\d+)$", entry)
+    if not match:
+        return None
+    return CapacityShare(match.group(1), int(match.group(2)), int(match.group(3)))
+
+
+def _capacity_strategy(reader: ConfigReader, min_capacity: int) -> tuple[tuple[str, int, int], ...]:
+    key = "capacityStrategy"
+    entries = reader.string_list(key)
+    shares = []
+    for entry in entries:
+        share = parse_capacity_share(entry)
+        if share is None or share.provider not in CAPACITY_PROVIDERS:
+            reader.fail(key, entry, "is not PROVIDER:base:weight with a Fargate capacity provider",
+                        f"write entries such as FARGATE:2:1 or FARGATE_SPOT:0:3; providers: "
+                        f"{', '.join(CAPACITY_PROVIDERS)}")
+            continue
+        shares.append(share)
+    if not shares:
+        reader.check(bool(entries), key, list(entries), "is empty",
+                     "give at least one entry, e.g. [FARGATE:0:1] (on-demand only)")
+        return ()
+    providers = [s.provider for s in shares]
+    reader.check(len(set(providers)) == len(providers), key, list(entries), "names a provider twice",
+                 "list each capacity provider once")
+    # AWS: only one provider of a strategy may have a base; the weights must not all be zero.
+    based = [s for s in shares if s.base > 0]
+    reader.check(len(based) <= 1, key, list(entries), "gives a base to more than one provider (AWS allows one)",
+                 "keep a base on the on-demand FARGATE entry only")
+    reader.check(any(s.weight > 0 for s in shares), key, list(entries), "has no entry with a weight above 0",
+                 "give at least one provider a weight of 1 or more")
+    total_base = sum(s.base for s in shares)
+    reader.check(total_base <= min_capacity, key, list(entries),
+                 f"asks for a base of {total_base} tasks, above the autoscaling minimum {min_capacity}",
+                 f"lower the base to at most minCapacity ({min_capacity}) or raise minCapacity; a base above the "
+                 f"minimum would never be met when autoscaling scales in")
+    return tuple((s.provider, s.base, s.weight) for s in shares)
+
+
+def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) -> MarketHours | None:
+    raised = reader.integer("marketHoursMinCapacity", minimum=0, maximum=MAX_TASKS)
+    open_schedule = reader.string("marketOpenSchedule")
+    close_schedule = reader.string("marketCloseSchedule")
+    for key, schedule in (("marketOpenSchedule", open_schedule), ("marketCloseSchedule", close_schedule)):
+        match = MARKET_CRON.match(schedule)
+        reader.check(bool(match) and int(match.group(1)) < 60 and int(match.group(2)) < 24, key, schedule,
+                     "is not a weekday cron expression `cron(M H ? * MON-FRI *)`",
+                     "use e.g. cron(0 9 ? * MON-FRI *) (times are America/New_York)")
+    if raised == 0:
+        return None
+    reader.check(min_capacity < raised <= max_capacity, "marketHoursMinCapacity", raised,
+                 f"must lie above minCapacity ({min_capacity}) and at most maxCapacity ({max_capacity})",
+                 "choose a trading-hours minimum between them, or 0 to turn the schedule off")
+    return MarketHours(raised, open_schedule, close_schedule)
+
+
+def _deployment(reader: ConfigReader, service: Service, services: tuple[Service, ...]) -> tuple[str, int]:
+    strategy = reader.enum("deploymentStrategy", DeploymentStrategy)
+    bake = reader.integer("blueGreenBakeMinutes", minimum=0, maximum=MAX_BAKE_MINUTES)
+    if strategy is DeploymentStrategy.BLUE_GREEN:
+        callers = [c for c in service.callers if any(s.name == c for s in services)]
+        reader.check(service.public is not None, "deploymentStrategy", strategy.value,
+                     f"is refused for {service.name}: native blue/green shifts load-balancer traffic and "
+                     f"{service.name} is not behind the ALB",
+                     "use ROLLING for internal services")
+        reader.check(not callers, "deploymentStrategy", strategy.value,
+                     f"is refused for {service.name}: its callers ({', '.join(callers)}) reach it through "
+                     f"Cloud Map DNS, where green tasks register at once, before any traffic shift",
+                     "use ROLLING, or move its callers to the load balancer first")
+    return strategy.value, bake
+
+
+def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = SERVICES) -> ServiceSettings:
+    """Validate one service stack's config against the catalog entry its stack name selects."""
+    try:
+        service, environment = split_service_stack(source.stack, services)
+    except ValueError as error:
+        raise ConfigError(source.project, source.stack, [Violation(
+            "(stack name)", source.stack, str(error),
+            "create the stack as <service>-<environment>, e.g. `pulumi stack init frontend-dev`, or add the "
+            "service to shared/catalog.py")]) from None
+    reader = ConfigReader(_CatalogDefaults(source, {"ownerTeam": service.owner_team}))
+    common = read_common(reader, environment=environment)
+    problem = size_problem(service.cpu, service.memory)
+    reader.check(problem is None, "(catalog)", f"{service.name} cpu={service.cpu} memory={service.memory}",
+                 problem or "", "fix the service's cpu/memory in shared/catalog.py")
+
+    image_tag = reader.string("imageTag")
+    reader.check(image_tag not in MOVING_TAGS, "imageTag", image_tag,
+                 "is a moving tag; a rollback would not bring back the same image",
+                 "set a release tag, e.g. `pulumi config set imageTag 1.4.2`")
+    reader.check(bool(re.match(IMAGE_TAG_PATTERN, image_tag)), "imageTag", image_tag,
+                 "is not a Docker image tag (empty, or characters Docker rejects)",
+                 "use letters, digits, '_', '.' and '-', at most 128 characters, e.g. 1.4.2")
+
+    desired = reader.integer("desiredCount", minimum=MIN_TASKS, maximum=MAX_TASKS)
+    min_capacity = reader.integer("minCapacity", minimum=MIN_TASKS, maximum=MAX_TASKS)
+    max_capacity = reader.integer("maxCapacity", minimum=MIN_TASKS, maximum=MAX_TASKS)
+    reader.check(min_capacity <= max_capacity, "minCapacity", min_capacity,
+                 f"is above maxCapacity ({max_capacity})", "lower minCapacity or raise maxCapacity")
+    reader.check(min_capacity <= desired <= max_capacity, "desiredCount", desired,
+                 f"lies outside minCapacity..maxCapacity ({min_capacity}..{max_capacity})",
+                 "choose a starting count within the autoscaling range")
+    cpu_target = reader.integer("cpuTargetPercent", minimum=1, maximum=100)
+    scale_out = reader.integer("scaleOutCooldownSeconds", minimum=0, maximum=3600)
+    scale_in = reader.integer("scaleInCooldownSeconds", minimum=0, maximum=3600)
+    capacity = _capacity_strategy(reader, min_capacity)
+    market_hours = _market_hours(reader, min_capacity, max_capacity)
+
+    readonly_root = reader.boolean("readonlyRootFilesystem")
+    execute_command = reader.boolean("enableExecuteCommand")
+    reader.check(not (execute_command and readonly_root), "enableExecuteCommand", execute_command,
+                 "is refused while readonlyRootFilesystem is true: the ECS Exec agent writes to the root "
+                 "filesystem, so sessions would fail",
+                 "keep ECS Exec off (the default), or set readonlyRootFilesystem to false for a debugging stack")
+
+    venue_url = reader.string("venueUrl", default="")
+    if service.external:
+        reader.check(bool(re.match(r"^https://[a-z0-9.-]+(:\d+)?(/\S*)?$", venue_url)), "venueUrl", venue_url,
+                     f"must be an https URL: {service.name} calls {service.external[0].purpose}",
+                     "set the venue endpoint, e.g. `pulumi config set venueUrl https://venue.example.com`")
+    else:
+        reader.check(venue_url == "", "venueUrl", venue_url,
+                     f"is set but {service.name} declares no external calls in the catalog",
+                     "remove it, or declare the external call in shared/catalog.py")
+
+    strategy, bake = _deployment(reader, service, services)
+    return reader.finish(ServiceSettings(
+        common=common,
+        service=service,
+        services=services,
+        image_tag=image_tag,
+        log_level=reader.enum("logLevel", LogLevel).value,
+        desired_count=desired,
+        min_capacity=min_capacity,
+        max_capacity=max_capacity,
+        cpu_target_percent=cpu_target,
+        scale_out_cooldown_seconds=scale_out,
+        scale_in_cooldown_seconds=scale_in,
+        capacity_strategy=capacity,
+        market_hours=market_hours,
+        health_check_grace_seconds=reader.integer("healthCheckGraceSeconds", minimum=0, maximum=600),
+        deregistration_delay_seconds=reader.integer("deregistrationDelaySeconds", minimum=0, maximum=3600),
+        readonly_root_filesystem=readonly_root,
+        enable_execute_command=execute_command,
+        venue_url=venue_url,
+        deployment_strategy=strategy,
+        bake_time_minutes=bake,
+        cpu_alarm_percent=reader.integer("cpuAlarmPercent", minimum=1, maximum=100),
+    ))

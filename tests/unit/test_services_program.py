@@ -1,0 +1,449 @@
+"""The services program, run for real under the offline plan's mocks, one stack per catalog service.
+
+Upstream outputs come from `upstream_fixture`: what network, registry and platform export per
+shared/contracts.py, with realistic ids and ARNs (account 123456789012), so these tests do not depend on the
+upstream programs; `test_full_environment_*` run the real chain.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared import catalog
+from shared.catalog import SERVICES, Secret, Store
+from shared.plan.mocks import ACCOUNT_ID, REGION, StackOutputs
+from shared.stacks import stack_reference_name
+
+ARN = f"{REGION}:{ACCOUNT_ID}"
+
+
+def upstream_fixture(environment: str, services=SERVICES, *, drop: tuple[str, str] | None = None) -> dict:
+    """Outputs of network, registry and platform for `environment`, keyed by StackReference name.
+    `drop=(output, entry)` removes one entry of a map output (an upstream deployed from an older catalog)."""
+    names = [s.name for s in services]
+    network = {
+        "vpcId": "vpc-0a1b2c3d4e5f60718",
+        "privateSubnetIds": ["subnet-0aaa0000000000001", "subnet-0bbb0000000000002", "subnet-0ccc0000000000003"],
+    }
+    registry = {
+        "repositoryUrls": {n: f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{n}-{environment}" for n in names},
+        "repositoryArns": {n: f"arn:aws:ecr:{ARN}:repository/{n}-{environment}" for n in names},
+        "kmsKeyArn": f"arn:aws:kms:{ARN}:key/11111111-2222-3333-4444-555555555555",
+    }
+    platform = {
+        "clusterName": f"cluster-{environment}",
+        "clusterArn": f"arn:aws:ecs:{ARN}:cluster/cluster-{environment}",
+        "serviceListenerArn": f"arn:aws:elasticloadbalancing:{ARN}:listener/app/alb-{environment}/50dc6c495c0c9188/f2f7dc8efc522ab2",
+        "albArnSuffix": f"app/alb-{environment}/50dc6c495c0c9188",
+        "namespaceId": "ns-abcdefgh12345678",
+        "namespaceName": f"trading-{environment}.internal",
+        "serviceSecurityGroupIds": {n: f"sg-0{i}f00000000000000" for i, n in enumerate(names)},
+        "kmsKeyArn": f"arn:aws:kms:{ARN}:key/99999999-8888-7777-6666-555555555555",
+        "secretArns": {s.value: f"arn:aws:secretsmanager:{ARN}:secret:{s.value.lower()}-{environment}-AbCdEf"
+                       for s in Secret},
+        "storeNames": {
+            Store.ASSETS_BUCKET.value: f"s3-assets-{environment}-20261125",
+            Store.TRADES_TABLE.value: f"ddb-trades-{environment}",
+            Store.ORDERS_QUEUE.value: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/sqs-orders-{environment}",
+            Store.EVENTS_TOPIC.value: f"arn:aws:sns:{ARN}:sns-events-{environment}",
+        },
+        "storeArns": {
+            Store.ASSETS_BUCKET.value: f"arn:aws:s3:::s3-assets-{environment}-20261125",
+            Store.TRADES_TABLE.value: f"arn:aws:dynamodb:{ARN}:table/ddb-trades-{environment}",
+            Store.ORDERS_QUEUE.value: f"arn:aws:sqs:{ARN}:sqs-orders-{environment}",
+            Store.EVENTS_TOPIC.value: f"arn:aws:sns:{ARN}:sns-events-{environment}",
+        },
+        "alarmTopicArn": f"arn:aws:sns:{ARN}:sns-alarms-{environment}",
+    }
+    outputs = {"network": network, "registry": registry, "platform": platform}
+    if drop:
+        key, entry = drop
+        for values in outputs.values():
+            if key in values:
+                values[key] = {k: v for k, v in values[key].items() if k != entry}
+    return {stack_reference_name(project, environment): StackOutputs(values, [])
+            for project, values in outputs.items()}
+
+
+SERVICE_TYPE = "aws:ecs/service:Service"
+TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+RULE = "aws:lb/listenerRule:ListenerRule"
+DISCOVERY = "aws:servicediscovery/service:Service"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+SCALING_POLICY = "aws:appautoscaling/policy:Policy"
+SCHEDULE = "aws:appautoscaling/scheduledAction:ScheduledAction"
+STACKS = [f"{s.name}-{env}" for s in SERVICES for env in ("dev", "prod")]
+KMS_VIA = {"s3": "s3", "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns"}
+
+
+@pytest.fixture(scope="module")
+def planned():
+    """Every committed service stack, planned once against the upstream fixture."""
+    from shared.plan.runner import run_stack
+    from shared.stacks import StackId
+    from tests.conftest import Stack
+
+    return {stack: Stack(run_stack(StackId("services", stack), upstream_fixture(stack.rsplit("-", 1)[1])))
+            for stack in STACKS}
+
+
+def service_of(stack: str):
+    return next(s for s in SERVICES if stack.startswith(f"{s.name}-") and stack[len(s.name) + 1:] in ("dev", "prod"))
+
+
+def container(stack) -> dict:
+    [definition] = json.loads(stack.one(TASKDEF).inputs["containerDefinitions"])
+    return definition
+
+
+def statements(registration) -> dict[str, dict]:
+    return {s["Sid"]: s for s in json.loads(registration.inputs["policy"])["Statement"]}
+
+
+def role_policy(stack, suffix: str):
+    return next(r for r in stack.of_type(ROLE_POLICY) if r.name.endswith(suffix))
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_task_definition_is_fargate_awsvpc_with_the_catalog_size(planned, name):
+    service, stack = service_of(name), planned[name]
+    task = stack.one(TASKDEF)
+    assert (task.inputs["cpu"], task.inputs["memory"]) == (str(service.cpu), str(service.memory))
+    assert task.inputs["networkMode"] == "awsvpc" and task.inputs["requiresCompatibilities"] == ["FARGATE"]
+    assert task.inputs["family"] == f"td-{name}"
+    assert task.inputs["volumes"] == [{"name": "tmp"}]
+    definition = container(stack)
+    env = name.rsplit("-", 1)[1]
+    assert definition["image"] == f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{service.name}-{env}:1.0.0"
+    assert definition["portMappings"][0]["containerPort"] == service.port
+    assert definition["user"] == "10001:10001" and definition["privileged"] is False
+    assert definition["readonlyRootFilesystem"] is True
+    options = definition["logConfiguration"]["options"]
+    assert options["awslogs-group"] == f"log-{name}" and options["awslogs-stream-prefix"] == service.name
+    assert options["mode"] == "non-blocking"
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_secrets_are_exactly_the_catalogs_by_arn_and_none_is_in_the_environment(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    secret_arns = upstream_fixture(env)[stack_reference_name("platform", env)].values["secretArns"]
+    definition = container(stack)
+    assert definition["secrets"] == [{"name": s.value, "valueFrom": secret_arns[s.value]} for s in service.secrets]
+    environment = {e["name"]: e["value"] for e in definition["environment"]}
+    assert not set(environment) & {s.value for s in Secret}
+    assert not set(environment.values()) & set(secret_arns.values())
+    expected = {"SERVICE_NAME", "PORT", "ENVIRONMENT", "AWS_REGION", "LOG_LEVEL"}
+    expected |= {catalog.STORE_ENV[a.store] for a in service.stores}
+    expected |= {c.url_env for c in catalog.callees(service)}
+    expected |= {"VENUE_URL"} if service.external else set()
+    assert set(environment) == expected
+    for callee in catalog.callees(service):
+        assert environment[callee.url_env] == f"http://{callee.name}.trading-{env}.internal:{callee.port}"
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_execution_role_pulls_logs_and_reads_only_its_own_secrets(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    up = upstream_fixture(env)
+    platform = up[stack_reference_name("platform", env)].values
+    registry = up[stack_reference_name("registry", env)].values
+    found = statements(role_policy(stack, "-execution"))
+    expected = {
+        "EcrLogin": (["ecr:GetAuthorizationToken"], "*"),
+        "PullOwnImage": (["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                         [registry["repositoryArns"][service.name]]),
+        "WriteOwnLogs": (["logs:CreateLogStream", "logs:PutLogEvents"],
+                         [f"arn:aws:logs:{ARN}:log-group:log-{name}:*"]),
+        "ReadOwnSecrets": (["secretsmanager:GetSecretValue"],
+                           sorted(platform["secretArns"][s.value] for s in service.secrets)),
+        "DecryptSecretsViaSecretsManager": (["kms:Decrypt"], [platform["kmsKeyArn"]]),
+    }
+    assert {sid: (s["Action"], s["Resource"]) for sid, s in found.items()} == expected
+    assert found["DecryptSecretsViaSecretsManager"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]}}
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_task_role_holds_exactly_the_catalog_store_actions_and_their_kms_needs(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    platform = upstream_fixture(env)[stack_reference_name("platform", env)].values
+    parsed = json.loads(role_policy(stack, "-task").inputs["policy"])["Statement"]
+    data = [s for s in parsed if not s["Action"][0].startswith("kms:")]
+    kms = [s for s in parsed if s["Action"][0].startswith("kms:")]
+    granted = {(a, r) for s in data for a in s["Action"] for r in s["Resource"]}
+    expected = set()
+    for access in service.stores:
+        arn = platform["storeArns"][access.store.value]
+        resource = f"{arn}/*" if access.store is Store.ASSETS_BUCKET else arn
+        expected |= {(action, resource) for action in access.actions}
+    assert granted == expected
+    # KMS: producers (any write action) GenerateDataKey + Decrypt, readers Decrypt, each via its store's service.
+    expected_kms: dict[tuple, set] = {}
+    for access in service.stores:
+        prefix = access.actions[0].split(":")[0]
+        writes = bool(set(access.actions) & catalog.WRITE_ACTIONS)
+        key = ("kms:Decrypt", "kms:GenerateDataKey") if writes else ("kms:Decrypt",)
+        expected_kms.setdefault(key, set()).add(f"{KMS_VIA[prefix]}.{REGION}.amazonaws.com")
+    assert {tuple(s["Action"]): set(s["Condition"]["StringEquals"]["kms:ViaService"]) for s in kms} == expected_kms
+    assert all(s["Resource"] == [platform["kmsKeyArn"]] for s in kms)
+    assert all("*" not in a for s in parsed for a in s["Action"])
+    assert all(s["Resource"] != "*" for s in parsed)
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_both_roles_trust_only_ecs_tasks_of_this_account(planned, name):
+    stack = planned[name]
+    roles = stack.of_type(ROLE)
+    assert sorted(r.inputs["name"] for r in roles) == sorted(
+        [f"role-{service_of(name).name}-exec-{name.rsplit('-', 1)[1]}",
+         f"role-{service_of(name).name}-task-{name.rsplit('-', 1)[1]}"])
+    for role in roles:
+        [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ID}
+        assert trust["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:ecs:{ARN}:*"}
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_log_group_keeps_30_days_encrypted_with_the_platform_key(planned, name):
+    group = planned[name].one(LOG_GROUP)
+    env = name.rsplit("-", 1)[1]
+    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["kmsKeyId"] == upstream_fixture(env)[stack_reference_name("platform", env)].values["kmsKeyArn"]
+    assert group.inputs["name"] == f"log-{name}" and group.delete_before_replace is True
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_count(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    up = upstream_fixture(env)
+    ecs = stack.one(SERVICE_TYPE)
+    inputs = ecs.inputs
+    assert inputs["desiredCount"] == 2 and "desiredCount" in ecs.ignore_changes
+    assert "launchType" not in inputs
+    network = inputs["networkConfiguration"]
+    assert network["assignPublicIp"] is False
+    assert network["subnets"] == up[stack_reference_name("network", env)].values["privateSubnetIds"]
+    assert network["securityGroups"] == [
+        up[stack_reference_name("platform", env)].values["serviceSecurityGroupIds"][service.name]]
+    assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert inputs["deploymentConfiguration"]["strategy"] == "ROLLING"
+    assert (inputs["deploymentMinimumHealthyPercent"], inputs["deploymentMaximumPercent"]) == (100, 200)
+    assert inputs["waitForSteadyState"] is True
+    assert ecs.custom_timeouts == {"create": "30m", "update": "30m", "delete": "20m"}
+    assert inputs["enableExecuteCommand"] is False
+    assert inputs["taskDefinition"] == stack.one(TASKDEF).state["arn"]
+    assert inputs["serviceRegistries"] == {"registryArn": stack.one(DISCOVERY).state["arn"]}
+    assert inputs["cluster"] == up[stack_reference_name("platform", env)].values["clusterArn"]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("frontend-dev", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                      {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]),
+    ("api-gateway-prod", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                          {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]),
+    ("processing-service-dev", [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]),
+    ("processing-service-prod", [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]),
+])
+def test_capacity_strategy_comes_from_the_stack_config(planned, name, expected):
+    assert planned[name].one(SERVICE_TYPE).inputs["capacityProviderStrategies"] == expected
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_cloud_map_registers_multivalue_a_records_with_a_short_ttl(planned, name):
+    discovery = planned[name].one(DISCOVERY)
+    env = name.rsplit("-", 1)[1]
+    assert discovery.inputs["name"] == service_of(name).name
+    assert discovery.inputs["dnsConfig"] == {
+        "namespaceId": "ns-abcdefgh12345678", "routingPolicy": "MULTIVALUE", "dnsRecords": [{"type": "A", "ttl": 10}]}
+    assert planned[name].outputs["discoveryName"] == f"{service_of(name).name}.trading-{env}.internal"
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_only_public_services_get_a_target_group_and_a_listener_rule(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    ecs = stack.one(SERVICE_TYPE).inputs
+    if service.public is None:
+        assert stack.of_type(TARGET_GROUP) == [] and stack.of_type(RULE) == []
+        assert "loadBalancers" not in ecs and "healthCheckGracePeriodSeconds" not in ecs
+        assert stack.outputs["targetGroupArn"] == ""
+        return
+    group, rule = stack.one(TARGET_GROUP), stack.one(RULE)
+    assert group.inputs["targetType"] == "ip" and group.inputs["port"] == service.port
+    assert group.inputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
+    assert group.inputs["healthCheck"]["path"] == service.health_path
+    assert group.inputs["deregistrationDelay"] == 30
+    assert rule.inputs["priority"] == service.public.priority
+    assert rule.inputs["listenerArn"] == \
+        upstream_fixture(env)[stack_reference_name("platform", env)].values["serviceListenerArn"]
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": [service.public.path_pattern]}}]
+    assert rule.inputs["actions"] == [{"type": "forward", "targetGroupArn": group.state["arn"]}]
+    assert ecs["loadBalancers"] == [{"targetGroupArn": group.state["arn"], "containerName": service.name,
+                                     "containerPort": service.port}]
+    assert ecs["healthCheckGracePeriodSeconds"] == 60
+    assert rule.urn in stack.one(SERVICE_TYPE).dependencies  # attached to the ALB before ECS registers tasks
+    assert stack.outputs["targetGroupArn"] == group.state["arn"]
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_cpu_target_tracking_between_two_and_ten_tasks(planned, name):
+    stack = planned[name]
+    env = name.rsplit("-", 1)[1]
+    target, policy_ = stack.one(SCALING_TARGET), stack.one(SCALING_POLICY)
+    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (2, 10)
+    assert target.inputs["resourceId"] == f"service/cluster-{env}/svc-{name}"
+    assert target.inputs["scalableDimension"] == "ecs:service:DesiredCount"
+    config = policy_.inputs["targetTrackingScalingPolicyConfiguration"]
+    assert policy_.inputs["policyType"] == "TargetTrackingScaling"
+    assert config["targetValue"] == 70
+    assert config["predefinedMetricSpecification"] == {"predefinedMetricType": "ECSServiceAverageCPUUtilization"}
+    assert (config["scaleOutCooldown"], config["scaleInCooldown"]) == (60, 300)
+
+
+@pytest.mark.parametrize("name", [n for n in STACKS if n.endswith("-prod")])
+def test_prod_raises_the_minimum_for_market_hours_and_ups_leave_it_alone(planned, name):
+    stack = planned[name]
+    opening, closing = (stack.one(SCHEDULE, f"{service_of(name).name}-market-{w}") for w in ("open", "close"))
+    assert opening.inputs["schedule"] == "cron(0 9 ? * MON-FRI *)"
+    assert closing.inputs["schedule"] == "cron(30 16 ? * MON-FRI *)"
+    assert opening.inputs["timezone"] == closing.inputs["timezone"] == "America/New_York"
+    assert opening.inputs["scalableTargetAction"] == {"minCapacity": 4, "maxCapacity": 10}
+    # The close puts back the configured minimum, so the schedule, not `up`, owns the minimum.
+    assert closing.inputs["scalableTargetAction"] == {"minCapacity": 2, "maxCapacity": 10}
+    assert stack.one(SCALING_TARGET).ignore_changes == ["minCapacity"]
+    assert opening.urn in closing.dependencies
+
+
+@pytest.mark.parametrize("name", [n for n in STACKS if n.endswith("-dev")])
+def test_dev_has_no_market_schedule_and_pulumi_owns_the_minimum(planned, name):
+    assert planned[name].of_type(SCHEDULE) == []
+    assert planned[name].one(SCALING_TARGET).ignore_changes == []
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_outputs_follow_the_contract(planned, name):
+    stack = planned[name]
+    outputs = stack.outputs
+    assert outputs["serviceName"] == f"svc-{name}"
+    assert outputs["serviceArn"] == f"arn:aws:ecs:{ARN}:service/cluster-{name.rsplit('-', 1)[1]}/svc-{name}"
+    assert outputs["taskDefinitionArn"].endswith(f"task-definition/td-{name}:1")
+    assert outputs["logGroupName"] == f"log-{name}"
+    assert outputs["deploymentStrategy"] == "ROLLING"
+
+
+def project_defaults() -> dict[str, str]:
+    """Config of a service stack that has no stack file yet: the Pulumi.yaml defaults only."""
+    import yaml
+
+    from shared.stacks import PROJECTS_DIR
+
+    declared = yaml.safe_load((PROJECTS_DIR / "services" / "Pulumi.yaml").read_text())["config"]
+    values = {}
+    for key, decl in declared.items():
+        full = key if ":" in key else f"services:{key}"
+        if "value" in decl or "default" in decl:
+            raw = decl.get("value", decl.get("default"))
+            values[full] = json.dumps(raw) if isinstance(raw, list) else str(raw).lower() \
+                if isinstance(raw, bool) else str(raw)
+    return values
+
+
+LEDGER = catalog.Service(
+    name="ledger", port=8090, cpu=256, memory=512, owner_team="trading-ledger", callers=("processing-service",),
+    secrets=(Secret.DATABASE_URL,),
+    stores=(catalog.StoreAccess(Store.TRADES_TABLE, ("dynamodb:GetItem", "dynamodb:Query")),))
+
+
+def test_a_fourth_catalog_service_gets_its_stack_with_no_code_change(monkeypatch):
+    from shared.plan.runner import run_stack
+    from shared.stacks import StackId
+    from tests.conftest import Stack
+
+    # GIVEN a catalog with a fourth service, and a platform that has (from that catalog) a group for it
+    four = catalog.validate_catalog(SERVICES + (LEDGER,))
+    monkeypatch.setattr(catalog, "SERVICES", four)
+    upstream = upstream_fixture("dev", four)
+    values = {**project_defaults(), "services:imageTag": "0.1.0"}
+    # WHEN its stack `ledger-dev` is planned with nothing but an image tag
+    stack = Stack(run_stack(StackId("services", "ledger-dev"), upstream, (values, [])))
+    # THEN it gets IAM from its catalog entry, the platform's security group for it, and discovery
+    platform = upstream[stack_reference_name("platform", "dev")].values
+    execution = statements(role_policy(stack, "-execution"))
+    assert execution["ReadOwnSecrets"]["Resource"] == [platform["secretArns"]["DATABASE_URL"]]
+    task = statements(role_policy(stack, "-task"))
+    assert task["TradesTableAccess"]["Action"] == ["dynamodb:GetItem", "dynamodb:Query"]
+    assert task["DecryptFromStores"]["Action"] == ["kms:Decrypt"]
+    ecs = stack.one(SERVICE_TYPE).inputs
+    assert ecs["networkConfiguration"]["securityGroups"] == [platform["serviceSecurityGroupIds"]["ledger"]]
+    assert stack.one(DISCOVERY).inputs["name"] == "ledger"
+    assert stack.outputs["discoveryName"] == "ledger.trading-dev.internal"
+    assert (stack.one(TASKDEF).inputs["cpu"], stack.one(TASKDEF).inputs["memory"]) == ("256", "512")
+    assert stack.one(ROLE, "ledger-task-role").inputs["tags"]["Owner"] == "trading-ledger"
+    assert stack.of_type(RULE) == []  # not public
+    # ... and its caller learns where it is, also without a code change
+    caller = Stack(run_stack(StackId("services", "processing-service-dev"), upstream,
+                             ({**values, "services:venueUrl": "https://venue.example.com"}, [])))
+    env = {e["name"]: e["value"] for e in container(caller)["environment"]}
+    assert env["LEDGER_URL"] == "http://ledger.trading-dev.internal:8090"
+
+
+def test_a_service_without_stores_gets_no_task_policy_at_all(monkeypatch):
+    from shared.plan.runner import run_stack
+    from shared.stacks import StackId
+    from tests.conftest import Stack
+
+    bare = catalog.Service(name="status-page", port=8095, cpu=256, memory=512, owner_team="trading-ui")
+    services = SERVICES + (bare,)
+    monkeypatch.setattr(catalog, "SERVICES", services)
+    stack = Stack(run_stack(StackId("services", "status-page-dev"), upstream_fixture("dev", services),
+                            ({**project_defaults(), "services:imageTag": "0.1.0"}, [])))
+    assert [r.name for r in stack.of_type(ROLE_POLICY)] == ["status-page-execution"]
+    assert "ReadOwnSecrets" not in statements(role_policy(stack, "-execution"))
+    assert container(stack)["secrets"] == []
+
+
+def test_an_upstream_from_an_older_catalog_fails_before_any_resource(run_project):
+    from shared.plan.runner import PlanError
+
+    with pytest.raises(PlanError) as error:
+        run_project("services", "api-gateway-dev",
+                    upstream=upstream_fixture("dev", drop=("serviceSecurityGroupIds", "api-gateway")))
+    message = str(error.value)
+    assert "organization/platform/dev" in message and "serviceSecurityGroupIds" in message
+    assert "api-gateway" in message and "redeploy platform" in message
+
+
+def test_bad_config_fails_the_stack_before_any_resource(run_project):
+    from shared.plan.runner import PlanError
+
+    with pytest.raises(PlanError) as error:
+        run_project("services", "frontend-dev", {"imageTag": "latest"}, upstream=upstream_fixture("dev"))
+    assert "services:imageTag" in str(error.value) and "moving tag" in str(error.value)
+
+
+def test_ecs_exec_on_a_writable_root_adds_only_the_exec_channel(run_project):
+    stack = run_project("services", "frontend-dev", {"readonlyRootFilesystem": "false",
+                                                     "enableExecuteCommand": "true"},
+                        upstream=upstream_fixture("dev"))
+    assert stack.one(SERVICE_TYPE).inputs["enableExecuteCommand"] is True
+    assert container(stack)["readonlyRootFilesystem"] is False
+    assert statements(role_policy(stack, "-task"))["EcsExecChannel"]["Resource"] == "*"
+
+
+def test_every_taggable_resource_carries_the_base_tags_with_the_catalog_owner(planned):
+    stack = planned["processing-service-prod"]
+    tagged = [r for r in stack.resources if "tags" in r.inputs]
+    assert {r.type for r in tagged} >= {LOG_GROUP, ROLE, TASKDEF, DISCOVERY, SERVICE_TYPE, SCALING_TARGET}
+    for resource in tagged:
+        assert resource.inputs["tags"]["Owner"] == "trading-execution"
+        assert resource.inputs["tags"]["Environment"] == "prod" and resource.inputs["tags"]["Project"] == "services"

@@ -1,0 +1,230 @@
+"""Settings, container definition and IAM documents of the services project: pure code, table tests."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from shared import iam
+from shared.catalog import SERVICES, Secret, Service, StoreAccess, Store
+from shared.plan.runner import load_stack_config
+from shared.settings import ConfigError, DictConfigSource
+from shared.settings.services import (DeploymentStrategy, MarketHours, load_service_settings,
+                                      parse_capacity_share)
+from shared.stacks import StackId
+from shared.taskdef import ContainerInputs, container_definition, environment_variables, service_url
+
+
+def committed(stack: str) -> dict[str, str]:
+    """The config a `pulumi up` of `stack` would see: Pulumi.yaml defaults, then the stack file."""
+    values, _ = load_stack_config(StackId("services", stack))
+    return {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith("services:")}
+
+
+def settings(stack="frontend-dev", services=SERVICES, secret_keys=(), **changes):
+    values = {**committed("frontend-dev"), **changes}
+    values = {k: v for k, v in values.items() if v is not None}
+    return load_service_settings(DictConfigSource("services", stack, values, frozenset(secret_keys)), services)
+
+
+def violation(stack="frontend-dev", services=SERVICES, **changes) -> str:
+    with pytest.raises(ConfigError) as error:
+        settings(stack, services, **changes)
+    return str(error.value)
+
+
+@pytest.mark.parametrize("stack", [f"{s.name}-{env}" for s in SERVICES for env in ("dev", "prod")])
+def test_every_committed_stack_file_is_valid_and_selects_its_catalog_service(stack):
+    found = load_service_settings(DictConfigSource("services", stack, committed(stack)))
+    assert f"{found.service.name}-{found.common.environment}" == stack
+    assert found.common.environment_suffix == found.common.environment
+    assert found.common.owner_team == found.service.owner_team  # the catalog's team owns the tags
+    assert found.image_tag == "1.0.0"
+    assert (found.min_capacity, found.max_capacity, found.cpu_target_percent) == (2, 10, 70)
+    assert found.readonly_root_filesystem is True and found.enable_execute_command is False
+
+
+def test_processing_service_runs_on_demand_only_and_the_others_add_spot_over_an_on_demand_base():
+    for env in ("dev", "prod"):
+        processing = settings(f"processing-service-{env}", **committed(f"processing-service-{env}"))
+        assert processing.capacity_strategy == (("FARGATE", 0, 1),)
+        for name in ("frontend", "api-gateway"):
+            other = settings(f"{name}-{env}", **committed(f"{name}-{env}"))
+            assert other.capacity_strategy == (("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 3))
+
+
+def test_prod_raises_the_minimum_for_market_hours_and_dev_does_not():
+    prod = settings("api-gateway-prod", **committed("api-gateway-prod"))
+    assert prod.market_hours == MarketHours(4, "cron(0 9 ? * MON-FRI *)", "cron(30 16 ? * MON-FRI *)",
+                                            "America/New_York")
+    assert settings("api-gateway-dev", **committed("api-gateway-dev")).market_hours is None
+
+
+def test_owner_team_and_suffix_may_be_overridden_per_stack():
+    found = settings(ownerTeam="trading-oncall", environmentSuffix="dev-pr42")
+    assert (found.common.owner_team, found.common.environment_suffix) == ("trading-oncall", "dev-pr42")
+
+
+def test_callees_come_from_the_catalog_callers():
+    assert [s.name for s in settings().callees] == ["api-gateway"]
+    assert [s.name for s in settings("api-gateway-dev").callees] == ["processing-service"]
+    assert settings("processing-service-dev", venueUrl="https://venue.example.com").callees == ()
+
+
+@pytest.mark.parametrize("stack, changes, expected", [
+    ("frontend-dev", {"imageTag": "latest"}, ["services:imageTag", "'latest'", "moving tag", "1.4.2"]),
+    ("frontend-dev", {"imageTag": ""}, ["services:imageTag", "''", "not a Docker image tag", "1.4.2"]),
+    ("frontend-dev", {"imageTag": None}, ["services:imageTag", "is not set", "pulumi config set"]),
+    ("frontend-dev", {"imageTag": "1.0.0 beta"}, ["services:imageTag", "not a Docker image tag"]),
+    ("frontend-dev", {"minCapacity": "6", "maxCapacity": "4", "desiredCount": "4"},
+     ["services:minCapacity", "6", "above maxCapacity (4)", "lower minCapacity or raise maxCapacity"]),
+    ("frontend-dev", {"maxCapacity": "11"}, ["services:maxCapacity", "11", "outside 2..10", "from 2 to 10"]),
+    ("frontend-dev", {"minCapacity": "1", "capacityStrategy": '["FARGATE:0:1"]'},
+     ["services:minCapacity", "1", "outside 2..10"]),
+    ("frontend-dev", {"desiredCount": "1"}, ["services:desiredCount", "1", "outside 2..10"]),
+    ("frontend-dev", {"desiredCount": "9", "maxCapacity": "8"},
+     ["services:desiredCount", "9", "outside minCapacity..maxCapacity (2..8)"]),
+    ("frontend-dev", {"cpuTargetPercent": "0"}, ["services:cpuTargetPercent", "0", "outside 1..100"]),
+    ("frontend-dev", {"cpuTargetPercent": "101"}, ["services:cpuTargetPercent", "101", "outside 1..100"]),
+    ("frontend-dev", {"capacityStrategy": '["FARGATE:3:1", "FARGATE_SPOT:0:1"]'},
+     ["services:capacityStrategy", "base of 3 tasks, above the autoscaling minimum 2", "lower the base"]),
+    ("frontend-dev", {"capacityStrategy": '["FARGATE:1:1", "FARGATE_SPOT:1:1"]'},
+     ["services:capacityStrategy", "more than one provider", "on-demand FARGATE entry only"]),
+    ("frontend-dev", {"capacityStrategy": '["FARGATE:0:1", "FARGATE:0:2"]'},
+     ["services:capacityStrategy", "names a provider twice", "each capacity provider once"]),
+    ("frontend-dev", {"capacityStrategy": '["FARGATE:0:0"]'},
+     ["services:capacityStrategy", "no entry with a weight above 0"]),
+    ("frontend-dev", {"capacityStrategy": '["EC2:0:1"]'},
+     ["services:capacityStrategy", "'EC2:0:1'", "PROVIDER:base:weight", "FARGATE_SPOT:0:3"]),
+    ("frontend-dev", {"capacityStrategy": '["FARGATE"]'}, ["services:capacityStrategy", "'FARGATE'"]),
+    ("frontend-dev", {"capacityStrategy": "[]"}, ["services:capacityStrategy", "is empty", "[FARGATE:0:1]"]),
+    ("frontend-dev", {"enableExecuteCommand": "true"},
+     ["services:enableExecuteCommand", "True", "root filesystem", "readonlyRootFilesystem", "keep ECS Exec off"]),
+    ("frontend-dev", {"marketHoursMinCapacity": "11"}, ["services:marketHoursMinCapacity", "outside 0..10"]),
+    ("frontend-dev", {"marketHoursMinCapacity": "2"},
+     ["services:marketHoursMinCapacity", "2", "above minCapacity (2)", "or 0 to turn the schedule off"]),
+    ("frontend-dev", {"marketHoursMinCapacity": "6", "maxCapacity": "5"},
+     ["services:marketHoursMinCapacity", "at most maxCapacity (5)"]),
+    ("frontend-dev", {"marketOpenSchedule": "cron(0 9 * * ? *)"},
+     ["services:marketOpenSchedule", "weekday cron", "cron(0 9 ? * MON-FRI *)"]),
+    ("frontend-dev", {"marketCloseSchedule": "cron(75 16 ? * MON-FRI *)"}, ["services:marketCloseSchedule"]),
+    ("frontend-dev", {"marketCloseSchedule": "cron(30 25 ? * MON-FRI *)"}, ["services:marketCloseSchedule"]),
+    ("frontend-dev", {"venueUrl": "https://venue.example.com"},
+     ["services:venueUrl", "frontend declares no external calls", "remove it"]),
+    ("processing-service-dev", {"venueUrl": "http://venue.example.com"},
+     ["services:venueUrl", "must be an https URL", "trading venues", "pulumi config set venueUrl"]),
+    ("processing-service-dev", {"venueUrl": None}, ["services:venueUrl", "''", "https URL"]),
+    ("frontend-dev", {"logLevel": "TRACE"}, ["services:logLevel", "'TRACE'", "DEBUG"]),
+    ("frontend-dev", {"deploymentStrategy": "CANARY"}, ["services:deploymentStrategy", "'CANARY'", "BLUE_GREEN"]),
+    ("frontend-dev", {"blueGreenBakeMinutes": "1441"}, ["services:blueGreenBakeMinutes", "outside 0..1440"]),
+    ("frontend-dev", {"healthCheckGraceSeconds": "601"}, ["services:healthCheckGraceSeconds", "outside 0..600"]),
+])
+def test_bad_inputs_name_key_value_and_fix(stack, changes, expected):
+    message = violation(stack, **changes)
+    for fragment in expected:
+        assert fragment in message
+    assert "Fix:" in message
+
+
+@pytest.mark.parametrize("stack", ["billing-dev", "frontend", "frontend-", "dev"])
+def test_a_stack_name_that_names_no_catalog_service_is_refused(stack):
+    message = violation(stack)
+    assert f"'{stack}'" in message and "names no catalog service" in message
+    assert "frontend, api-gateway, processing-service" in message and "pulumi stack init frontend-dev" in message
+
+
+def test_an_invalid_fargate_size_in_the_catalog_is_refused_before_any_resource():
+    bad = tuple(dataclasses.replace(s, memory=3000) if s.name == "frontend" else s for s in SERVICES)
+    message = violation("frontend-dev", bad)
+    assert "frontend cpu=512 memory=3000" in message and "memory 3000 is not valid with cpu 512" in message
+    assert "shared/catalog.py" in message and "fargate-tasks-size" in message
+
+
+def test_a_secret_image_tag_is_refused_as_plain_configuration():
+    with pytest.raises(ConfigError) as error:
+        settings(secret_keys=("imageTag",))
+    assert "services:imageTag" in str(error.value) and "without --secret" in str(error.value)
+
+
+def test_every_violation_is_reported_at_once():
+    message = violation(imageTag="latest", maxCapacity="12", cpuTargetPercent="0")
+    assert "(3 problem(s))" in message
+
+
+@pytest.mark.parametrize("entry, expected", [
+    ("FARGATE:2:1", ("FARGATE", 2, 1)), ("FARGATE_SPOT:0:3", ("FARGATE_SPOT", 0, 3)),
+    ("FARGATE:x:1", None), ("fargate:0:1", None), ("FARGATE:0", None),
+])
+def test_capacity_entries_parse_as_provider_base_weight(entry, expected):
+    share = parse_capacity_share(entry)
+    assert (None if share is None else (share.provider, share.base, share.weight)) == expected
+
+
+# --- IAM document builders ---------------------------------------------------------------------------
+
+def test_s3_object_actions_scope_to_objects_and_bucket_actions_to_the_bucket():
+    bucket = "arn:aws:s3:::s3-assets-dev"
+    assert iam.store_resources(("s3:GetObject",), bucket) == [f"{bucket}/*"]
+    assert iam.store_resources(("s3:GetObject", "s3:ListBucket"), bucket) == [bucket, f"{bucket}/*"]
+    assert iam.store_resources(("sqs:SendMessage",), "arn:q") == ["arn:q"]
+
+
+def test_producers_get_generate_data_key_and_readers_only_decrypt():
+    assert iam.store_kms_actions(("sqs:SendMessage",)) == ("kms:Decrypt", "kms:GenerateDataKey")
+    assert iam.store_kms_actions(("sqs:ReceiveMessage", "sqs:DeleteMessage")) == ("kms:Decrypt",)
+
+
+def test_execution_policy_without_secrets_has_no_secret_or_kms_statement():
+    doc = iam.parse_document(iam.execution_role_policy(region="us-east-1", repository_arn="arn:repo",
+                                                       log_group_arn="arn:lg", secret_arns=[], kms_key_arn="arn:k"))
+    assert [s.sid for s in doc] == ["EcrLogin", "PullOwnImage", "WriteOwnLogs"]
+
+
+def test_ecs_exec_channel_is_the_only_star_resource_a_task_role_gets():
+    statements = iam.task_role_statements(region="us-east-1", grants=[], kms_key_arn="arn:k", execute_command=True)
+    [channel] = statements
+    assert channel["Resource"] == "*" and all(a.startswith("ssmmessages:") for a in channel["Action"])
+    assert iam.task_role_statements(region="us-east-1", grants=[], kms_key_arn="arn:k") == []
+
+
+# --- container definition ----------------------------------------------------------------------------
+
+def container_inputs(service: Service, **changes) -> ContainerInputs:
+    base = dict(service=service, image="repo:1.0.0", environment="dev", region="us-east-1", log_level="INFO",
+                log_group="log-x-dev", namespace="trading-dev.internal", callees=(),
+                secret_arns={s.value: f"arn:secret:{s.value}" for s in service.secrets},
+                store_values={a.store.value: f"value-of-{a.store.value}" for a in service.stores},
+                venue_url="", readonly_root_filesystem=True)
+    return ContainerInputs(**{**base, **changes})
+
+
+def test_secrets_travel_by_arn_and_never_as_plain_environment():
+    processing = SERVICES[2]
+    definition = container_definition(container_inputs(processing, venue_url="https://venue.example.com"))
+    assert definition["secrets"] == [{"name": "DATABASE_URL", "valueFrom": "arn:secret:DATABASE_URL"},
+                                     {"name": "THIRD_PARTY_API_KEYS", "valueFrom": "arn:secret:THIRD_PARTY_API_KEYS"}]
+    names = {e["name"] for e in definition["environment"]}
+    assert not names & {s.value for s in Secret}
+    assert not any("arn:secret" in e["value"] for e in definition["environment"])
+    assert {"VENUE_URL", "ORDERS_QUEUE_URL", "TRADES_TABLE_NAME", "EVENTS_TOPIC_ARN"} <= names
+
+
+def test_callers_get_the_cloud_map_url_of_each_callee():
+    frontend, gateway = SERVICES[0], SERVICES[1]
+    env = environment_variables(container_inputs(frontend, callees=(gateway,)))
+    assert env["API_GATEWAY_URL"] == service_url(gateway, "trading-dev.internal") == \
+        "http://api-gateway.trading-dev.internal:8081"
+
+
+def test_container_runs_non_root_read_only_with_a_writable_tmp_and_non_blocking_logs():
+    service = Service(name="ledger", port=9000, cpu=256, memory=512, owner_team="t",
+                      stores=(StoreAccess(Store.TRADES_TABLE, ("dynamodb:GetItem",)),))
+    definition = container_definition(container_inputs(service))
+    assert definition["user"] == "10001:10001" and definition["privileged"] is False
+    assert definition["readonlyRootFilesystem"] is True
+    assert definition["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]
+    assert definition["logConfiguration"]["options"]["mode"] == "non-blocking"
+    assert definition["healthCheck"]["command"][:2] == ["CMD", "python"]  # no curl in slim images
+    assert "curl" not in json.dumps(definition["healthCheck"])
+    assert definition["secrets"] == []
