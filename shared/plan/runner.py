@@ -11,7 +11,7 @@ import runpy
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pulumi
 import yaml
@@ -83,8 +83,10 @@ class StackPlan:
 
 
 def run_stack(stack: StackId, upstream: dict[str, StackOutputs],
-              config: tuple[dict[str, str], list[str]] | None = None) -> StackPlan:
-    """Run one project program for one stack; raise PlanError with the program's own message on failure."""
+              config: tuple[dict[str, str], list[str]] | None = None,
+              program: Callable[[], Any] | None = None) -> StackPlan:
+    """Run one project program for one stack; raise PlanError with the program's own message on failure.
+    `program` replaces the project's `__main__.py` (tests build a component with an injected catalog)."""
     values, secret_keys = config if config is not None else load_stack_config(stack)
     plan_mocks = PlanMocks(upstream=upstream)
     monitor = RecordingMonitor(plan_mocks)
@@ -94,7 +96,7 @@ def run_stack(stack: StackId, upstream: dict[str, StackOutputs],
     mocks.set_mocks(plan_mocks, project=stack.project, stack=stack.stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(values, secret_keys=secret_keys)
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(stack.directory), run_name="__main__")))
+        _sync_await(run_pulumi_func(program or (lambda: runpy.run_path(str(stack.directory), run_name="__main__"))))
     except Exception as error:  # noqa: BLE001 - any program failure becomes one named plan error
         raise PlanError(f"stack {stack} failed: {error}") from error
     root = settings.get_root_resource()

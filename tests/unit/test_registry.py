@@ -1,0 +1,133 @@
+"""The registry program under the offline plan's mocks, its settings, and its lifecycle policy."""
+import json
+from dataclasses import replace
+
+import pytest
+
+from shared.catalog import SERVICES
+from shared.components.context import AwsContext
+from shared.components.registry import Registry, RegistryArgs
+from shared.iam import parse_document
+from shared.plan.mocks import ACCOUNT_ID
+from shared.plan.runner import PlanError, load_stack_config, run_stack
+from shared.resource_policies import ecr_lifecycle_policy
+from shared.settings import ConfigError, DictConfigSource
+from shared.settings.pulumi_source import pulumi_config_source
+from shared.settings.registry import load_registry_settings
+from shared.stacks import StackId
+from tests.conftest import Stack, policy
+
+REPO = "aws:ecr/repository:Repository"
+LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+
+
+@pytest.fixture(scope="module")
+def dev(environment_plans) -> Stack:
+    return environment_plans("dev")["registry/dev"]
+
+
+def test_every_catalog_service_gets_an_immutable_scanned_kms_encrypted_destroyable_repository(dev):
+    key = dev.one("aws:kms/key:Key")
+    repos = dev.of_type(REPO)
+    assert [r.inputs["name"] for r in repos] == [f"ecr-{s.name}-dev" for s in SERVICES]
+    for repo in repos:
+        assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
+        assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.state["arn"]}]
+        assert repo.inputs["forceDelete"] is True
+        assert repo.delete_before_replace is True and repo.protect is False
+
+
+def test_the_registry_key_rotates_and_is_administered_through_iam(dev):
+    key = dev.one("aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 7
+    [statement] = parse_document(key.inputs["policy"])
+    assert statement.principals == (f"arn:aws:iam::{ACCOUNT_ID}:root",) and statement.actions == ("kms:*",)
+    assert dev.one("aws:kms/alias:Alias").inputs["name"] == "alias/alias-kms-registry-dev"
+
+
+def test_each_repository_gets_the_lifecycle_policy_from_config(dev):
+    policies = dev.of_type(LIFECYCLE)
+    assert sorted(p.inputs["repository"] for p in policies) == sorted(f"ecr-{s.name}-dev" for s in SERVICES)
+    rules = {r["rulePriority"]: r for r in policy(policies[0])["rules"]}
+    # dev: untagged and non-release images expire after 7 days, the newest 10 release images stay.
+    assert rules[1]["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                                     "countNumber": 7}
+    assert rules[2]["selection"] == {"tagStatus": "tagged", "tagPatternList": ["*"],
+                                     "countType": "imageCountMoreThan", "countNumber": 10}
+    assert rules[3]["selection"]["tagStatus"] == "any"
+    assert all(r["action"] == {"type": "expire"} for r in rules.values())
+
+
+def test_the_any_rule_carries_the_highest_priority_number():
+    rules = json.loads(ecr_lifecycle_policy(3, 5, ("v*", "release-*")))["rules"]
+    by_status = {r["selection"]["tagStatus"]: r["rulePriority"] for r in rules}
+    assert by_status["any"] == max(by_status.values()) and len(set(by_status.values())) == 3
+    assert rules[1]["selection"]["tagPatternList"] == ["v*", "release-*"]
+
+
+def test_outputs_map_each_service_to_its_repository(dev):
+    urls = dev.outputs["repositoryUrls"]
+    assert urls == {s.name: f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/ecr-{s.name}-dev" for s in SERVICES}
+    assert dev.outputs["repositoryArns"]["frontend"] == f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/ecr-frontend-dev"
+    assert dev.outputs["kmsKeyArn"] == dev.one("aws:kms/key:Key").state["arn"]
+
+
+def test_prod_keeps_more_releases(environment_plans):
+    prod = environment_plans("prod")["registry/prod"]
+    rules = policy(prod.of_type(LIFECYCLE)[0])["rules"]
+    assert [r["selection"]["countNumber"] for r in rules] == [30, 30, 30]
+
+
+def test_a_fourth_catalog_service_gets_its_repository_with_no_other_change():
+    fourth = replace(SERVICES[1], name="risk-engine", port=8083, callers=("api-gateway",))
+    catalog = SERVICES + (fourth,)
+
+    def program():
+        settings = load_registry_settings(pulumi_config_source())
+        Registry("registry", RegistryArgs(settings=settings, context=AwsContext.lookup(), services=catalog))
+
+    stack = Stack(run_stack(StackId("registry", "dev"), {}, load_stack_config(StackId("registry", "dev")), program))
+    assert [r.inputs["name"] for r in stack.of_type(REPO)] == [f"ecr-{s.name}-dev" for s in catalog]
+    assert len(stack.of_type(LIFECYCLE)) == 4
+
+
+def test_an_invalid_catalog_stops_the_registry_before_any_resource():
+    broken = SERVICES + (replace(SERVICES[2], name="loop", port=8090, callers=("loop",)),)
+
+    def program():
+        settings = load_registry_settings(pulumi_config_source())
+        Registry("registry", RegistryArgs(settings=settings, context=AwsContext.lookup(), services=broken))
+
+    with pytest.raises(PlanError, match="service 'loop' lists itself as a caller"):
+        run_stack(StackId("registry", "dev"), {}, load_stack_config(StackId("registry", "dev")), program)
+
+
+def source(**overrides) -> DictConfigSource:
+    values, _ = load_stack_config(StackId("registry", "dev"))
+    plain = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith("registry:")}
+    plain.update({k: v for k, v in overrides.items()})
+    return DictConfigSource("registry", "dev", plain)
+
+
+def test_settings_of_the_committed_dev_stack():
+    settings = load_registry_settings(source())
+    assert (settings.image_expiry_days, settings.release_images_kept, settings.release_tag_patterns) == (7, 10, ("*",))
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({"imageExpiryDays": "0"}, "config 'registry:imageExpiryDays' = 0: is outside 1..3650. Fix: choose a value from 1"),
+    ({"releaseImagesKept": "0"}, "config 'registry:releaseImagesKept' = 0: is outside 1..20000"),
+    ({"releaseTagPatterns": "[]"}, "config 'registry:releaseTagPatterns' = []: is empty"),
+    ({"releaseTagPatterns": '["v*", "a*b*c*d*e*", "bad tag"]'},
+     "config 'registry:releaseTagPatterns' = ['a*b*c*d*e*', 'bad tag']: are not ECR tag patterns"),
+])
+def test_bad_registry_settings_name_key_value_and_fix(overrides, expected):
+    with pytest.raises(ConfigError) as error:
+        load_registry_settings(source(**overrides))
+    assert expected in str(error.value)
+
+
+def test_a_bad_lifecycle_count_fails_the_plan_before_any_resource(run_project):
+    with pytest.raises(PlanError, match="registry:releaseImagesKept' = 0: is outside 1..20000"):
+        run_project("registry", "dev", {"releaseImagesKept": "0"})
