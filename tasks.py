@@ -9,7 +9,11 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from policy.gate import gate_file
 from shared.plan.runner import PlanError, plan_environment, summary, write_plan
+from shared.ops import deploy as ops
+from shared.ops.outputs import outputs_document, write_outputs
+from shared.ops.pulumi_cli import OpsError
 from shared.stacks import ENVIRONMENTS
 
 ROOT = Path(__file__).resolve().parent
@@ -26,7 +30,9 @@ def environments(env: str) -> tuple[str, ...]:
 
 @task(help={"env": "dev, prod or all (default)"})
 def plan(c, env="all"):
-    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json. No AWS needed."""
+    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json, then apply the
+    policy pack to it (exit 1 on a mandatory violation). No AWS needed."""
+    blocked = 0
     for environment in environments(env):
         try:
             plans = plan_environment(environment)
@@ -35,9 +41,75 @@ def plan(c, env="all"):
         path = write_plan(BUILD, environment, plans)
         print(f"== {environment}: {len(plans)} stacks -> {path.relative_to(ROOT)}")
         print(summary(plans))
+        # The policy pack, offline, on every resource of the plan just written (policy/gate.py).
+        report = gate_file(path)
+        print(report.render())
+        blocked += len(report.mandatory)
+    if blocked:
+        raise Exit(f"policy gate: {blocked} mandatory violation(s), listed above; plan.json is written for "
+                   f"inspection", code=1)
 
 
 @task(help={"args": "extra pytest arguments, e.g. '-k network'"})
 def test(c, args=""):
     """Unit and offline tests with 100% line and branch coverage of shared/, projects/ and tasks.py."""
     c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing {args}", pty=False)
+
+
+# --- Real deployments through the pulumi CLI (logic and tests: shared/ops/, tests/unit/test_ops*.py) ---
+ENV_HELP = "environment: dev (default) or prod"
+
+
+def _ops(action) -> None:
+    """Run an ops action; its OpsError becomes a clean non-zero exit with the message (no traceback)."""
+    try:
+        action()
+    except OpsError as error:
+        raise Exit(str(error), code=error.code) from None
+
+
+@task(help={"env": ENV_HELP,
+            "from_": "resume at this project after a failure: network, registry, platform or services"})
+def deploy_all(c, env="dev", from_=None):
+    """Deploy every stack in order: network, registry, platform, then the service stacks in parallel."""
+    _ops(lambda: ops.deploy_all(ops.open_session(env, BUILD), start_from=from_))
+
+
+@task(help={"env": ENV_HELP, "project": "deploy every stack of this project (network, registry, platform, services)",
+            "service": "deploy only this service's stack, e.g. api-gateway (how a team releases its service)"})
+def deploy(c, env="dev", project=None, service=None):
+    """Deploy one project or one service stack alone; refuses while an upstream stack lacks outputs."""
+    _ops(lambda: ops.deploy_one(ops.open_session(env, BUILD), project=project, service=service))
+
+
+@task(help={"env": ENV_HELP, "project": "preview only this project's stacks",
+            "service": "preview only this service's stack",
+            "diff": "show the detailed property diff (pulumi preview --diff)"})
+def preview(c, env="dev", project=None, service=None, diff=False):
+    """Preview every stack (or one project or service) without changing anything in AWS."""
+    _ops(lambda: ops.preview(ops.open_session(env, BUILD), project=project, service=service, diff=diff))
+
+
+@task(help={"env": ENV_HELP, "yes": "confirm: delete every resource of the environment"})
+def destroy_all(c, env="dev", yes=False):
+    """Destroy every stack in exact reverse deploy order: the service stacks first, the network last."""
+    _ops(lambda: ops.destroy_all(ops.open_session(env, BUILD), confirmed=yes))
+
+
+@task(help={"env": ENV_HELP, "service": "the service whose stack to destroy, e.g. frontend",
+            "yes": "confirm: delete every resource of that service's stack"})
+def destroy(c, service, env="dev", yes=False):
+    """Destroy one service's stack; the shared stacks stay (use destroy-all for the whole environment)."""
+    _ops(lambda: ops.destroy_service(ops.open_session(env, BUILD), service, confirmed=yes))
+
+
+@task(help={"env": ENV_HELP})
+def outputs(c, env="dev"):
+    """Write every deployed stack's outputs, secrets masked, to build/outputs/<env>.json (read by verify)."""
+
+    def write() -> None:
+        session = ops.open_session(env, BUILD)
+        path = write_outputs(BUILD, env, outputs_document(session.cli, env))
+        print(f"outputs of {env} -> {ops.shown(path)}")
+
+    _ops(write)

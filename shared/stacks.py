@@ -52,9 +52,15 @@ def organization() -> str:
     return os.environ.get("PULUMI_ORG", DEFAULT_ORGANIZATION)
 
 
+def qualified_stack_name(stack: StackId) -> str:
+    """`org/project/stack`: the one name form every backend accepts (self-managed ones need org
+    `organization`), used for StackReferences and for every CLI `--stack`, so the two never disagree."""
+    return f"{organization()}/{stack.project}/{stack.stack}"
+
+
 def stack_reference_name(project: str, environment: str) -> str:
     """The fully qualified name a consumer gives its StackReference to an upstream (non-service) stack."""
-    return f"{organization()}/{project}/{environment}"
+    return qualified_stack_name(StackId(project, environment))
 
 
 def split_service_stack(stack: str, services: tuple[Service, ...] = SERVICES) -> tuple[Service, str]:
