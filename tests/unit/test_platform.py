@@ -1,0 +1,203 @@
+"""The platform program (part 1): cluster, capacity providers, Cloud Map, ALB and listeners, network policy.
+
+Each test reads what the real program registered under the offline plan's mocks; the network policy is
+compared with a table written out by hand from the catalog's call graph, not with `shared.netpolicy` itself.
+"""
+from dataclasses import replace
+
+import pytest
+
+from shared.catalog import SERVICES, ExternalCall, PublicRoute
+from shared.components.context import AwsContext
+from shared.components.platform import Platform, PlatformArgs
+from shared.contracts import NETWORK, PLATFORM, ContractError, check_contracts
+from shared.netpolicy import Direction, network_rules
+from shared.plan.mocks import StackOutputs
+from shared.plan.runner import PlanError, load_stack_config, run_stack
+from shared.settings.platform import load_platform_settings
+from shared.settings.pulumi_source import pulumi_config_source
+from shared.stackio import Upstream
+from shared.stacks import StackId
+from tests.conftest import Stack
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LISTENER = "aws:lb/listener:Listener"
+INTERNET = "0.0.0.0/0"
+
+
+@pytest.fixture(scope="module")
+def dev(environment_plans) -> Stack:
+    return environment_plans("dev")["platform/dev"]
+
+
+@pytest.fixture(scope="module")
+def prod(environment_plans) -> Stack:
+    return environment_plans("prod")["platform/prod"]
+
+
+@pytest.fixture(scope="module")
+def network_dev(environment_plans) -> Stack:
+    return environment_plans("dev")["network/dev"]
+
+
+def group_names(stack: Stack, suffix: str) -> dict[str, str]:
+    """security group id -> catalog group name, read from each group's name prefix `sg-<group>-<suffix>-`."""
+    return {g.id: g.inputs["namePrefix"][len("sg-"):-len(f"-{suffix}-")] for g in stack.of_type(SG)}
+
+
+def recorded_rules(stack: Stack, suffix: str) -> set[tuple]:
+    """(group, direction, port, peer group or CIDR) for every rule resource the program registered."""
+    names = group_names(stack, suffix)
+    rules = set()
+    for typ, direction in ((INGRESS, "in"), (EGRESS, "out")):
+        for rule in stack.of_type(typ):
+            inputs = rule.inputs
+            assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"]
+            peer = names[inputs["referencedSecurityGroupId"]] if "referencedSecurityGroupId" in inputs \
+                else inputs["cidrIpv4"]
+            rules.add((names[inputs["securityGroupId"]], direction, int(inputs["fromPort"]), peer))
+    return rules
+
+
+# The catalog's call graph written out: ALB -> frontend -> api-gateway -> processing-service.
+CALL_GRAPH_RULES = {
+    ("alb", "in", 80, INTERNET),
+    ("alb", "out", 8080, "frontend"), ("frontend", "in", 8080, "alb"),
+    ("frontend", "out", 8081, "api-gateway"), ("api-gateway", "in", 8081, "frontend"),
+    ("api-gateway", "out", 8082, "processing-service"), ("processing-service", "in", 8082, "api-gateway"),
+    ("frontend", "out", 443, INTERNET), ("api-gateway", "out", 443, INTERNET),
+    ("processing-service", "out", 443, INTERNET),
+}
+
+
+def test_cluster_has_container_insights_and_both_fargate_providers(dev, prod):
+    cluster = dev.one("aws:ecs/cluster:Cluster")
+    assert cluster.inputs["name"] == "cluster-dev"
+    assert cluster.inputs["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
+    providers = dev.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs
+    assert providers["clusterName"] == "cluster-dev" and providers["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert providers["defaultCapacityProviderStrategies"] == [
+        {"capacityProvider": "FARGATE", "base": 0, "weight": 1},
+        {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]
+    prod_strategy = prod.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs
+    assert prod_strategy["defaultCapacityProviderStrategies"] == [
+        {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+        {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]
+    assert dev.outputs["clusterArn"] == cluster.state["arn"]
+
+
+def test_cloud_map_namespace_is_private_dns_on_the_network_vpc(dev, network_dev):
+    namespace = dev.one("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
+    assert namespace.inputs["name"] == "trading-dev.internal"
+    assert namespace.inputs["vpc"] == network_dev.outputs["vpcId"]
+    assert namespace.delete_before_replace is True
+    assert dev.outputs["namespaceId"] == namespace.id and namespace.id.startswith("ns-")
+    assert dev.outputs["namespaceName"] == "trading-dev.internal"
+
+
+def test_alb_is_internet_facing_in_every_public_subnet_and_drops_invalid_headers(dev, network_dev):
+    alb = dev.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["internal"] is False and alb.inputs["loadBalancerType"] == "application"
+    assert alb.inputs["subnets"] == network_dev.outputs["publicSubnetIds"] and len(alb.inputs["subnets"]) == 3
+    assert alb.inputs["dropInvalidHeaderFields"] is True and alb.inputs["enableDeletionProtection"] is False
+    assert group_names(dev, "dev")[alb.inputs["securityGroups"][0]] == "alb"
+    assert dev.outputs["albZoneId"] == "Z35SXDOTRQ7X7K"
+    assert dev.outputs["albArnSuffix"] == alb.state["arnSuffix"] and alb.state["arn"].endswith(alb.state["arnSuffix"])
+
+
+def test_without_a_certificate_only_port_80_serves_a_fixed_404(dev):
+    [http] = dev.of_type(LISTENER)
+    assert (http.inputs["port"], http.inputs["protocol"]) == (80, "HTTP")
+    assert http.inputs["defaultActions"] == [{"type": "fixed-response", "fixedResponse": {
+        "contentType": "text/plain", "messageBody": "Not Found", "statusCode": "404"}}]
+    assert dev.outputs["serviceListenerArn"] == dev.outputs["httpListenerArn"] == http.state["arn"]
+    assert dev.outputs["httpsListenerArn"] == ""
+
+
+def test_with_a_certificate_443_uses_tls13_and_80_redirects(prod):
+    listeners = {int(l.inputs["port"]): l for l in prod.of_type(LISTENER)}
+    assert sorted(listeners) == [80, 443]
+    https = listeners[443].inputs
+    assert https["protocol"] == "HTTPS" and https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert https["certificateArn"] == \
+        "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    assert https["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
+    assert listeners[80].inputs["defaultActions"] == [
+        {"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}}]
+    assert prod.outputs["serviceListenerArn"] == prod.outputs["httpsListenerArn"] == listeners[443].state["arn"]
+
+
+def test_security_group_rules_are_exactly_the_call_graph(dev, prod):
+    assert recorded_rules(dev, "dev") == CALL_GRAPH_RULES
+    assert recorded_rules(prod, "prod") == CALL_GRAPH_RULES | {("alb", "in", 443, INTERNET)}
+
+
+def test_groups_have_no_inline_rules_and_one_per_service(dev):
+    groups = dev.of_type(SG)
+    assert sorted(group_names(dev, "dev").values()) == sorted(["alb"] + [s.name for s in SERVICES])
+    assert all("ingress" not in g.inputs and "egress" not in g.inputs for g in groups)
+    names = group_names(dev, "dev")
+    assert {names[i]: n for n, i in dev.outputs["serviceSecurityGroupIds"].items()} == {
+        s.name: s.name for s in SERVICES}
+    assert names[dev.outputs["albSecurityGroupId"]] == "alb"
+
+
+def test_a_fourth_service_gets_its_group_and_rules_with_no_other_change(network_dev):
+    # GIVEN a catalog with a fourth, internal service called by api-gateway that calls out on 8443
+    fourth = replace(SERVICES[2], name="risk-engine", port=8083, callers=("api-gateway",),
+                     external=(ExternalCall("risk feed", 8443),))
+    catalog = SERVICES + (fourth,)
+
+    def program():
+        settings = load_platform_settings(pulumi_config_source())
+        Platform("platform", PlatformArgs(settings=settings, context=AwsContext.lookup(),
+                                          vpc_id=network_dev.outputs["vpcId"],
+                                          public_subnet_ids=network_dev.outputs["publicSubnetIds"],
+                                          services=catalog))
+
+    # WHEN the platform component is built with it
+    stack = Stack(run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program))
+    # THEN its group and exactly its rules follow
+    assert "risk-engine" in group_names(stack, "dev").values()
+    assert recorded_rules(stack, "dev") == CALL_GRAPH_RULES | {
+        ("api-gateway", "out", 8083, "risk-engine"), ("risk-engine", "in", 8083, "api-gateway"),
+        ("risk-engine", "out", 443, INTERNET), ("risk-engine", "out", 8443, INTERNET)}
+
+
+def test_a_second_public_service_is_reached_from_the_alb_only():
+    api = replace(SERVICES[1], public=PublicRoute("/api/*", 100))
+    rules = network_rules((SERVICES[0], api, SERVICES[2]), https=True)
+    api_ingress = {(r.peer, r.port) for r in rules if r.group == "api-gateway" and r.direction is Direction.INGRESS}
+    assert api_ingress == {("alb", 8081), ("frontend", 8081)}
+    keys = [r.key for r in rules]
+    assert len(keys) == len(set(keys))
+
+
+def test_platform_reads_only_keys_the_network_exports():
+    check_contracts()
+    assert set(PLATFORM.reads["network"]) <= NETWORK.export_keys
+    broken = {"network": NETWORK, "platform": replace(PLATFORM, reads={"network": ("vpcId", "albSubnetIds")})}
+    with pytest.raises(ContractError, match="platform reads network.albSubnetIds, which network does not export"):
+        check_contracts(broken)
+
+
+def test_a_missing_network_output_stops_the_platform_before_any_resource(environment_plans):
+    network = environment_plans("dev")["network/dev"].outputs
+    upstream = {"organization/network/dev": StackOutputs(
+        {k: v for k, v in network.items() if k != "publicSubnetIds"}, [])}
+    with pytest.raises(PlanError, match="stack organization/network/dev does not export publicSubnetIds; "
+                                        "deploy network first"):
+        run_stack(StackId("platform", "dev"), upstream)
+
+
+def test_reading_an_undeclared_network_key_is_refused(environment_plans):
+    network = environment_plans("dev")["network/dev"].outputs
+
+    def program():
+        Upstream(PLATFORM, "network", "dev").get("vpcCidr")
+
+    upstream = {"organization/network/dev": StackOutputs(dict(network), [])}
+    with pytest.raises(PlanError, match="'vpcCidr' is not among the keys declared as read from network"):
+        run_stack(StackId("platform", "dev"), upstream, load_stack_config(StackId("platform", "dev")), program)

@@ -1,0 +1,226 @@
+"""The platform program (part 2): KMS key policy, secrets, data stores, access logs, WAF and alarm topic."""
+import json
+
+import pytest
+
+from shared.catalog import Secret, Store
+from shared.iam import parse_document
+from shared.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
+from shared.plan.runner import OFFLINE_SECRET, plan_document
+from shared.resource_policies import KEY_USE_ACTIONS
+from tests.conftest import Stack, policy
+
+KEY = "aws:kms/key:Key"
+SECRET = "aws:secretsmanager/secret:Secret"
+VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+BUCKET = "aws:s3/bucket:Bucket"
+QUEUE = "aws:sqs/queue:Queue"
+TOPIC = "aws:sns/topic:Topic"
+ROOT = f"arn:aws:iam::{ACCOUNT_ID}:root"
+
+
+@pytest.fixture(scope="module")
+def dev(environment_plans) -> Stack:
+    return environment_plans("dev")["platform/dev"]
+
+
+@pytest.fixture(scope="module")
+def prod(environment_plans) -> Stack:
+    return environment_plans("prod")["platform/prod"]
+
+
+def key_arn(stack: Stack) -> str:
+    return stack.one(KEY).state["arn"]
+
+
+def by_name(stack: Stack, typ: str, name: str):
+    return stack.one(typ, name)
+
+
+def test_key_rotates_and_its_policy_names_no_role(dev):
+    key = dev.one(KEY)
+    assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 7
+    statements = {s.sid: s for s in parse_document(key.inputs["policy"])}
+    assert set(statements) == {"AccountAdministersKey", "AccountUsesKeyOnlyThroughDataServices",
+                               "CloudWatchLogsUsesKeyForTheseGroups", "CloudWatchAlarmsPublishToEncryptedTopic"}
+    # No statement names a role: the service roles are created later and KMS rejects unknown principals.
+    assert all(":role/" not in p for s in statements.values() for p in s.principals)
+    assert all(s.effect == "Allow" and s.resources == ("*",) for s in statements.values())
+
+    admin = statements["AccountAdministersKey"]
+    assert admin.principals == (ROOT,) and "kms:*" not in admin.actions
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"} & set(admin.actions)
+
+    use = statements["AccountUsesKeyOnlyThroughDataServices"]
+    assert use.principals == (ROOT,) and set(use.actions) == set(KEY_USE_ACTIONS)
+    assert use.condition == {"StringEquals": {"kms:CallerAccount": ACCOUNT_ID, "kms:ViaService": [
+        f"{s}.us-east-1.amazonaws.com" for s in ("secretsmanager", "sqs", "sns", "dynamodb", "s3")]}}
+
+    logs = statements["CloudWatchLogsUsesKeyForTheseGroups"]
+    assert logs.principals == ("logs.us-east-1.amazonaws.com",)
+    assert logs.condition == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": [
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:log-*-dev"]}}
+
+    alarms = statements["CloudWatchAlarmsPublishToEncryptedTopic"]
+    assert alarms.principals == ("cloudwatch.amazonaws.com",)
+    assert set(alarms.actions) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert dev.outputs["kmsKeyArn"] == key_arn(dev)
+
+
+def test_every_secret_is_encrypted_with_the_key_and_its_value_marked_secret(dev, prod):
+    for stack, window in ((dev, 0), (prod, 30)):
+        secrets = {s.inputs["name"]: s for s in stack.of_type(SECRET)}
+        suffix = stack.plan.stack.stack
+        assert set(secrets) == {f"secret-{s.value.lower().replace('_', '-')}-{suffix}" for s in Secret}
+        assert all(s.inputs["kmsKeyId"] == key_arn(stack) for s in secrets.values())
+        assert all(s.inputs["recoveryWindowInDays"] == window for s in secrets.values())
+        assert {v.inputs["secretString"] for v in stack.of_type(VERSION)} == {"[secret]"}
+        assert stack.outputs["secretArns"] == {
+            s.inputs["tags"]["Secret"]: s.state["arn"] for s in secrets.values()}
+
+
+def test_generated_values_flow_into_the_secret_versions(dev, prod):
+    # dev: the JWT key and both placeholders are generated; prod: only the JWT key (the others are config).
+    assert sorted(p.name for p in dev.of_type(PASSWORD)) == [
+        "platform-data-database-url-value", "platform-data-jwt-signing-key-value",
+        "platform-data-third-party-api-keys-value"]
+    [prod_password] = prod.of_type(PASSWORD)
+    assert prod_password.name == "platform-data-jwt-signing-key-value"
+    assert prod_password.inputs == {"length": 64, "special": False}
+    version = prod.one(VERSION, "platform-data-jwt-signing-key-version")
+    assert version.property_dependencies["secretString"] == [prod_password.urn]
+
+
+def test_no_generated_or_configured_secret_value_appears_in_the_plan_or_outputs(environment_plans):
+    # The mock answers every RandomPassword with GENERATED_SECRET (marked secret, as the provider does) and
+    # every `secure:` value with OFFLINE_SECRET; neither may appear anywhere in clear.
+    for environment in ("dev", "prod"):
+        stacks = environment_plans(environment)
+        text = json.dumps(plan_document(environment, [s.plan for s in stacks.values()]))
+        outputs = json.dumps([s.plan.outputs.values for s in stacks.values()])
+        for value in (GENERATED_SECRET, OFFLINE_SECRET):
+            assert value not in text and value not in outputs
+
+
+def test_a_configured_database_url_is_used_and_never_shown(run_project):
+    stack = run_project("platform", "dev", {"generateSecretPlaceholders": "false",
+                                            "databaseUrl": "postgresql://trader:s3cr3t-value@db:5432/trading",
+                                            "thirdPartyApiKeys": '{"venue": "k3y-value"}'},
+                        secret_keys=["databaseUrl", "thirdPartyApiKeys"])
+    assert [p.name for p in stack.of_type(PASSWORD)] == ["platform-data-jwt-signing-key-value"]
+    text = json.dumps(plan_document("dev", [stack.plan]))
+    assert "s3cr3t-value" not in text and "k3y-value" not in text
+
+
+def test_assets_bucket_is_private_tls_only_destroyable_and_encrypted_with_the_key(dev):
+    bucket = by_name(dev, BUCKET, "platform-data-assets")
+    assert bucket.inputs["bucketPrefix"] == "s3-assets-dev-" and bucket.inputs["forceDestroy"] is True
+    block = by_name(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "platform-data-assets-public-access-block")
+    assert all(block.inputs[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                                                  "restrictPublicBuckets"))
+    encryption = by_name(dev, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                         "platform-data-assets-encryption")
+    assert encryption.inputs["rules"] == [{"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn(dev)}, "bucketKeyEnabled": True}]
+    [deny] = policy(by_name(dev, "aws:s3/bucketPolicy:BucketPolicy", "platform-data-assets-policy"))["Statement"]
+    arn = bucket.state["arn"]
+    assert deny == {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                    "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    ownership = by_name(dev, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "platform-data-assets-ownership")
+    assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+
+
+def test_table_queues_and_topics_are_encrypted_with_the_key(dev):
+    table = dev.one("aws:dynamodb/table:Table").inputs
+    assert table["billingMode"] == "PAY_PER_REQUEST" and table["pointInTimeRecovery"] == {"enabled": True}
+    assert table["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key_arn(dev)}
+    assert table["deletionProtectionEnabled"] is False
+    assert all(q.inputs["kmsMasterKeyId"] == key_arn(dev) for q in dev.of_type(QUEUE))
+    assert sorted(t.inputs["name"] for t in dev.of_type(TOPIC)) == ["sns-alarms-dev", "sns-events-dev"]
+    assert all(t.inputs["kmsMasterKeyId"] == key_arn(dev) for t in dev.of_type(TOPIC))
+
+
+def test_orders_queue_redrives_to_its_dead_letter_queue(dev):
+    dlq = by_name(dev, QUEUE, "platform-data-orders-dlq")
+    queue = by_name(dev, QUEUE, "platform-data-orders")
+    assert json.loads(queue.inputs["redrivePolicy"]) == {"deadLetterTargetArn": dlq.state["arn"], "maxReceiveCount": 5}
+    assert dlq.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
+
+
+def test_store_outputs_give_tasks_names_and_iam_arns(dev):
+    bucket = by_name(dev, BUCKET, "platform-data-assets")
+    queue = by_name(dev, QUEUE, "platform-data-orders")
+    events = by_name(dev, TOPIC, "platform-data-events")
+    table = dev.one("aws:dynamodb/table:Table")
+    assert dev.outputs["storeNames"] == {
+        Store.ASSETS_BUCKET.value: bucket.state["bucket"], Store.TRADES_TABLE.value: "ddb-trades-dev",
+        Store.ORDERS_QUEUE.value: queue.state["url"], Store.EVENTS_TOPIC.value: events.state["arn"]}
+    assert dev.outputs["storeArns"] == {
+        Store.ASSETS_BUCKET.value: bucket.state["arn"], Store.TRADES_TABLE.value: table.state["arn"],
+        Store.ORDERS_QUEUE.value: queue.state["arn"], Store.EVENTS_TOPIC.value: events.state["arn"]}
+
+
+def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_emails(dev, prod):
+    topic = by_name(prod, TOPIC, "platform-data-alarms")
+    assert prod.outputs["alarmTopicArn"] == topic.state["arn"]
+    statements = {s.sid: s for s in parse_document(prod.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])}
+    publish = statements["CloudWatchAlarmsOfThisAccountPublish"]
+    assert publish.principals == ("cloudwatch.amazonaws.com",) and publish.resources == (topic.state["arn"],)
+    assert publish.condition == {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"}}
+    [subscription] = prod.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert subscription.inputs == {"protocol": "email", "endpoint": "trading-oncall@example.com",
+                                   "topic": topic.state["arn"]}
+    assert dev.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+
+
+def test_prod_access_logs_go_to_an_sse_s3_bucket_the_elb_account_may_write(prod):
+    bucket = by_name(prod, BUCKET, "platform-edge-access-logs")
+    encryption = by_name(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                         "platform-edge-access-logs-encryption")
+    # ALB log delivery supports SSE-S3 only: the one store not encrypted with the platform key.
+    assert encryption.inputs["rules"] == [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+    bucket_policy = by_name(prod, "aws:s3/bucketPolicy:BucketPolicy", "platform-edge-access-logs-policy")
+    statements = {s.sid: s for s in parse_document(bucket_policy.inputs["policy"])}
+    writer = statements["ElbWritesAccessLogs"]
+    assert writer.principals == (f"arn:aws:iam::{ELB_ACCOUNT_ID}:root",) and writer.actions == ("s3:PutObject",)
+    assert writer.resources == (f"{bucket.state['arn']}/alb/AWSLogs/{ACCOUNT_ID}/*",)
+    assert statements["DenyInsecureTransport"].effect == "Deny"
+    alb = prod.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["accessLogs"] == {"bucket": bucket.state["bucket"], "prefix": "alb", "enabled": True}
+    # ELB checks its write permission when logging is turned on: the ALB waits for the bucket policy.
+    assert bucket_policy.urn in alb.dependencies
+    expiry = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert expiry[0]["expiration"] == {"days": 90} and expiry[0]["status"] == "Enabled"
+    assert prod.outputs["accessLogBucket"] == bucket.state["bucket"]
+
+
+def test_dev_has_no_access_logs_no_waf(dev):
+    assert [b.name for b in dev.of_type(BUCKET)] == ["platform-data-assets"]
+    assert "accessLogs" not in dev.one("aws:lb/loadBalancer:LoadBalancer").inputs
+    assert dev.of_type("aws:wafv2/webAcl:WebAcl") == [] and dev.outputs["webAclArn"] == ""
+    assert dev.outputs["accessLogBucket"] == ""
+
+
+def test_prod_waf_is_associated_with_the_alb_with_managed_rules_and_a_rate_limit(prod):
+    acl = prod.one("aws:wafv2/webAcl:WebAcl")
+    assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
+    rules = {r["name"]: r for r in acl.inputs["rules"]}
+    for priority, group in enumerate(("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"), 1):
+        assert rules[group]["priority"] == priority and rules[group]["overrideAction"] == {"none": {}}
+        assert rules[group]["statement"] == {"managedRuleGroupStatement": {"vendorName": "AWS", "name": group}}
+    rate = rules["rate-limit-per-ip"]
+    assert rate["action"] == {"block": {}} and rate["priority"] == 3
+    assert rate["statement"] == {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}}
+    association = prod.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs
+    assert association == {"resourceArn": prod.one("aws:lb/loadBalancer:LoadBalancer").state["arn"],
+                           "webAclArn": acl.state["arn"]}
+    assert prod.outputs["webAclArn"] == acl.state["arn"]
+
+
+def test_switches_turn_waf_and_access_logs_on_in_dev(run_project):
+    stack = run_project("platform", "dev", {"waf": "true", "wafRateLimit": "500", "albAccessLogs": "true"})
+    acl = stack.one("aws:wafv2/webAcl:WebAcl")
+    assert [r for r in acl.inputs["rules"] if r["name"] == "rate-limit-per-ip"][0]["statement"][
+        "rateBasedStatement"]["limit"] == 500
+    assert stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True
