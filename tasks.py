@@ -9,6 +9,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from policy.gate import gate_file
 from shared.plan.runner import PlanError, plan_environment, summary, write_plan
 from shared.ops import deploy as ops
 from shared.ops.outputs import outputs_document, write_outputs
@@ -29,7 +30,9 @@ def environments(env: str) -> tuple[str, ...]:
 
 @task(help={"env": "dev, prod or all (default)"})
 def plan(c, env="all"):
-    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json. No AWS needed."""
+    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json, then apply the
+    policy pack to it (exit 1 on a mandatory violation). No AWS needed."""
+    blocked = 0
     for environment in environments(env):
         try:
             plans = plan_environment(environment)
@@ -38,6 +41,13 @@ def plan(c, env="all"):
         path = write_plan(BUILD, environment, plans)
         print(f"== {environment}: {len(plans)} stacks -> {path.relative_to(ROOT)}")
         print(summary(plans))
+        # The policy pack, offline, on every resource of the plan just written (policy/gate.py).
+        report = gate_file(path)
+        print(report.render())
+        blocked += len(report.mandatory)
+    if blocked:
+        raise Exit(f"policy gate: {blocked} mandatory violation(s), listed above; plan.json is written for "
+                   f"inspection", code=1)
 
 
 @task(help={"args": "extra pytest arguments, e.g. '-k network'"})

@@ -6,7 +6,8 @@ exactly as AWS receives them, and lets tests and the policy pack parse them with
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from shared.catalog import WRITE_ACTIONS
@@ -68,9 +69,45 @@ def logs_key_statement(region: str, account_id: str, log_group_arns: list[str]) 
     )
 
 
+def wildcard_match(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
+    """IAM's glob: `*` matches any run of characters (`:` and `/` included), `?` exactly one.
+
+    Policy variables (`${aws:username}`) are not expanded: such a pattern matches only its literal text.
+    """
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Action names are case-insensitive in IAM (`S3:GetObject` is `s3:getobject`)."""
+    return wildcard_match(pattern, action, case_sensitive=False)
+
+
+def resource_matches(pattern: str, resource: str) -> bool:
+    """ARNs compare case-sensitively (resource names are case-sensitive in most services)."""
+    return wildcard_match(pattern, resource)
+
+
+def is_service_wildcard_action(action: str) -> bool:
+    """`*` or `<service>:*`: every action of a service (FSBP IAM.1 / IAM.21), not a prefix like `Get*`."""
+    return action == "*" or action.endswith(":*")
+
+
+def is_unbounded_resource(resource: str) -> bool:
+    """`*`, or an ARN whose resource part is only `*` (`arn:aws:s3:::*`): every resource of the service."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[5] == "*"
+
+
 @dataclass(frozen=True)
 class Statement:
-    """One parsed statement, normalised: lists everywhere, principals flattened."""
+    """One parsed statement, normalised: lists everywhere, principals both flattened and by type.
+
+    `principal_types` keeps the type (`Service`, `AWS`, `Federated`, ...) that trust-policy checks need;
+    `"Principal": "*"` is `{"AWS": ("*",)}`, as AWS documents them to be equivalent.
+    """
 
     sid: str
     effect: str
@@ -78,6 +115,39 @@ class Statement:
     resources: tuple[str, ...]
     principals: tuple[str, ...]
     condition: dict
+    not_actions: tuple[str, ...] = ()
+    not_resources: tuple[str, ...] = ()
+    principal_types: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect == "Allow"
+
+    def matches_action(self, action: str) -> bool:
+        if self.not_actions:
+            return not any(action_matches(p, action) for p in self.not_actions)
+        return any(action_matches(p, action) for p in self.actions)
+
+    def matches_resource(self, resource: str) -> bool:
+        if self.not_resources:
+            return not any(resource_matches(p, resource) for p in self.not_resources)
+        return any(resource_matches(p, resource) for p in self.resources)
+
+    def allows(self, action: str, resource: str) -> bool:
+        """This statement allows `action` on `resource`, conditions aside (they are recorded, not evaluated)."""
+        return self.is_allow and self.matches_action(action) and self.matches_resource(resource)
+
+    def condition_values(self, key: str) -> tuple[str, ...]:
+        """Values given to condition `key` under any operator; condition keys are case-insensitive."""
+        return tuple(v for block in self.condition.values() for k, values in block.items()
+                     if k.lower() == key.lower() for v in _as_tuple(values))
+
+
+def allowed(statements: Iterable[Statement], action: str, resource: str) -> bool:
+    """Some statement allows `action` on `resource` and no Deny statement matches it (conditions aside)."""
+    statements = list(statements)
+    denied = any(not s.is_allow and s.matches_action(action) and s.matches_resource(resource) for s in statements)
+    return not denied and any(s.allows(action, resource) for s in statements)
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -93,7 +163,8 @@ def parse_document(doc: str | dict) -> list[Statement]:
     parsed = []
     for item in statements:
         principal = item.get("Principal", {})
-        principals = ("*",) if principal == "*" else tuple(p for v in principal.values() for p in _as_tuple(v))
+        by_type = {"AWS": ("*",)} if principal == "*" else {k: _as_tuple(v) for k, v in principal.items()}
+        principals = ("*",) if principal == "*" else tuple(p for v in by_type.values() for p in v)
         parsed.append(Statement(
             sid=item.get("Sid", ""),
             effect=item.get("Effect", "Allow"),
@@ -101,6 +172,9 @@ def parse_document(doc: str | dict) -> list[Statement]:
             resources=_as_tuple(item.get("Resource")),
             principals=principals,
             condition=item.get("Condition", {}),
+            not_actions=_as_tuple(item.get("NotAction")),
+            not_resources=_as_tuple(item.get("NotResource")),
+            principal_types=by_type,
         ))
     return parsed
 

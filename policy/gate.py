@@ -1,0 +1,129 @@
+"""The offline policy gate: every policy of the pack applied to every resource of an offline plan.
+
+It calls each policy's own `validate` the way the CLI would, so online and offline verdicts come from the
+same code. What it feeds them, and how that differs from the engine:
+- resource policies get each resource's `inputs` (the engine also sends inputs); stack policies get
+  `state` plus `id` (the engine sends outputs, which the mocks' state stands in for);
+- `retainOnDelete`, which pulumi-policy 1.21 never hands to analyzers, rides on `PlanOptions`;
+- config: `environmentSuffix` from the stack's own config (as the CLI would give it) and `platformKeyArns`
+  from the platform stack's `kmsKeyArn` export in the same plan. Online these come from
+  `--policy-pack-config`.
+Secret values are `"[secret]"` in `plan.json`; that is how `ecs-container-definitions-not-secret` sees them.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions,
+                           ResourceValidationArgs, StackValidationArgs, StackValidationPolicy)
+
+from policy.inputs import MASKED_SECRET
+from policy.rules import all_policies
+from shared.plan.runner import load_stack_config
+from shared.stacks import StackId
+
+PLATFORM_PROJECT = "platform"
+PLATFORM_KEY_OUTPUT = "kmsKeyArn"
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy: str
+    enforcement: str
+    stack: str
+    resource: str
+    type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.enforcement}] {self.policy}: {self.stack} {self.resource} ({self.type}): {self.message}"
+
+
+@dataclass
+class GateReport:
+    environment: str
+    levels: dict[str, str]  # policy name -> enforcement level, in pack order
+    findings: list[Finding]
+
+    @property
+    def mandatory(self) -> list[Finding]:
+        return [f for f in self.findings if f.enforcement == EnforcementLevel.MANDATORY.value]
+
+    def counts(self) -> dict[str, int]:
+        """Violations per policy, every policy listed (zeros too) so a silent rule is visible."""
+        found = Counter(f.policy for f in self.findings)
+        return {name: found[name] for name in self.levels}
+
+    def render(self) -> str:
+        advisory = len(self.findings) - len(self.mandatory)
+        lines = [f"policy gate ({self.environment}): {len(self.levels)} policies, {len(self.mandatory)} mandatory "
+                 f"and {advisory} advisory violation(s)"]
+        lines += [f"    {count:3d}  {self.levels[name]:<9}  {name}" for name, count in self.counts().items()]
+        lines += [f"  {finding}" for finding in self.findings]
+        return "\n".join(lines)
+
+
+class PlanOptions(PolicyResourceOptions):
+    """Resource options as recorded in `plan.json`, plus `retain_on_delete` that the SDK's class lacks."""
+
+    def __init__(self, entry: dict):
+        super().__init__(protect=bool(entry.get("protect")), ignore_changes=list(entry.get("ignoreChanges", [])),
+                         delete_before_replace=bool(entry.get("deleteBeforeReplace")), aliases=[],
+                         custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[],
+                         parent=entry.get("parent"))
+        self.retain_on_delete = bool(entry.get("retainOnDelete"))
+
+
+def environment_suffix(project: str, stack: str, environment: str) -> str:
+    """The suffix the stack's program uses: its `environmentSuffix` config, else the environment name."""
+    values, _ = load_stack_config(StackId(project, stack))
+    return values.get(f"{project}:environmentSuffix") or environment
+
+
+def platform_key_arns(document: dict) -> list[str]:
+    """The platform key as the platform stack of the same plan exports it (none when it is absent)."""
+    return [str(s["outputs"][PLATFORM_KEY_OUTPUT]) for s in document["stacks"]
+            if s["project"] == PLATFORM_PROJECT and s["outputs"].get(PLATFORM_KEY_OUTPUT)
+            and s["outputs"][PLATFORM_KEY_OUTPUT] != MASKED_SECRET]
+
+
+def gate_document(document: dict, policies: list | None = None,
+                  suffix_of: Callable[[str, str, str], str] = environment_suffix) -> GateReport:
+    """Run every policy on every resource of a plan document; the verdicts, per policy."""
+    policies = all_policies() if policies is None else policies
+    environment = document["environment"]
+    keys = platform_key_arns(document)
+    findings: list[Finding] = []
+    for stack in document["stacks"]:
+        stack_name = f"{stack['project']}/{stack['stack']}"
+        config: dict[str, Any] = {"environmentSuffix": suffix_of(stack["project"], stack["stack"], environment)}
+        if keys:
+            config["platformKeyArns"] = keys
+        resources = [r for r in stack["resources"] if r["custom"]]
+        for policy in policies:
+            level = policy.enforcement_level.value
+
+            def report(message: str, urn: str | None = None, *, resource: dict | None = None) -> None:
+                target = resource or next((r for r in resources if r["urn"] == urn), None)
+                findings.append(Finding(policy.name, level, stack_name, target["name"] if target else "<stack>",
+                                        target["type"] if target else "-", message))
+
+            if isinstance(policy, StackValidationPolicy):
+                stack_resources = [PolicyResource(e["type"], {**e["state"], "id": e["id"]}, e["urn"], e["name"],
+                                                  PlanOptions(e), None, None, [], {}) for e in resources]
+                policy.validate(StackValidationArgs(stack_resources, config), report)
+            else:  # a ResourceValidationPolicy: the pack holds only these two kinds
+                for entry in resources:
+                    args = ResourceValidationArgs(entry["type"], entry["inputs"], entry["urn"], entry["name"],
+                                                  PlanOptions(entry), None, config)
+                    policy.validate(args, lambda message, urn=None, e=entry: report(message, resource=e))
+    levels = {p.name: p.enforcement_level.value for p in policies}
+    return GateReport(environment, levels, findings)
+
+
+def gate_file(path: Path) -> GateReport:
+    return gate_document(json.loads(Path(path).read_text()))
