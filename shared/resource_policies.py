@@ -38,8 +38,9 @@ def ecr_lifecycle_policy(expire_days: int, release_images_kept: int, release_tag
 
 
 # --- KMS -----------------------------------------------------------------------------------------------------
-# What a key administrator needs, without the cryptographic actions (AWS's "key administrators" list).
-KEY_ADMIN_ACTIONS = ("kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+# What a key administrator needs: AWS's "key administrators" list, with `kms:Create*` narrowed to aliases so
+# that grants (which could hand out direct decryption) are only created through a data service.
+KEY_ADMIN_ACTIONS = ("kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
                      "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
                      "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
                      "kms:RotateKeyOnDemand")

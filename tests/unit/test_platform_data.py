@@ -51,6 +51,8 @@ def test_key_rotates_and_its_policy_names_no_role(dev):
     admin = statements["AccountAdministersKey"]
     assert admin.principals == (ROOT,) and "kms:*" not in admin.actions
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"} & set(admin.actions)
+    # Grants could hand out direct decryption: no wildcard that covers kms:CreateGrant outside a data service.
+    assert not {"kms:Create*", "kms:CreateGrant", "kms:*"} & set(admin.actions)
 
     use = statements["AccountUsesKeyOnlyThroughDataServices"]
     assert use.principals == (ROOT,) and set(use.actions) == set(KEY_USE_ACTIONS)
