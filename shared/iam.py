@@ -192,6 +192,14 @@ def ecs_tasks_trust_policy(partition: str, region: str, account_id: str) -> str:
     return service_trust_policy("ecs-tasks.amazonaws.com", account_id, f"arn:{partition}:ecs:{region}:{account_id}:*")
 
 
+def ecs_infrastructure_trust_policy() -> str:
+    """The ECS infrastructure role for load balancers (native blue/green). AWS documents this trust policy
+    without condition keys; whether ECS sends aws:SourceAccount when assuming it is not verified here, and a
+    condition ECS does not satisfy would fail every release, so none is added."""
+    return document({"Sid": "TrustEcsInfrastructure", "Effect": "Allow",
+                     "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"})
+
+
 def via_service(region: str, *services: str) -> dict:
     """A KMS condition limiting key use to calls made on the principal's behalf by these AWS services."""
     return {"StringEquals": {"kms:ViaService": sorted(f"{s}.{region}.amazonaws.com" for s in set(services))}}

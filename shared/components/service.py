@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from pulumi.runtime.sync_await import _sync_await
 
 from shared import iam
+from shared.alarms import service_alarms
 from shared.components import component_type
 from shared.components.context import AwsContext, named_opts
 from shared.contracts import SERVICES as SERVICES_CONTRACT
@@ -31,6 +32,10 @@ SERVICE_TIMEOUTS = pulumi.CustomTimeouts(create="30m", update="30m", delete="20m
 ROLLING_MIN_HEALTHY_PERCENT = 100  # never below the desired count during a release
 ROLLING_MAX_PERCENT = 200          # a full new set starts before the old one stops
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
+# AWS-managed policy letting ECS rewrite listener rules and target groups during a native blue/green release.
+ECS_LB_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
+BLUE_GREEN_WEIGHTS = (100, 0)  # production (blue) group, alternate (green) group, outside a release
+TEST_HEADER_VALUE = "green"
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,11 @@ class TradingService(pulumi.ComponentResource):
     task_definition: aws.ecs.TaskDefinition
     discovery: aws.servicediscovery.Service
     target_group: aws.lb.TargetGroup | None
+    alternate_target_group: aws.lb.TargetGroup | None
     listener_rule: aws.lb.ListenerRule | None
+    test_listener_rule: aws.lb.ListenerRule | None
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    infrastructure_role: aws.iam.Role | None
     ecs_service: aws.ecs.Service
     scalable_target: aws.appautoscaling.Target
 
@@ -137,6 +146,8 @@ class TradingService(pulumi.ComponentResource):
             "family": physical_name("td", suffix, service.name),
             "service": physical_name("svc", suffix, service.name),
             "tg": physical_name("tg", suffix, service.name),
+            "tga": physical_name("tga", suffix, service.name),
+            "infra_role": physical_name("role", suffix, f"{service.name}-ecs-lb"),
             "scaling_cpu": physical_name("scaling", suffix, f"{service.name}-cpu"),
             "scaling_open": physical_name("scaling", suffix, f"{service.name}-market-open"),
             "scaling_close": physical_name("scaling", suffix, f"{service.name}-market-close"),
@@ -151,8 +162,11 @@ class TradingService(pulumi.ComponentResource):
         self.execution_role, self.task_role = self._roles(name, up, ctx)
         self.task_definition = self._task_definition(name, up, ctx)
         self.discovery = self._discovery(name, up)
-        self.target_group, self.listener_rule = self._routing(name, up)
-        self.ecs_service = self._service(name, up)
+        self.alternate_target_group = self.test_listener_rule = self.infrastructure_role = None
+        self._routing(name, up)
+        self.alarms = self._alarms(name, up)
+        infrastructure = self._infrastructure_role(name, ctx) if settings.blue_green else None
+        self.ecs_service = self._service(name, up, infrastructure)
         self.scalable_target = self._autoscaling(name, up)
 
         self.discovery_name = up.namespace_name.apply(lambda ns: f"{service.name}.{ns}")
@@ -232,19 +246,77 @@ class TradingService(pulumi.ComponentResource):
             force_destroy=True,
             opts=named_opts("sd", self))
 
-    def _routing(self, name: str, up: ServiceUpstream) -> tuple[aws.lb.TargetGroup | None,
-                                                                 aws.lb.ListenerRule | None]:
-        service = self.settings.service
+    def _routing(self, name: str, up: ServiceUpstream) -> None:
+        """Target group(s) and listener rule(s) of a public service; nothing for an internal one."""
+        settings, service = self.settings, self.settings.service
+        self.target_group = self.listener_rule = None
         if service.public is None:
-            return None, None
-        target_group = self._target_group(f"{name}-tg", self.names["tg"], up)
-        rule = aws.lb.ListenerRule(
+            return
+        self.target_group = self._target_group(f"{name}-tg", self.names["tg"], up)
+        paths = {"path_pattern": {"values": [service.public.path_pattern]}}
+        suffix = settings.common.environment_suffix
+        if not settings.blue_green:
+            self.listener_rule = aws.lb.ListenerRule(
+                f"{name}-rule", listener_arn=up.listener_arn, priority=service.public.priority,
+                conditions=[paths], actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
+                tags={"Name": f"rule-{service.name}-{suffix}"}, opts=self._opts())
+            return
+        self.alternate_target_group = self._target_group(f"{name}-tg-alternate", self.names["tga"], up)
+        # ECS rewrites the weights during every release (and leaves the last green group at 100), so the
+        # rule ignores its actions: otherwise the next `up` would send all traffic back to a group that may
+        # be empty. The same logical name as the rolling rule: switching modes updates the rule in place.
+        self.listener_rule = aws.lb.ListenerRule(
             f"{name}-rule", listener_arn=up.listener_arn, priority=service.public.priority,
-            conditions=[{"path_pattern": {"values": [service.public.path_pattern]}}],
-            actions=[{"type": "forward", "target_group_arn": target_group.arn}],
-            tags={"Name": f"rule-{service.name}-{self.settings.common.environment_suffix}"},
+            conditions=[paths], actions=[self._weighted_forward()],
+            tags={"Name": f"rule-{service.name}-{suffix}"}, opts=self._opts(ignore_changes=["actions"]))
+        if settings.test_header:
+            # Evaluated just before the production rule: requests carrying the header reach green tasks
+            # during the release's test phase, before any production traffic shifts.
+            self.test_listener_rule = aws.lb.ListenerRule(
+                f"{name}-test-rule", listener_arn=up.listener_arn, priority=service.public.priority - 1,
+                conditions=[paths, {"http_header": {"http_header_name": settings.test_header,
+                                                    "values": [TEST_HEADER_VALUE]}}],
+                actions=[self._weighted_forward()],
+                tags={"Name": f"rule-{service.name}-test-{suffix}"}, opts=self._opts(ignore_changes=["actions"]))
+
+    def _weighted_forward(self) -> dict:
+        blue, green = BLUE_GREEN_WEIGHTS
+        return {"type": "forward", "forward": {"target_groups": [
+            {"arn": self.target_group.arn, "weight": blue},
+            {"arn": self.alternate_target_group.arn, "weight": green}]}}
+
+    def _alarms(self, name: str, up: ServiceUpstream) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        """The service's alarms, all notifying the platform's alarm topic; created before the service so the
+        release-relevant ones can be its deployment alarms."""
+        settings, suffix = self.settings, self.settings.common.environment_suffix
+        groups = [g for g in (self.target_group, self.alternate_target_group) if g is not None]
+        # The specs hold upstream Outputs as dimension values; the engine resolves them inside the inputs.
+        self.alarm_specs = service_alarms(
+            cluster=up.cluster_name, service=self.names["service"], cpu_percent=settings.cpu_alarm_percent,
+            load_balancer=up.alb_arn_suffix if groups else None, target_groups=[g.arn_suffix for g in groups])
+        return {spec.key: aws.cloudwatch.MetricAlarm(
+            f"{name}-alarm-{spec.key}", name=physical_name("alarm", suffix, f"{settings.service.name}-{spec.key}"),
+            alarm_description=spec.description, metric_queries=spec.metric_queries,
+            comparison_operator=spec.comparison_operator, threshold=spec.threshold,
+            evaluation_periods=spec.evaluation_periods, datapoints_to_alarm=spec.datapoints_to_alarm,
+            treat_missing_data=spec.treat_missing_data,
+            alarm_actions=[up.alarm_topic_arn], ok_actions=[up.alarm_topic_arn],
+            opts=named_opts("alarm", self)) for spec in self.alarm_specs}
+
+    def _deployment_alarm_names(self) -> list[pulumi.Output[str]]:
+        return [self.alarms[spec.key].name for spec in self.alarm_specs if spec.deployment]
+
+    def _infrastructure_role(self, name: str, ctx: AwsContext) -> aws.iam.RolePolicyAttachment:
+        """The role ECS assumes to shift listener-rule weights during a blue/green release."""
+        self.infrastructure_role = aws.iam.Role(
+            f"{name}-ecs-lb-role", name=self.names["infra_role"],
+            assume_role_policy=iam.ecs_infrastructure_trust_policy(),
+            description=f"ECS shifts ALB traffic of {self.settings.service.name} during blue/green releases",
+            opts=named_opts("role", self))
+        return aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-lb-policy", role=self.infrastructure_role.name,
+            policy_arn=ctx.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{ECS_LB_POLICY}"),
             opts=self._opts())
-        return target_group, rule
 
     def _target_group(self, logical: str, physical: str, up: ServiceUpstream) -> aws.lb.TargetGroup:
         service, settings = self.settings.service, self.settings
@@ -256,7 +328,8 @@ class TradingService(pulumi.ComponentResource):
                           "unhealthy_threshold": 3},
             opts=named_opts("tg", self))
 
-    def _service(self, name: str, up: ServiceUpstream) -> aws.ecs.Service:
+    def _service(self, name: str, up: ServiceUpstream,
+                 infrastructure: aws.iam.RolePolicyAttachment | None) -> aws.ecs.Service:
         settings, service = self.settings, self.settings.service
         load_balancers = None
         depends_on: list[pulumi.Resource] = []
@@ -265,6 +338,21 @@ class TradingService(pulumi.ComponentResource):
                                "container_port": service.port}]
             # A target group must be attached to the load balancer before ECS registers tasks in it.
             depends_on.append(self.listener_rule)
+        deployment: dict[str, Any] = {"strategy": settings.deployment_strategy}
+        percents: dict[str, Any] = {"deployment_minimum_healthy_percent": ROLLING_MIN_HEALTHY_PERCENT,
+                                    "deployment_maximum_percent": ROLLING_MAX_PERCENT}
+        if infrastructure is not None:
+            # Blue/green: the whole green set starts beside blue, so the rolling percentages do not apply.
+            percents = {}
+            deployment["bake_time_in_minutes"] = str(settings.bake_time_minutes)  # the provider types it a string
+            load_balancers[0]["advanced_configuration"] = {
+                "alternate_target_group_arn": self.alternate_target_group.arn,
+                "production_listener_rule": self.listener_rule.arn,
+                "role_arn": self.infrastructure_role.arn,
+                **({"test_listener_rule": self.test_listener_rule.arn} if self.test_listener_rule else {}),
+            }
+            # ECS validates the role when the service is created: its policy must be attached by then.
+            depends_on.append(infrastructure)
         return aws.ecs.Service(
             f"{name}-service", name=self.names["service"], cluster=up.cluster_arn,
             task_definition=self.task_definition.arn, desired_count=settings.desired_count,
@@ -276,10 +364,11 @@ class TradingService(pulumi.ComponentResource):
             service_registries={"registry_arn": self.discovery.arn},
             load_balancers=load_balancers,
             health_check_grace_period_seconds=settings.health_check_grace_seconds if load_balancers else None,
-            deployment_configuration={"strategy": settings.deployment_strategy},
-            deployment_minimum_healthy_percent=ROLLING_MIN_HEALTHY_PERCENT,
-            deployment_maximum_percent=ROLLING_MAX_PERCENT,
+            deployment_configuration=deployment,
+            **percents,
             deployment_circuit_breaker={"enable": True, "rollback": True},
+            # Business symptoms (5xx, unhealthy or missing tasks) roll a release back, not only failed starts.
+            alarms={"alarm_names": self._deployment_alarm_names(), "enable": True, "rollback": True},
             wait_for_steady_state=True,
             enable_execute_command=settings.enable_execute_command,
             propagate_tags="SERVICE", enable_ecs_managed_tags=True,

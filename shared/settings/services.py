@@ -86,6 +86,7 @@ class ServiceSettings:
     venue_url: str
     deployment_strategy: str
     bake_time_minutes: int
+    test_header: str  # blue/green test listener rule matches this header (value "green"); "" = no test rule
     cpu_alarm_percent: int
 
     @property
@@ -174,9 +175,22 @@ def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) ->
     return MarketHours(raised, open_schedule, close_schedule)
 
 
-def _deployment(reader: ConfigReader, service: Service, services: tuple[Service, ...]) -> tuple[str, int]:
+def _deployment(reader: ConfigReader, service: Service, services: tuple[Service, ...]) -> tuple[str, int, str]:
     strategy = reader.enum("deploymentStrategy", DeploymentStrategy)
     bake = reader.integer("blueGreenBakeMinutes", minimum=0, maximum=MAX_BAKE_MINUTES)
+    header = reader.string("blueGreenTestHeader", default="")
+    if header:
+        reader.check(strategy is DeploymentStrategy.BLUE_GREEN, "blueGreenTestHeader", header,
+                     "is set but deploymentStrategy is ROLLING, which has no green tasks to test",
+                     "remove it, or set deploymentStrategy to BLUE_GREEN")
+        reader.check(bool(re.match(r"^[A-Za-z0-9-]{1,40}$", header)), "blueGreenTestHeader", header,
+                     "is not an HTTP header name", "use letters, digits and '-', e.g. X-Release-Test")
+        taken = {s.public.priority: s.name for s in services if s.public and s.name != service.name}
+        test_priority = service.public.priority - 1 if service.public else 0
+        reader.check(test_priority not in taken, "blueGreenTestHeader", header,
+                     f"needs listener priority {test_priority} (evaluated just before {service.name}'s rule) for "
+                     f"the test rule, which {taken.get(test_priority)} uses",
+                     "move one of the services' priorities in shared/catalog.py")
     if strategy is DeploymentStrategy.BLUE_GREEN:
         callers = [c for c in service.callers if any(s.name == c for s in services)]
         reader.check(service.public is not None, "deploymentStrategy", strategy.value,
@@ -187,7 +201,7 @@ def _deployment(reader: ConfigReader, service: Service, services: tuple[Service,
                      f"is refused for {service.name}: its callers ({', '.join(callers)}) reach it through "
                      f"Cloud Map DNS, where green tasks register at once, before any traffic shift",
                      "use ROLLING, or move its callers to the load balancer first")
-    return strategy.value, bake
+    return strategy.value, bake, header
 
 
 def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = SERVICES) -> ServiceSettings:
@@ -244,7 +258,7 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
                      f"is set but {service.name} declares no external calls in the catalog",
                      "remove it, or declare the external call in shared/catalog.py")
 
-    strategy, bake = _deployment(reader, service, services)
+    strategy, bake, test_header = _deployment(reader, service, services)
     return reader.finish(ServiceSettings(
         common=common,
         service=service,
@@ -266,5 +280,6 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
         venue_url=venue_url,
         deployment_strategy=strategy,
         bake_time_minutes=bake,
+        test_header=test_header,
         cpu_alarm_percent=reader.integer("cpuAlarmPercent", minimum=1, maximum=100),
     ))

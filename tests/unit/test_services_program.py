@@ -78,6 +78,8 @@ SCALING_TARGET = "aws:appautoscaling/target:Target"
 SCALING_POLICY = "aws:appautoscaling/policy:Policy"
 SCHEDULE = "aws:appautoscaling/scheduledAction:ScheduledAction"
 STACKS = [f"{s.name}-{env}" for s in SERVICES for env in ("dev", "prod")]
+BLUE_GREEN_STACKS = ["frontend-prod"]  # the committed stack files' choice (issue 7)
+ROLLING_STACKS = [n for n in STACKS if n not in BLUE_GREEN_STACKS]
 KMS_VIA = {"s3": "s3", "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns"}
 
 
@@ -201,7 +203,7 @@ def test_task_role_holds_exactly_the_catalog_store_actions_and_their_kms_needs(p
 @pytest.mark.parametrize("name", STACKS)
 def test_both_roles_trust_only_ecs_tasks_of_this_account(planned, name):
     stack = planned[name]
-    roles = stack.of_type(ROLE)
+    roles = [r for r in stack.of_type(ROLE) if not r.name.endswith("-ecs-lb-role")]
     assert sorted(r.inputs["name"] for r in roles) == sorted(
         [f"role-{service_of(name).name}-exec-{name.rsplit('-', 1)[1]}",
          f"role-{service_of(name).name}-task-{name.rsplit('-', 1)[1]}"])
@@ -221,7 +223,7 @@ def test_log_group_keeps_30_days_encrypted_with_the_platform_key(planned, name):
     assert group.inputs["name"] == f"log-{name}" and group.delete_before_replace is True
 
 
-@pytest.mark.parametrize("name", STACKS)
+@pytest.mark.parametrize("name", ROLLING_STACKS)
 def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_count(planned, name):
     service, stack = service_of(name), planned[name]
     env = name.rsplit("-", 1)[1]
@@ -268,7 +270,7 @@ def test_cloud_map_registers_multivalue_a_records_with_a_short_ttl(planned, name
     assert planned[name].outputs["discoveryName"] == f"{service_of(name).name}.trading-{env}.internal"
 
 
-@pytest.mark.parametrize("name", STACKS)
+@pytest.mark.parametrize("name", ROLLING_STACKS)
 def test_only_public_services_get_a_target_group_and_a_listener_rule(planned, name):
     service, stack = service_of(name), planned[name]
     env = name.rsplit("-", 1)[1]
@@ -338,7 +340,7 @@ def test_outputs_follow_the_contract(planned, name):
     assert outputs["serviceArn"] == f"arn:aws:ecs:{ARN}:service/cluster-{name.rsplit('-', 1)[1]}/svc-{name}"
     assert outputs["taskDefinitionArn"].endswith(f"task-definition/td-{name}:1")
     assert outputs["logGroupName"] == f"log-{name}"
-    assert outputs["deploymentStrategy"] == "ROLLING"
+    assert outputs["deploymentStrategy"] == ("BLUE_GREEN" if name in BLUE_GREEN_STACKS else "ROLLING")
 
 
 def project_defaults() -> dict[str, str]:
@@ -447,3 +449,165 @@ def test_every_taggable_resource_carries_the_base_tags_with_the_catalog_owner(pl
     for resource in tagged:
         assert resource.inputs["tags"]["Owner"] == "trading-execution"
         assert resource.inputs["tags"]["Environment"] == "prod" and resource.inputs["tags"]["Project"] == "services"
+
+
+# --- the real chain: network -> registry -> platform -> services ------------------------------------------
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_full_environment_plans_six_stacks_and_services_read_the_real_platform(environment_plans, environment):
+    plans = environment_plans(environment)
+    assert list(plans) == [f"network/{environment}", f"registry/{environment}", f"platform/{environment}",
+                           *(f"services/{s.name}-{environment}" for s in SERVICES)]
+    platform = plans[f"platform/{environment}"].outputs
+    registry = plans[f"registry/{environment}"].outputs
+    for service in SERVICES:
+        stack = plans[f"services/{service.name}-{environment}"]
+        ecs = stack.one(SERVICE_TYPE).inputs
+        assert ecs["networkConfiguration"]["securityGroups"] == [platform["serviceSecurityGroupIds"][service.name]]
+        assert ecs["networkConfiguration"]["subnets"] == plans[f"network/{environment}"].outputs["privateSubnetIds"]
+        assert ecs["cluster"] == platform["clusterArn"]
+        assert container(stack)["image"] == f"{registry['repositoryUrls'][service.name]}:1.0.0"
+        assert container(stack)["secrets"] == [{"name": s.value, "valueFrom": platform["secretArns"][s.value]}
+                                               for s in service.secrets]
+        assert stack.outputs["discoveryName"] == f"{service.name}.{platform['namespaceName']}"
+        if service.public:
+            assert stack.one(RULE).inputs["listenerArn"] == platform["serviceListenerArn"]
+
+
+# --- issue 7: deployment alarms and native blue/green ---------------------------------------------------
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+
+
+def alarms_by_key(stack, service_name: str) -> dict:
+    return {r.name.removeprefix(f"{service_name}-alarm-"): r for r in stack.of_type(ALARM)}
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_alarms_notify_the_platform_topic_and_release_alarms_roll_back(planned, name):
+    service, stack = service_of(name), planned[name]
+    env = name.rsplit("-", 1)[1]
+    topic = upstream_fixture(env)[stack_reference_name("platform", env)].values["alarmTopicArn"]
+    found = alarms_by_key(stack, service.name)
+    expected = {"cpu-high", "tasks-below-desired"} | ({"target-5xx", "unhealthy-hosts"} if service.public else set())
+    assert set(found) == expected
+    for key, alarm in found.items():
+        assert alarm.inputs["alarmActions"] == [topic] and alarm.inputs["okActions"] == [topic]
+        assert alarm.inputs["name"] == f"alarm-{service.name}-{key}-{env}"
+    cpu = found["cpu-high"].inputs
+    assert cpu["threshold"] == 85 and cpu["metricQueries"][0]["metric"]["dimensions"] == {
+        "ClusterName": f"cluster-{env}", "ServiceName": f"svc-{name}"}
+    deployment = stack.one(SERVICE_TYPE).inputs["alarms"]
+    assert deployment["enable"] is True and deployment["rollback"] is True
+    assert sorted(deployment["alarmNames"]) == sorted(found[k].inputs["name"] for k in expected - {"cpu-high"})
+    assert {found[k].urn for k in expected - {"cpu-high"}} <= set(stack.one(SERVICE_TYPE).dependencies)
+
+
+def test_rolling_frontend_alarms_watch_its_one_target_group(planned):
+    stack = planned["frontend-dev"]
+    group = stack.one(TARGET_GROUP)
+    queries = alarms_by_key(stack, "frontend")["target-5xx"].inputs["metricQueries"]
+    assert [q["id"] for q in queries] == ["tg0", "result"]
+    assert queries[0]["metric"]["dimensions"] == {"LoadBalancer": "app/alb-dev/50dc6c495c0c9188",
+                                                  "TargetGroup": group.state["arnSuffix"]}
+    assert queries[1]["expression"] == "FILL(tg0, 0)"
+    assert stack.one(RULE).ignore_changes == []  # Pulumi owns the rolling rule's action
+    assert stack.of_type(ATTACHMENT) == [] and "advancedConfiguration" not in \
+        stack.one(SERVICE_TYPE).inputs["loadBalancers"][0]
+
+
+def test_blue_green_frontend_has_an_alternate_group_and_a_weighted_rule_ecs_may_rewrite(planned):
+    stack = planned["frontend-prod"]
+    blue, green = stack.one(TARGET_GROUP, "frontend-tg"), stack.one(TARGET_GROUP, "frontend-tg-alternate")
+    assert (blue.inputs["name"], green.inputs["name"]) == ("tg-frontend-prod", "tga-frontend-prod")
+    for key in ("port", "protocol", "targetType", "vpcId", "healthCheck", "deregistrationDelay"):
+        assert blue.inputs[key] == green.inputs[key]
+    rule = stack.one(RULE)
+    assert rule.inputs["actions"] == [{"type": "forward", "forward": {"targetGroups": [
+        {"arn": blue.state["arn"], "weight": 100}, {"arn": green.state["arn"], "weight": 0}]}}]
+    assert rule.inputs["priority"] == 1000
+    assert rule.ignore_changes == ["actions"]
+
+
+def test_blue_green_service_points_ecs_at_both_groups_the_rule_and_its_role(planned):
+    stack = planned["frontend-prod"]
+    ecs = stack.one(SERVICE_TYPE)
+    [balancer] = ecs.inputs["loadBalancers"]
+    assert balancer["targetGroupArn"] == stack.one(TARGET_GROUP, "frontend-tg").state["arn"]
+    assert balancer["advancedConfiguration"] == {
+        "alternateTargetGroupArn": stack.one(TARGET_GROUP, "frontend-tg-alternate").state["arn"],
+        "productionListenerRule": stack.one(RULE).state["arn"],
+        "roleArn": stack.one(ROLE, "frontend-ecs-lb-role").state["arn"],
+    }
+    assert ecs.inputs["deploymentConfiguration"] == {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "15"}
+    assert isinstance(ecs.inputs["deploymentConfiguration"]["bakeTimeInMinutes"], str)
+    # Rolling percentages are not used by blue/green and are not sent.
+    assert "deploymentMinimumHealthyPercent" not in ecs.inputs and "deploymentMaximumPercent" not in ecs.inputs
+    assert ecs.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert "desiredCount" in ecs.ignore_changes and ecs.inputs["waitForSteadyState"] is True
+
+
+def test_blue_green_infrastructure_role_is_trusted_by_ecs_and_the_service_waits_for_its_policy(planned):
+    stack = planned["frontend-prod"]
+    role = stack.one(ROLE, "frontend-ecs-lb-role")
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "ecs.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    attachment = stack.one(ATTACHMENT)
+    assert attachment.inputs == {
+        "role": "role-frontend-ecs-lb-prod",
+        "policyArn": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"}
+    assert attachment.urn in stack.one(SERVICE_TYPE).dependencies
+    assert sorted(r.name for r in stack.of_type(ROLE_POLICY)) == ["frontend-execution", "frontend-task"]
+
+
+def test_blue_green_alarms_sum_both_target_groups(planned):
+    stack = planned["frontend-prod"]
+    suffixes = [stack.one(TARGET_GROUP, n).state["arnSuffix"] for n in ("frontend-tg", "frontend-tg-alternate")]
+    found = alarms_by_key(stack, "frontend")
+    for key, metric in (("target-5xx", "HTTPCode_Target_5XX_Count"), ("unhealthy-hosts", "UnHealthyHostCount")):
+        queries = found[key].inputs["metricQueries"]
+        assert [q["metric"]["dimensions"]["TargetGroup"] for q in queries[:2]] == suffixes
+        assert {q["metric"]["metricName"] for q in queries[:2]} == {metric}
+        assert queries[2] == {"id": "result", "expression": "FILL(tg0, 0) + FILL(tg1, 0)",
+                              "label": f"{metric} over 2 target group(s)", "returnData": True}
+
+
+def test_an_optional_test_rule_sends_the_header_to_green_before_production(run_project):
+    stack = run_project("services", "frontend-prod", {"blueGreenTestHeader": "X-Release-Test"},
+                        upstream=upstream_fixture("prod"))
+    test_rule = stack.one(RULE, "frontend-test-rule")
+    assert test_rule.inputs["priority"] == 999  # evaluated before the production rule (1000)
+    assert test_rule.inputs["conditions"] == [
+        {"pathPattern": {"values": ["/*"]}},
+        {"httpHeader": {"httpHeaderName": "X-Release-Test", "values": ["green"]}}]
+    assert test_rule.ignore_changes == ["actions"]
+    advanced = stack.one(SERVICE_TYPE).inputs["loadBalancers"][0]["advancedConfiguration"]
+    assert advanced["testListenerRule"] == test_rule.state["arn"]
+    assert advanced["productionListenerRule"] == stack.one(RULE, "frontend-rule").state["arn"]
+
+
+@pytest.mark.parametrize("stack", ["api-gateway-prod", "processing-service-prod"])
+def test_blue_green_elsewhere_stops_the_program_with_the_reason(run_project, stack):
+    from shared.plan.runner import PlanError
+
+    with pytest.raises(PlanError) as error:
+        run_project("services", stack, {"deploymentStrategy": "BLUE_GREEN"}, upstream=upstream_fixture("prod"))
+    assert "services:deploymentStrategy" in str(error.value) and "Cloud Map" in str(error.value)
+
+
+def test_prod_plan_json_shows_the_mode_each_stack_chose(environment_plans, tmp_path):
+    from shared.plan.runner import write_plan
+
+    plans = [s.plan for s in environment_plans("prod").values()]
+    document = json.loads(write_plan(tmp_path, "prod", plans).read_text())
+    modes = {}
+    for stack in document["stacks"]:
+        if stack["project"] != "services":
+            continue
+        [ecs] = [r for r in stack["resources"] if r["type"] == SERVICE_TYPE]
+        assert ecs["inputs"]["deploymentConfiguration"]["strategy"] == stack["outputs"]["deploymentStrategy"]
+        assert "desiredCount" in ecs["ignoreChanges"]
+        modes[stack["stack"]] = stack["outputs"]["deploymentStrategy"]
+    assert modes == {"frontend-prod": "BLUE_GREEN", "api-gateway-prod": "ROLLING",
+                     "processing-service-prod": "ROLLING"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from shared import iam
+from shared import alarms, iam
 from shared.catalog import SERVICES, Secret, Service, StoreAccess, Store
 from shared.plan.runner import load_stack_config
 from shared.settings import ConfigError, DictConfigSource
@@ -228,3 +228,91 @@ def test_container_runs_non_root_read_only_with_a_writable_tmp_and_non_blocking_
     assert definition["healthCheck"]["command"][:2] == ["CMD", "python"]  # no curl in slim images
     assert "curl" not in json.dumps(definition["healthCheck"])
     assert definition["secrets"] == []
+
+
+# --- issue 7: deployment strategy ---------------------------------------------------------------------
+
+def test_blue_green_is_allowed_for_frontend_with_its_bake_time():
+    found = settings("frontend-prod", **{**committed("frontend-prod")})
+    assert found.deployment_strategy == DeploymentStrategy.BLUE_GREEN.value and found.blue_green
+    assert found.bake_time_minutes == 15 and found.test_header == ""
+    assert settings().blue_green is False
+
+
+@pytest.mark.parametrize("stack, reasons", [
+    ("api-gateway-dev", ["not behind the ALB", "its callers (frontend) reach it through Cloud Map DNS",
+                         "green tasks register at once"]),
+    ("processing-service-dev", ["not behind the ALB", "its callers (api-gateway)", "use ROLLING"]),
+])
+def test_blue_green_is_refused_with_the_reason_elsewhere(stack, reasons):
+    extra = {"venueUrl": "https://venue.example.com"} if stack.startswith("processing") else {}
+    message = violation(stack, deploymentStrategy="BLUE_GREEN", **extra)
+    assert "services:deploymentStrategy" in message and "'BLUE_GREEN'" in message
+    for reason in reasons:
+        assert reason in message
+
+
+def test_a_public_service_that_others_call_through_cloud_map_is_refused_blue_green():
+    called = tuple(dataclasses.replace(s, callers=("api-gateway",)) if s.name == "frontend" else
+                   dataclasses.replace(s, callers=()) if s.name == "api-gateway" else s for s in SERVICES)
+    message = violation("frontend-dev", called, deploymentStrategy="BLUE_GREEN")
+    assert "its callers (api-gateway) reach it through Cloud Map DNS" in message
+    assert "not behind the ALB" not in message
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"blueGreenTestHeader": "X-Release-Test"}, ["services:blueGreenTestHeader", "deploymentStrategy is ROLLING",
+                                                 "set deploymentStrategy to BLUE_GREEN"]),
+    ({"deploymentStrategy": "BLUE_GREEN", "blueGreenTestHeader": "X Release"},
+     ["services:blueGreenTestHeader", "'X Release'", "not an HTTP header name", "X-Release-Test"]),
+])
+def test_bad_test_listener_settings_are_refused(changes, expected):
+    message = violation(**changes)
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_the_test_rule_priority_must_be_free_in_the_catalog():
+    neighbour = Service(name="docs", port=8099, cpu=256, memory=512, owner_team="t",
+                        public=catalog_route("/docs/*", 999))
+    message = violation("frontend-dev", SERVICES + (neighbour,), deploymentStrategy="BLUE_GREEN",
+                        blueGreenTestHeader="X-Release-Test")
+    assert "needs listener priority 999" in message and "which docs uses" in message
+    assert "shared/catalog.py" in message
+
+
+def test_a_test_header_on_an_internal_service_is_refused_with_blue_green_itself():
+    message = violation("processing-service-dev", deploymentStrategy="BLUE_GREEN", blueGreenTestHeader="X-T",
+                        venueUrl="https://venue.example.com")
+    assert "not behind the ALB" in message
+
+
+def catalog_route(path: str, priority: int):
+    from shared.catalog import PublicRoute
+
+    return PublicRoute(path, priority)
+
+
+# --- issue 7: alarms as data --------------------------------------------------------------------------
+
+def test_internal_services_get_cpu_and_task_alarms_only():
+    specs = alarms.service_alarms(cluster="c", service="svc", cpu_percent=85, load_balancer=None, target_groups=[])
+    assert [(s.key, s.deployment) for s in specs] == [("cpu-high", False), ("tasks-below-desired", True)]
+    tasks = specs[1]
+    assert tasks.metric_queries[-1] == {"id": "result", "expression": "desired - running", "label": "tasks missing",
+                                        "return_data": True}
+    assert {q["metric"]["metric_name"] for q in tasks.metric_queries[:2]} == {"RunningTaskCount", "DesiredTaskCount"}
+
+
+def test_target_group_alarms_sum_every_group_of_the_service():
+    specs = alarms.service_alarms(cluster="c", service="svc", cpu_percent=85, load_balancer="app/alb/1",
+                                  target_groups=["targetgroup/blue/1", "targetgroup/green/2"])
+    by_key = {s.key: s for s in specs}
+    for key, metric in (("target-5xx", "HTTPCode_Target_5XX_Count"), ("unhealthy-hosts", "UnHealthyHostCount")):
+        queries = by_key[key].metric_queries
+        assert [q["metric"]["dimensions"] for q in queries[:2]] == [
+            {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/blue/1"},
+            {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/green/2"}]
+        assert all(q["metric"]["metric_name"] == metric and q["return_data"] is False for q in queries[:2])
+        assert queries[2]["expression"] == "FILL(tg0, 0) + FILL(tg1, 0)" and queries[2]["return_data"] is True
+        assert by_key[key].deployment is True
