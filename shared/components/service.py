@@ -380,9 +380,12 @@ class TradingService(pulumi.ComponentResource):
         settings = self.settings
         market = settings.market_hours
         resource_id = pulumi.Output.concat("service/", up.cluster_name, "/", self.ecs_service.name)
-        # With a market-hours schedule the scheduled actions own the minimum after creation: an `up` during
-        # trading hours must not put back the off-hours minimum (see README, "market hours").
-        ignore = ["minCapacity"] if market else []
+        # With a market-hours schedule the scheduled actions own the bounds after creation (both set minimum
+        # and maximum): an `up` during trading hours, with or without --refresh, never sends the off-hours
+        # minimum, because the target is never updated. A bounds change reaches AWS at the next open or close.
+        # (Ignoring only minCapacity would not do: a maxCapacity change updates the target, and without
+        # --refresh the provider sends the minimum from the last state.) See README, "market hours".
+        ignore = ["minCapacity", "maxCapacity"] if market else []
         target = aws.appautoscaling.Target(
             f"{name}-scaling-target", service_namespace="ecs", scalable_dimension=SCALABLE_DIMENSION,
             resource_id=resource_id, min_capacity=settings.min_capacity, max_capacity=settings.max_capacity,
