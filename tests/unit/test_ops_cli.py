@@ -259,3 +259,20 @@ def test_outputs_task_reports_where_it_wrote(fake, capsys):  # noqa: F811
     tasks.outputs(Context(), env="prod")
     assert json.loads((tasks.BUILD / "outputs" / "prod.json").read_text()) == {"environment": "prod", "stacks": {}}
     assert "outputs of prod -> " in capsys.readouterr().out
+
+
+def test_program_parses_the_flags_as_documented(fake, capsys):  # noqa: F811
+    """`--from`, `--service`, `--diff` and `--yes` reach the tasks as the README shows them."""
+    from tests.fake_pulumi.fixtures import contract_outputs
+
+    for project in ("network", "registry", "platform"):
+        fake.seed(f"{project}/dev", contract_outputs(project))
+    program = Program(namespace=Collection.from_module(tasks), name="invoke", binary="invoke")
+    program.run(["invoke", "deploy-all", "--env", "dev", "--from", "services"])
+    program.run(["invoke", "preview", "--service", "frontend", "--diff"])
+    program.run(["invoke", "destroy", "--service", "frontend", "--yes"])
+    assert [step for step in fake.steps("up", "preview", "destroy") if step[1] == "services/frontend-dev"] == [
+        ("up", "services/frontend-dev"), ("preview", "services/frontend-dev"), ("destroy", "services/frontend-dev")]
+    assert {key for _, key in fake.steps("up")} == {"services/frontend-dev", "services/api-gateway-dev",
+                                                    "services/processing-service-dev"}
+    assert "--diff" in [c for c in fake.calls() if c["command"] == "preview"][0]["argv"]
