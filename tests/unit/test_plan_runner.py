@@ -202,3 +202,9 @@ pulumi.export("read", [source.get("token"), source.get("greeting"), source.is_se
     values, secrets = load_stack_config(stack)
     plan = run_stack(stack, {}, (values, secrets + ["network:unsetSecret"]))
     assert plan.outputs.values["read"] == [runner.OFFLINE_SECRET, "hello", True, None]
+
+
+def test_an_environment_plan_skips_projects_without_a_program_or_stack_file(projects):
+    projects("network", "import pulumi\npulumi.export('vpcId', 'vpc-1')\n")
+    plans = runner.plan_environment("dev")
+    assert [str(p.stack) for p in plans] == ["network/dev"]
