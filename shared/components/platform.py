@@ -11,7 +11,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from shared.catalog import SERVICES, Service
+from shared.catalog import SERVICES, Service, validate_catalog
 from shared.components import component_type
 from shared.components.context import AwsContext, named_opts
 from shared.components.platform_data import PlatformData, PlatformDataArgs
@@ -54,6 +54,8 @@ class Platform(pulumi.ComponentResource):
     exports: dict[str, pulumi.Input]
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None):
+        # Refuse a bad catalog before the cluster exists, not when the network policy reaches it.
+        validate_catalog(args.services)
         settings = args.settings
         suffix = settings.common.environment_suffix
         cluster_name = physical_name("cluster", suffix)

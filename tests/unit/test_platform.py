@@ -201,3 +201,16 @@ def test_reading_an_undeclared_network_key_is_refused(environment_plans):
     upstream = {"organization/network/dev": StackOutputs(dict(network), [])}
     with pytest.raises(PlanError, match="'vpcCidr' is not among the keys declared as read from network"):
         run_stack(StackId("platform", "dev"), upstream, load_stack_config(StackId("platform", "dev")), program)
+
+
+def test_an_invalid_catalog_stops_the_platform_before_the_cluster():
+    cyclic = (replace(SERVICES[0], callers=("processing-service",)),) + SERVICES[1:]
+
+    def program():
+        settings = load_platform_settings(pulumi_config_source())
+        Platform("platform", PlatformArgs(settings=settings, context=AwsContext.lookup(), vpc_id="vpc-1",
+                                          public_subnet_ids=["subnet-1"], services=cyclic))
+
+    with pytest.raises(PlanError, match="the call graph has a cycle: frontend -> api-gateway -> processing-service "
+                                        "-> frontend"):
+        run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program)
