@@ -29,8 +29,8 @@ SELF_MANAGED_SCHEMES = ("file", "s3", "azblob", "gs")
 CLOUD_SCHEMES = ("https", "http")
 KEY_SERVICE_PROVIDERS = ("awskms", "azurekeyvault", "gcpkms", "hashivault")
 PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
-# Flags on every call: never wait for a prompt (a parallel run has no terminal to answer it) and keep logs
-# free of colour codes.
+# Flags on every call: never wait for a prompt (a parallel run has no terminal to answer it; stdin is
+# /dev/null as well) and keep logs free of colour codes.
 COMMON_FLAGS = ("--non-interactive", "--color", "never")
 
 
@@ -148,7 +148,8 @@ class PulumiCli:
     def capture(self, args: Sequence[str], *, stack: StackId | None = None, project: str | None = None) -> CallResult:
         """Run and keep stdout and stderr apart (stdout of `--json` calls is parsed)."""
         argv = self.argv(args, stack=stack, project=project)
-        done = subprocess.run(argv, cwd=self.workdir, env=self.environ, capture_output=True, text=True, check=False)
+        done = subprocess.run(argv, cwd=self.workdir, env=self.environ, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, check=False)
         return CallResult(tuple(argv), done.returncode, done.stdout, done.stderr)
 
     def logged(self, args: Sequence[str], stack: StackId, log: Path) -> CallResult:
@@ -159,6 +160,6 @@ class PulumiCli:
         with log.open("w") as sink:
             sink.write(f"$ {self.display(argv)}\n")
             sink.flush()
-            done = subprocess.run(argv, cwd=self.workdir, env=self.environ, stdout=sink, stderr=subprocess.STDOUT,
-                                  check=False)
+            done = subprocess.run(argv, cwd=self.workdir, env=self.environ, stdin=subprocess.DEVNULL, stdout=sink,
+                                  stderr=subprocess.STDOUT, check=False)
         return CallResult(tuple(argv), done.returncode, log.read_text(), "")

@@ -88,7 +88,8 @@ def main(argv: list[str]) -> None:
     cwd = flags.get("--cwd")
     record({"argv": argv, "command": command, "cwd": os.getcwd(), "pid": os.getpid(),
             "backend": os.environ.get("PULUMI_BACKEND_URL"),
-            "passphrase_set": "PULUMI_CONFIG_PASSPHRASE" in os.environ})
+            "passphrase_set": "PULUMI_CONFIG_PASSPHRASE" in os.environ,
+            "stdin_devnull": os.path.samestat(os.fstat(0), os.stat(os.devnull))})
     if not isinstance(cwd, str):
         fail("the ops code must pass --cwd on every call", 2)
     project = Path(cwd).name

@@ -276,3 +276,21 @@ def test_program_parses_the_flags_as_documented(fake, capsys):  # noqa: F811
     assert {key for _, key in fake.steps("up")} == {"services/frontend-dev", "services/api-gateway-dev",
                                                     "services/processing-service-dev"}
     assert "--diff" in [c for c in fake.calls() if c["command"] == "preview"][0]["argv"]
+
+
+def test_cli_processes_never_inherit_the_terminal_as_stdin(fake, tmp_path):  # noqa: F811
+    """With stdin on /dev/null no CLI process can wait for an answer (pytest already puts fd 0 on /dev/null,
+    so the test's own fd 0 becomes a pipe here, which a child would otherwise inherit)."""
+    cli = PulumiCli.discover()
+    fake.seed("network/dev", {})
+    read_end, write_end = os.pipe()
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        cli.capture(["stack", "output", "--json"], stack=StackId("network", "dev"))
+        cli.logged(["up", "--yes"], StackId("network", "dev"), tmp_path / "up.log")
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, read_end, write_end):
+            os.close(fd)
+    assert [call["stdin_devnull"] for call in fake.calls()] == [True, True]
