@@ -150,6 +150,48 @@ def allowed(statements: Iterable[Statement], action: str, resource: str) -> bool
     return not denied and any(s.allows(action, resource) for s in statements)
 
 
+def patterns_overlap(first: str, second: str) -> bool:
+    """Some string matches both IAM globs (`*`, `?`): can a policy resource denote an ARN of a given format?
+
+    A search over pairs of positions (at most len(first) * len(second) states), so two patterns with
+    wildcards on both sides (a policy's `log-group:app:*` against the format `log-group:*:log-stream:*`)
+    compare exactly, without enumerating strings.
+    """
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(first) and j == len(second):
+            return True
+        a = first[i] if i < len(first) else None
+        b = second[j] if j < len(second) else None
+        if a == "*":
+            todo.append((i + 1, j))  # the star matches nothing more
+        if b == "*":
+            todo.append((i, j + 1))
+        if a is None or b is None:
+            continue
+        # One character consumed by both: a star stays where it is, anything else moves on.
+        if a == "*" and b != "*":
+            todo.append((i, j + 1))
+        elif b == "*" and a != "*":
+            todo.append((i + 1, j))
+        elif a == b or "?" in (a, b):
+            todo.append((i + 1, j + 1))
+    return False
+
+
+def admits_principal(statement: Statement, principal_arn: str) -> bool:
+    """A resource-policy statement names `principal_arn` (an IAM role or user ARN) directly, through its
+    account (`arn:...:root` or the bare account id: delegation to the account's IAM policies) or `*`."""
+    _, partition, _, _, account = principal_arn.split(":")[:5]
+    accepted = {"*", principal_arn, account, f"arn:{partition}:iam::{account}:root"}
+    return any(p in accepted for p in statement.principal_types.get("AWS", ()))
+
+
 def _as_tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()

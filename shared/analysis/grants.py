@@ -1,0 +1,59 @@
+"""Proving that identity and key policies allow a request, with their conditions recorded, not evaluated.
+
+Conditions depend on the request (which service calls KMS, the encryption context, the source account):
+the analysis cannot know them offline, so a grant under a condition counts as a grant and the condition is
+quoted in the finding, where a reader can judge it.
+"""
+from __future__ import annotations
+
+import json
+
+from shared import iam
+from shared.analysis.findings import Finding, failed, passed
+from shared.analysis.plan import PolicySource, Resource
+
+
+def _conditions(statements: list[iam.Statement]) -> str:
+    conditions = [json.dumps(s.condition, sort_keys=True) for s in statements if s.condition]
+    return f"; condition recorded, not evaluated: {' '.join(conditions)}" if conditions else ""
+
+
+def role_allows(check: str, subject: str, role: Resource, sources: list[PolicySource], action: str,
+                resource: str, why: str) -> Finding:
+    """The role's identity policies allow `action` on `resource` (explicit Deny wins)."""
+    statements = [s for source in sources for s in source.statements]
+    if iam.allowed(statements, action, resource):
+        allowing = [s for s in statements if s.allows(action, resource)]
+        return passed(check, subject, role.label, f"allows {action} on {resource} ({why}){_conditions(allowing)}")
+    return failed(check, subject, role.label, f"role does not allow {action} on {resource}, which {why}; "
+                                              f"add it to the role's policy")
+
+
+def key_admits(check: str, subject: str, key: Resource, statements: list[iam.Statement], principal: str,
+               action: str, why: str) -> Finding:
+    """The key policy lets `principal` (a role ARN) use `action`, directly or by delegating to the account's
+    IAM policies (`arn:aws:iam::ACCOUNT:root`); without that, no identity policy can grant the key."""
+    allowing = [s for s in statements if s.allows(action, key.arn or "*") and iam.admits_principal(s, principal)]
+    if allowing:
+        return passed(check, subject, key.label, f"key policy admits {principal} for {action} ({why})"
+                                                 f"{_conditions(allowing)}")
+    return failed(check, subject, key.label, f"key policy admits neither {principal} nor its account (IAM "
+                                             f"delegation) for {action}, which {why}; add an account-root "
+                                             f"statement or one naming the role")
+
+
+def service_principal_admitted(check: str, subject: str, key: Resource, statements: list[iam.Statement],
+                               service: str, actions: tuple[str, ...], why: str) -> list[Finding]:
+    """The key policy lets an AWS service principal (e.g. `logs.us-east-1.amazonaws.com`) use `actions`."""
+    findings = []
+    for action in actions:
+        allowing = [s for s in statements if s.allows(action, key.arn or "*")
+                    and service in s.principal_types.get("Service", ())]
+        if allowing:
+            findings.append(passed(check, subject, key.label, f"key policy admits {service} for {action} ({why})"
+                                                              f"{_conditions(allowing)}"))
+        else:
+            findings.append(failed(check, subject, key.label, f"key policy does not admit service principal "
+                                                              f"{service} for {action}, which {why}; add a "
+                                                              f"statement for it"))
+    return findings

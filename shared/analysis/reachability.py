@@ -1,0 +1,130 @@
+"""AWS API reachability: from every subnet a service runs in, every AWS API its tasks call is reachable.
+
+Which APIs: the ECS agent's (ECR api and dkr, S3 for image layers, CloudWatch Logs for awslogs, Secrets
+Manager when the task has secrets) and the application's (the service prefix of each task-role action;
+KMS actions limited by `kms:ViaService` are called by that service, not by the task). How: an interface
+endpoint with private DNS answers for its service in the whole VPC, so when one exists the task must reach
+it (an ENI in the subnet's AZ, the endpoint's group admitting the task, the task's group letting 443 out to
+it); otherwise a gateway endpoint on the subnet's route table, or a NAT route, with 443 egress to anywhere.
+Declared external calls need NAT. Sources:
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
+"""
+from __future__ import annotations
+
+from shared.analysis import network
+from shared.analysis.findings import REACHABILITY, Finding, failed, passed
+from shared.analysis.plan import SUBNET, Plan, Resource, ServiceView
+
+HTTPS = 443
+# APIs the ECS agent calls on Fargate (platform 1.4+) to start any task from ECR: the image's layers come
+# from S3. https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+START_APIS = ("ecr.api", "ecr.dkr", "s3")
+LOGS_API = "logs"
+SECRETS_API = "secretsmanager"
+# Endpoint service name of an IAM service prefix, where the two differ.
+ENDPOINT_OF_PREFIX = {"ecr": "ecr.api"}
+
+
+def required_apis(plan: Plan, view: ServiceView) -> list[str]:
+    apis = list(START_APIS)
+    if any((c.get("logConfiguration") or {}).get("logDriver") == "awslogs" for c in view.containers):
+        apis.append(LOGS_API)
+    if any(c.get("secrets") for c in view.containers):
+        apis.append(SECRETS_API)
+    if view.task_role is not None:
+        sources, _ = plan.identity_policies(view.task_role)
+        for statement in (s for source in sources for s in source.statements if s.is_allow):
+            for action in statement.actions:
+                prefix = action.split(":")[0].lower()
+                if prefix == "kms" and statement.condition_values("kms:ViaService"):
+                    continue  # the store's service calls KMS on the task's behalf
+                apis.append(ENDPOINT_OF_PREFIX.get(prefix, prefix))
+    return list(dict.fromkeys(apis))
+
+
+def check(plan: Plan) -> list[Finding]:
+    findings: list[Finding] = []
+    for view in plan.views:
+        egress = network.rules(plan, network.group_ids(view.security_groups), ingress=False)
+        for subnet in view.subnets:
+            for api in required_apis(plan, view):
+                findings.append(_api(plan, view, egress, subnet, api))
+            for call in view.service.external:
+                findings.append(_external(plan, view, egress, subnet, call.purpose, call.port))
+    return findings
+
+
+def _endpoints(plan: Plan, api: str, kind: str) -> list[Resource]:
+    return [e for e in plan.of_type(network.VPC_ENDPOINT)
+            if network.endpoint_service(e) == api and e.get("vpcEndpointType", "Gateway") == kind]
+
+
+def _api(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, api: str) -> Finding:
+    name = view.service.name
+    interface = [e for e in _endpoints(plan, api, "Interface") if e.get("privateDnsEnabled")]
+    if interface:
+        return _interface(plan, view, egress, subnet, api, interface[0])
+    table = network.route_table_id(plan, subnet)
+    gateway = next((e for e in _endpoints(plan, api, "Gateway") if table in (e.get("routeTableIds") or [])), None)
+    internet = network.opening(egress, HTTPS, cidrs=[network.INTERNET])
+    if gateway is not None:
+        if internet is None:
+            return failed(REACHABILITY, name, subnet.label,
+                          f"{api}: gateway endpoint {gateway.label} is on route table {table}, but the task's "
+                          f"security groups allow no {HTTPS} egress to {network.INTERNET} (the endpoint's "
+                          f"prefix list); add that egress rule")
+        return passed(REACHABILITY, name, subnet.label, f"{api} through gateway endpoint {gateway.label}")
+    nat, evidence = network.nat_path(plan, subnet)
+    if not nat:
+        region = str(subnet.get("availabilityZone", ""))[:-1]  # us-east-1a -> us-east-1
+        return failed(REACHABILITY, name, subnet.label,
+                      f"no way to the {api} API: no VPC endpoint com.amazonaws.{region}.{api} and {evidence}; "
+                      f"add the '{api}' endpoint to the network stack or use a NAT strategy")
+    if internet is None:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"{api} through NAT ({evidence}) needs {HTTPS} egress to {network.INTERNET}, which the task's "
+                      f"security groups do not allow")
+    return passed(REACHABILITY, name, subnet.label, f"{api} through NAT: {evidence}, egress by {internet.source}")
+
+
+def _interface(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, api: str,
+               endpoint: Resource) -> Finding:
+    name = view.service.name
+    endpoint_subnets = [s for s in (plan.by_id(SUBNET, i) for i in endpoint.get("subnetIds") or []) if s]
+    zone = subnet.get("availabilityZone")
+    if zone not in {s.get("availabilityZone") for s in endpoint_subnets}:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"{api}: interface endpoint {endpoint.label} has no subnet in {zone}, where the task runs; add "
+                      f"the AZ's private subnet to the endpoint")
+    endpoint_groups = list(endpoint.get("securityGroupIds") or [])
+    task_groups = network.group_ids(view.security_groups)
+    ingress = network.opening(network.rules(plan, endpoint_groups, ingress=True), HTTPS, groups=task_groups,
+                              cidrs=[subnet.get("cidrBlock")])
+    if ingress is None:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"{api}: interface endpoint {endpoint.label}'s security groups {endpoint_groups} admit no "
+                      f"{HTTPS} from the task's groups {task_groups} or its subnet {subnet.get('cidrBlock')}")
+    out = network.opening(egress, HTTPS, groups=endpoint_groups, cidrs=network.cidrs(endpoint_subnets))
+    if out is None:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"{api}: the task's security groups {task_groups} allow no {HTTPS} egress to interface "
+                      f"endpoint {endpoint.label} (its groups or subnets)")
+    return passed(REACHABILITY, name, subnet.label,
+                  f"{api} through interface endpoint {endpoint.label} in {zone} (in: {ingress.source}; out: "
+                  f"{out.source})")
+
+
+def _external(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, purpose: str,
+              port: int) -> Finding:
+    name = view.service.name
+    nat, evidence = network.nat_path(plan, subnet)
+    if not nat:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"declared external call '{purpose}' (port {port}) needs NAT, but {evidence}; use a NAT "
+                      f"strategy or remove the call from the catalog")
+    if network.opening(egress, port, cidrs=[network.INTERNET]) is None:
+        return failed(REACHABILITY, name, subnet.label,
+                      f"declared external call '{purpose}' needs egress on port {port} to {network.INTERNET}, which "
+                      f"the task's security groups do not allow")
+    return passed(REACHABILITY, name, subnet.label, f"external call '{purpose}' on port {port}: {evidence}")

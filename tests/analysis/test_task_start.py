@@ -1,0 +1,143 @@
+"""Task start: one fault per test in the execution role, its policies, the image, logs, secrets and keys."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.analysis import analyse
+from shared.analysis.findings import TASK_START
+from shared.analysis.task_start import secret_arn
+from tests.analysis.builder import (ACCOUNT, KEY_ARN, SECRET_ARNS, build_plan, edit_containers, edit_policy, remove,
+                                    set_state)
+
+
+def failures(document, check=TASK_START) -> list:
+    found = [f for f in analyse(document).failures if f.check == check]
+    assert found, "the fault went unnoticed"
+    return found
+
+
+def test_a_json_key_selector_is_stripped_from_value_from():
+    base = SECRET_ARNS["JWT_SIGNING_KEY"]
+    assert secret_arn(f"{base}:signing_key::") == base
+    assert secret_arn(base) == base
+
+
+def test_a_json_key_selector_still_proves_the_secret_read():
+    document = build_plan()
+    edit_containers(document, "frontend-task", lambda c: c[0]["secrets"][0].update(
+        valueFrom=f"{SECRET_ARNS['JWT_SIGNING_KEY']}:key::"))
+    assert analyse(document).ok
+
+
+def test_a_task_definition_without_execution_role_cannot_start():
+    document = build_plan()
+    set_state(document, "frontend-task", executionRoleArn=None)
+    [failure] = failures(document)
+    assert failure.subject == "frontend" and "has no executionRoleArn" in failure.detail
+
+
+def test_a_role_that_ecs_tasks_cannot_assume_is_named():
+    document = build_plan()
+    set_state(document, "frontend-execution-role", assumeRolePolicy=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    [failure] = failures(document)
+    assert failure.resource == "frontend-execution-role (frontend-execution-dev)"
+    assert "does not let ecs-tasks.amazonaws.com assume the role" in failure.detail
+
+
+def test_an_aws_managed_policy_cannot_be_read_offline():
+    document = build_plan()
+    set_state(document, "frontend-execution-role",
+              managedPolicyArns=["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
+    [failure] = failures(document)
+    assert "AmazonECSTaskExecutionRolePolicy is not in the plan" in failure.detail
+
+
+def test_an_image_outside_the_registry_is_named():
+    document = build_plan()
+    edit_containers(document, "frontend-task", lambda c: c[0].update(image="docker.io/library/nginx:1.27"))
+    [failure] = failures(document)
+    assert "image 'docker.io/library/nginx:1.27' is not in any ECR repository of the plan" in failure.detail
+
+
+def test_an_image_by_digest_resolves_to_its_repository():
+    document = build_plan()
+    edit_containers(document, "frontend-task", lambda c: c[0].update(
+        image=c[0]["image"].rsplit(":", 1)[0] + "@sha256:" + "a" * 64))
+    assert analyse(document).ok
+
+
+def test_pulling_from_another_repository_is_refused():
+    document = build_plan()
+    edit_policy(document, "frontend-execution-policy", lambda s: s[1].update(
+        Resource=[f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/api-gateway-dev"]))
+    found = failures(document)
+    assert {f.detail.split(" on ")[0] for f in found} == {"role does not allow ecr:BatchGetImage",
+                                                          "role does not allow ecr:GetDownloadUrlForLayer"}
+
+
+def test_other_log_drivers_need_no_logs_permission():
+    document = build_plan()
+    edit_containers(document, "frontend-task", lambda c: c[0].update(logConfiguration={"logDriver": "json-file"}))
+    edit_policy(document, "frontend-execution-policy", lambda s: s.pop(2))
+    assert analyse(document).ok
+
+
+def test_a_log_group_the_plan_does_not_create_is_named():
+    document = build_plan()
+    remove(document, "frontend-logs")
+    [failure] = failures(document)
+    assert "logs to group '/ecs/frontend-dev', which the plan does not create" in failure.detail
+
+
+def test_an_unencrypted_log_group_needs_no_key_policy():
+    document = build_plan()
+    set_state(document, "frontend-logs", kmsKeyId=None)
+    assert analyse(document).ok
+
+
+@pytest.mark.parametrize("name, label", [
+    ("frontend-logs", "frontend-logs (/ecs/frontend-dev)"),
+    ("platform-secret-jwt_signing_key", "platform-secret-jwt_signing_key (jwt_signing_key-dev)"),
+])
+def test_a_key_that_is_not_in_the_plan_is_named(name, label):
+    document = build_plan()
+    set_state(document, name, kmsKeyId="alias/ghost")
+    found = failures(document)
+    assert {f.resource for f in found} == {label}
+    assert all("kmsKeyId alias/ghost is no KMS key of the plan" in f.detail for f in found)
+
+
+def test_a_key_policy_without_the_logs_principal_is_named():
+    document = build_plan()
+    edit_policy(document, "platform-key", lambda s: s.pop(1))
+    found = failures(document)
+    assert {f.resource for f in found} == {f"platform-key ({KEY_ARN.split('/')[-1]})"}
+    assert {f.detail.split(",")[0] for f in found} == {
+        f"key policy does not admit service principal logs.us-east-1.amazonaws.com for {a}"
+        for a in ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")}
+
+
+def test_a_key_policy_without_iam_delegation_blocks_the_secret():
+    document = build_plan()
+    edit_policy(document, "platform-key", lambda s: s.pop(0))
+    found = failures(document)
+    assert any("key policy admits neither arn:aws:iam::123456789012:role/frontend-execution-dev nor its account"
+               in f.detail for f in found)
+
+
+def test_a_secret_that_is_not_in_the_plan_is_named():
+    document = build_plan()
+    edit_containers(document, "frontend-task", lambda c: c[0]["secrets"][0].update(
+        valueFrom="arn:aws:ssm:us-east-1:123456789012:parameter/jwt"))
+    [failure] = failures(document)
+    assert "is no Secrets Manager secret of the plan" in failure.detail
+
+
+def test_a_secret_under_the_aws_managed_key_needs_no_kms_grant():
+    document = build_plan()
+    set_state(document, "platform-secret-jwt_signing_key", kmsKeyId=None)
+    edit_policy(document, "frontend-execution-policy", lambda s: s.pop())
+    assert analyse(document).ok
