@@ -10,6 +10,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 from policy.gate import gate_file
+from shared.analysis import analyse_file
 from shared.plan.runner import PlanError, plan_environment, summary, write_plan
 from shared.ops import deploy as ops
 from shared.ops.outputs import outputs_document, write_outputs
@@ -28,11 +29,15 @@ def environments(env: str) -> tuple[str, ...]:
     return (env,)
 
 
-@task(help={"env": "dev, prod or all (default)"})
-def plan(c, env="all"):
+@task(help={"env": "dev, prod or all (default)",
+            "no_analysis": "skip the deployability analysis (debugging only: the plan then proves nothing about "
+                           "whether tasks start and calls get through)"})
+def plan(c, env="all", no_analysis=False):
     """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json, then apply the
-    policy pack to it (exit 1 on a mandatory violation). No AWS needed."""
+    policy pack and the deployability analysis to it (exit 1 on a mandatory violation or an analysis
+    failure; plan.json stays for inspection). No AWS needed."""
     blocked = 0
+    undeployable = 0
     for environment in environments(env):
         try:
             plans = plan_environment(environment)
@@ -45,9 +50,15 @@ def plan(c, env="all"):
         report = gate_file(path)
         print(report.render())
         blocked += len(report.mandatory)
-    if blocked:
-        raise Exit(f"policy gate: {blocked} mandatory violation(s), listed above; plan.json is written for "
-                   f"inspection", code=1)
+        if not no_analysis:
+            # Can every task start and every call get through? (shared/analysis, a table per service)
+            analysis = analyse_file(path)
+            print(analysis.render())
+            undeployable += len(analysis.failures)
+    if blocked or undeployable:
+        reasons = [f"policy gate: {blocked} mandatory violation(s)"] if blocked else []
+        reasons += [f"deployability analysis: {undeployable} failure(s)"] if undeployable else []
+        raise Exit(f"{'; '.join(reasons)}, listed above; plan.json is written for inspection", code=1)
 
 
 @task(help={"args": "extra pytest arguments, e.g. '-k network'"})
