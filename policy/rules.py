@@ -306,7 +306,7 @@ def _trust_policy(props, report_violation, _config):
         others = sorted(set(statement.principal_types) - {"Service"})
         if others or not statement.principal_types.get("Service"):
             report_violation(f"trust statement {sid!r} trusts {statement.principal_types or 'no principal'}; trust "
-                             f"exactly one AWS service principal (e.g. ecs-tasks.amazonaws.com)")
+                             f"only AWS service principals (e.g. ecs-tasks.amazonaws.com)")
         services = statement.principal_types.get("Service", ())
         exempt = bool(services) and all(s in UNCONDITIONED_TRUST for s in services)
         accounts = statement.condition_values("aws:SourceAccount")

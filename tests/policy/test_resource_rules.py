@@ -108,7 +108,7 @@ VIOLATING = [
          "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})},
      "trust statement 'Anyone' trusts {'AWS': ('arn:aws:iam::999999999999:root',)}"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
-        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})}, "trust exactly one AWS service"),
+        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})}, "trust only AWS service principals"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "NoGuard", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
          "Action": "sts:AssumeRole"})}, "trust statement 'NoGuard' has no aws:SourceAccount condition"),
