@@ -1,0 +1,1 @@
+"""api-gateway: authenticates traders, records orders as PENDING, queues them and publishes events."""

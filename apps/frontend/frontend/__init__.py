@@ -1,0 +1,1 @@
+"""frontend: the traders' entry point; serves the page and assets, forwards orders to api-gateway."""

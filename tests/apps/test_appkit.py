@@ -1,0 +1,250 @@
+"""appkit: JWT verification, JSON logs and redaction, the HTTP layer, outbound calls and the process lifecycle."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import runpy
+import signal
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from appkit import client, jwt, runner, web
+from appkit.logs import REDACTED, JsonLogger, request_id
+from appkit.settings import load
+from appkit.web import App, HttpError, Response, incoming_request_id
+from tests.apps import support
+
+KEY = "signing-key-for-tests"
+NOW = 1_800_000_000
+
+
+def token(claims: dict, key: str = KEY, header: dict | None = None) -> str:
+    encoded = jwt.encode(claims, key)
+    if header is None:
+        return encoded
+    head = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    return ".".join([head, *encoded.split(".")[1:]])
+
+
+def test_a_valid_token_yields_its_claims():
+    assert jwt.verify(token({"sub": "alice", "exp": NOW + 60}), KEY, now=NOW) == {"sub": "alice", "exp": NOW + 60}
+
+
+def test_expiry_allows_the_clock_skew_leeway():
+    assert jwt.verify(token({"sub": "a", "exp": NOW - 10}), KEY, now=NOW)["sub"] == "a"
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("a.b", "malformed token: expected three dot-separated parts"),
+    ("!!.e30.e30", "malformed token: a part is not base64url-encoded JSON"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "none"}), "unsupported token algorithm; only HS256"),
+    (token({"sub": "a", "exp": NOW + 60}, header=["HS256"]), "unsupported token algorithm"),
+    (token({"sub": "a", "exp": NOW + 60}, key="other"), "invalid token signature"),
+    (token(["not", "an", "object"]), "malformed token: the claims are not a JSON object"),
+    (token({"sub": "a"}), "the token has no numeric exp claim"),
+    (token({"sub": "a", "exp": True}), "the token has no numeric exp claim"),
+    (token({"sub": "a", "exp": NOW - 31}), "the token has expired"),
+    (token({"sub": "", "exp": NOW + 60}), "the token has no sub claim naming the trader"),
+])
+def test_each_bad_token_is_refused_saying_why(raw, message):
+    with pytest.raises(jwt.TokenError) as raised:
+        jwt.verify(raw, KEY, now=NOW)
+    assert str(raised.value).startswith(message)
+
+
+def test_verify_uses_the_clock_when_no_time_is_given():
+    assert jwt.verify(token({"sub": "a", "exp": time.time() + 60}), KEY)["sub"] == "a"
+
+
+def test_log_lines_are_json_with_the_request_id_and_fields():
+    stream = io.StringIO()
+    logger = JsonLogger("api-gateway", "INFO", stream)
+    request_id.set("rid-0001-test")
+    logger.info("hello", order_id="x", amount=1)
+    request_id.set(None)
+    line = json.loads(stream.getvalue())
+    assert line.keys() == {"timestamp", "level", "service", "request_id", "message", "order_id", "amount"}
+    assert (line["level"], line["service"], line["request_id"], line["message"]) == ("INFO", "api-gateway",
+                                                                                     "rid-0001-test", "hello")
+    assert line["timestamp"].endswith("Z")
+
+
+def test_levels_below_the_threshold_are_dropped():
+    stream = io.StringIO()
+    logger = JsonLogger("frontend", "WARNING", stream)
+    logger.debug("d")
+    logger.info("i")
+    logger.warning("w")
+    logger.error("e")
+    assert [json.loads(line)["level"] for line in stream.getvalue().splitlines()] == ["WARNING", "ERROR"]
+
+
+def test_secret_values_are_masked_even_when_logged_by_mistake():
+    stream = io.StringIO()
+    secret = 'pa"ss\\word-123'
+    logger = JsonLogger("frontend", "DEBUG", stream, secrets=[secret, "", "pass"])
+    logger.debug(f"oops {secret}", value=secret, other="pass")
+    assert "pass" not in stream.getvalue() and "word-123" not in stream.getvalue()
+    line = json.loads(stream.getvalue())
+    assert (line["message"], line["value"], line["other"]) == (f"oops {REDACTED}", REDACTED, REDACTED)
+
+
+def test_the_default_stream_is_stdout(capsys):
+    JsonLogger("frontend").info("to stdout")
+    assert json.loads(capsys.readouterr().out)["message"] == "to stdout"
+
+
+def test_request_ids_are_kept_when_plausible_and_replaced_otherwise():
+    assert incoming_request_id("abc-123_XYZ.9") == "abc-123_XYZ.9"
+    for bad in (None, "", "short", "has space in it", "x" * 129):
+        assert len(incoming_request_id(bad)) == 32
+
+
+def app_with(routes):
+    settings = load("frontend", support.static().environment("frontend"))
+    stream = io.StringIO()
+    return App(settings, JsonLogger("frontend", "DEBUG", stream), routes), stream
+
+
+def test_dispatch_answers_404_405_and_400_and_hides_crashes():
+    def boom(request):
+        raise KeyError("secret detail")
+
+    def parse(request):
+        request.json()
+        return Response.json(200, {})
+    app, stream = app_with([("GET", "/boom", boom), ("POST", "/parse", parse)])
+    h = support.Harness(support.Built(app), stream)
+    assert h.call("GET", "/nowhere").status == 404
+    assert (h.call("GET", "/parse").status, support.body(h.call("GET", "/parse"))) == (
+        405, {"error": "use POST on /parse"})
+    assert support.body(h.call("POST", "/parse", b"{no")) == {"error": "the request body is not valid JSON"}
+    assert h.call("POST", "/parse").status == 200  # an empty body is JSON null
+    crashed = h.call("GET", "/boom")
+    assert crashed.status == 500 and b"secret detail" not in crashed.body
+    assert h.lines()[-1]["error"] == "KeyError" and "secret detail" not in stream.getvalue()
+
+
+def test_http_errors_carry_their_status():
+    assert HttpError(418, "teapot").status == 418
+
+
+@pytest.fixture
+def served():
+    """frontend's app on a real server (ephemeral loopback port), with its log stream."""
+    def teapot(request):
+        return Response.json(418, {"echo": request.headers.get("X-Request-Id")})
+    app, stream = app_with([("POST", "/teapot", teapot)])
+    server = web.make_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", stream, server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_server_propagates_the_request_id_and_logs_requests_but_not_healthy_probes(served):
+    url, stream, _ = served
+    status, body = client.call("GET", f"{url}/health")
+    assert status == 200
+    token = request_id.set("caller-0001-id")
+    try:
+        status, body = client.call("POST", f"{url}/teapot", {"x": 1})
+    finally:
+        request_id.reset(token)
+    assert (status, body) == (418, {"echo": "caller-0001-id"})
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["path"], line["status"], line["request_id"]) for line in lines] == [
+        ("/teapot", 418, "caller-0001-id")]
+
+
+def test_an_oversized_body_is_refused_unread(served):
+    url, _, _ = served
+    status, body = client.call("POST", f"{url}/teapot", "x" * (70 * 1024))
+    assert (status, body) == (413, {"error": "the body is over 65536 bytes"})
+
+
+def test_malformed_requests_are_logged_as_json(served):
+    url, stream, server = served
+    with socket.create_connection(server.server_address[:2]) as raw:
+        raw.sendall(b"NONSENSE\r\n\r\n")
+        raw.recv(1024)
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["level"] == "WARNING" and "Bad request" in line["message"]
+
+
+def test_a_non_json_answer_reads_as_none(served, monkeypatch):
+    url, _, _ = served
+
+    class Raw:
+        status = 200
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            return b"<html>"
+    monkeypatch.setattr(urllib.request, "urlopen", lambda request, timeout: Raw())
+    assert client.call("GET", f"{url}/") == (200, None)
+
+
+def test_an_unreachable_callee_raises_naming_only_the_url():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(client.Unreachable) as raised:
+        client.call("GET", f"http://127.0.0.1:{port}/x", headers={"X-Api-Key": "secret-key"})
+    assert str(raised.value) == f"GET http://127.0.0.1:{port}/x failed: URLError"
+
+
+def test_main_serves_until_sigterm_and_restores_the_handlers(monkeypatch):
+    env = support.static().environment("frontend")
+    monkeypatch.setattr(runner, "make_server", lambda app, host: web.make_server(app, "127.0.0.1", 0))
+    stop = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    before = signal.getsignal(signal.SIGTERM)
+    from frontend.app import build
+    stop.start()
+    assert runner.main("frontend", build, env) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_each_image_entry_point_runs_main(monkeypatch):
+    seen = []
+    monkeypatch.setattr(runner, "main", lambda name, build: seen.append((name, build.__module__)) or 0)
+    for module in ("frontend", "api_gateway", "processing_service"):
+        with pytest.raises(SystemExit) as exited:
+            runpy.run_module(module, run_name="__main__")
+        assert exited.value.code == 0
+    assert seen == [("frontend", "frontend.app"), ("api-gateway", "api_gateway.app"),
+                    ("processing-service", "processing_service.app")]
+
+
+
+def test_start_logs_incomplete_settings_and_still_binds():
+    from frontend.app import build
+    from shared.local import free_port
+    stream = io.StringIO()
+    env = {**support.static().environment("frontend", API_GATEWAY_URL=None), "PORT": str(free_port())}
+    server, built = runner.start("frontend", build, env, host="127.0.0.1", stream=stream)
+    server.server_close()
+    line = json.loads(stream.getvalue())
+    assert (line["level"], line["missing"]) == ("ERROR", ["API_GATEWAY_URL"])
+    assert "jwt_signing_key-value" not in stream.getvalue()
+
+
+def test_secret_values_include_the_strings_inside_a_json_secret():
+    env = support.static().environment("processing-service", THIRD_PARTY_API_KEYS='{"v": "inner-key", "n": 1}',
+                                       DATABASE_URL="postgresql://u:p@h/db")
+    assert load("processing-service", env).secret_values() == ('postgresql://u:p@h/db',
+                                                               '{"v": "inner-key", "n": 1}', "inner-key")
+    assert load("processing-service", {**env, "DATABASE_URL": ""}).secret_values()[-1] == "inner-key"
+    assert load("processing-service", {**env, "DATABASE_URL": "12345"}).secret_values()[0] == "12345"

@@ -1,0 +1,50 @@
+"""The apps' copy of the catalog (`apps/common/appkit/contract.py`) equals what shared/catalog.py says."""
+from __future__ import annotations
+
+from appkit import contract
+from shared.catalog import CONTRACT, SERVICES, STORE_ENV, Secret, Store, callees
+
+
+def expected_services() -> dict[str, contract.ServiceContract]:
+    return {s.name: contract.ServiceContract(
+        name=s.name, port=s.port, health_path=s.health_path,
+        secrets=tuple(secret.value for secret in s.secrets),
+        stores=tuple(STORE_ENV[access.store] for access in s.stores),
+        callees=tuple(callee.url_env for callee in callees(s)),
+        venue=bool(s.external)) for s in SERVICES}
+
+
+def test_every_catalog_service_has_the_same_contract_in_the_apps():
+    expected = expected_services()
+    assert contract.SERVICES == expected, f"update apps/common/appkit/contract.py SERVICES to:\n{expected!r}"
+
+
+def test_container_contract_names_match_the_catalog():
+    assert (contract.USER, contract.TMP_PATH) == (CONTRACT.user, CONTRACT.tmp_path)
+    assert [contract.SERVICE_NAME, contract.PORT, contract.ENVIRONMENT, contract.AWS_REGION, contract.LOG_LEVEL,
+            contract.VENUE_URL] == [CONTRACT.env_service_name, CONTRACT.env_port, CONTRACT.env_environment,
+                                    CONTRACT.env_region, CONTRACT.env_log_level, CONTRACT.env_venue_url]
+
+
+def test_store_secret_and_callee_names_match_the_catalog():
+    assert {Store.ASSETS_BUCKET: contract.ASSETS_BUCKET_NAME, Store.TRADES_TABLE: contract.TRADES_TABLE_NAME,
+            Store.ORDERS_QUEUE: contract.ORDERS_QUEUE_URL, Store.EVENTS_TOPIC: contract.EVENTS_TOPIC_ARN} == STORE_ENV
+    assert {s.value for s in Secret} == {contract.JWT_SIGNING_KEY, contract.DATABASE_URL, contract.THIRD_PARTY_API_KEYS}
+    urls = {s.url_env for s in SERVICES if s.callers}
+    assert urls == {contract.API_GATEWAY_URL, contract.PROCESSING_SERVICE_URL}
+
+
+def test_required_lists_every_variable_once_in_report_order():
+    gateway = contract.SERVICES["api-gateway"]
+    assert gateway.required == ("SERVICE_NAME", "PORT", "ENVIRONMENT", "AWS_REGION", "TRADES_TABLE_NAME",
+                                "ORDERS_QUEUE_URL", "EVENTS_TOPIC_ARN", "PROCESSING_SERVICE_URL", "JWT_SIGNING_KEY")
+    assert contract.SERVICES["processing-service"].required[-3:] == ("VENUE_URL", "DATABASE_URL",
+                                                                     "THIRD_PARTY_API_KEYS")
+
+
+def test_the_trades_table_and_queue_match_the_platform_project():
+    from shared import local
+    from shared.components import platform_data
+    assert contract.TRADES_TABLE_KEY == local.TABLE_KEY == platform_data.TRADES_TABLE_KEY
+    assert local.VISIBILITY_TIMEOUT_SECONDS == platform_data.ORDERS_VISIBILITY_TIMEOUT_SECONDS
+    assert local.MAX_RECEIVE_COUNT == platform_data.ORDERS_MAX_RECEIVES

@@ -1,0 +1,143 @@
+"""`invoke local-up`: each service in its own process, as its image runs it, against moto and the stub venue."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from shared import local
+from shared.catalog import SERVICES, Secret, by_name
+
+
+def http(method, url, payload=None, headers=None):
+    request = urllib.request.Request(url, method=method, data=None if payload is None else json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_local_up_runs_the_three_services_until_stopped(tmp_path, capsys):
+    output = (tmp_path / "services.log").open("w")
+    seen = {}
+
+    def drive(run: local.LocalRun) -> None:
+        # GIVEN the banner's token; WHEN an order goes in through frontend; THEN it is filled
+        token = capsys.readouterr().out.split("valid one hour):\n")[1].split("\n")[0]
+        auth = {"Authorization": f"Bearer {token}"}
+        status, accepted = http("POST", f"{run.url('frontend')}/orders",
+                                {"symbol": "ACME", "side": "BUY", "quantity": 1, "limitPrice": "10"}, auth)
+        assert status == 202
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            _, shown = http("GET", f"{run.url('frontend')}/orders/{accepted['orderId']}", headers=auth)
+            if shown["status"] == "FILLED":
+                break
+            time.sleep(0.2)
+        seen["status"] = shown["status"]
+        seen["processes"] = dict(run.processes)
+        seen["secrets"] = dict(run.secret_values)
+
+    local.local_up(until=drive, output=output)
+    output.close()
+    assert seen["status"] == "FILLED"
+    # SIGTERM ended each service cleanly (exit 0), as ECS stops a task
+    assert {name: p.returncode for name, p in seen["processes"].items()} == {s.name: 0 for s in SERVICES}
+    lines = [json.loads(line) for line in (tmp_path / "services.log").read_text().splitlines()]
+    assert {line["service"] for line in lines} == {s.name for s in SERVICES}
+    assert [line["message"] for line in lines].count("stopped") == 3
+    text = (tmp_path / "services.log").read_text()
+    assert not any(value in text for value in seen["secrets"].values())
+
+
+class FakeRun(local.LocalRun):
+    def __init__(self, processes, ports):
+        self.processes, self.ports = processes, ports
+
+
+def python(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def test_wait_healthy_names_a_service_that_exited():
+    process = python("raise SystemExit(3)")
+    process.wait()
+    run = FakeRun({"frontend": process}, {"frontend": local.free_port()})
+    with pytest.raises(local.LocalError, match="frontend exited with code 3 before it was healthy"):
+        local.wait_healthy(run, (by_name("frontend"),), timeout=5)
+
+
+def test_wait_healthy_names_a_service_that_never_answered():
+    run = FakeRun({}, {"api-gateway": local.free_port()})
+    with pytest.raises(local.LocalError, match="api-gateway did not answer 200 on /health within 0 s"):
+        local.wait_healthy(run, (by_name("api-gateway"),), timeout=0.3)
+
+
+def test_a_failed_start_stops_what_it_started(monkeypatch):
+    stopped = []
+    real_stop = local.stop_local
+    monkeypatch.setattr(local, "stop_local", lambda run: stopped.append(run))
+    monkeypatch.setattr(local, "wait_healthy", lambda run, services, timeout: (_ for _ in ()).throw(
+        local.LocalError("frontend did not answer")))
+    with pytest.raises(local.LocalError):
+        local.start_local()
+    run = stopped[0]
+    assert list(run.processes) == [s.name for s in SERVICES]
+    real_stop(run, grace_seconds=5)
+
+
+def test_stop_kills_what_ignores_sigterm():
+    stubborn = python("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('', flush=True); "
+                      "time.sleep(30)")
+    time.sleep(0.5)  # let it install the handler
+
+    class Stoppable:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+    run = FakeRun({"frontend": stubborn}, {})
+    run.venue, run.moto = Stoppable(), Stoppable()
+    local.stop_local(run, grace_seconds=0.2)
+    assert stubborn.returncode == -9 and run.venue.stopped and run.moto.stopped
+
+
+def test_wait_for_interrupt_returns_on_ctrl_c(monkeypatch):
+    alive = python("import time; time.sleep(30)")
+    try:
+        def interrupt(seconds):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(local.time, "sleep", interrupt)
+        local.wait_for_interrupt(FakeRun({"frontend": alive}, {}))
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_wait_for_interrupt_names_a_service_that_died():
+    dead = python("pass")
+    dead.wait()
+    with pytest.raises(local.LocalError, match="processing-service exited"):
+        local.wait_for_interrupt(FakeRun({"processing-service": dead}, {}))
+
+
+def test_the_stub_venue_answers_404_off_its_route():
+    venue = local.StubVenue("key")
+    venue.start()
+    try:
+        request = urllib.request.Request(f"{venue.url}/elsewhere", data=b"{}", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=5)
+        assert raised.value.code == 404
+    finally:
+        venue.stop()
+
+
+def test_tokens_are_signed_hs256_for_the_given_trader():
+    sys.path.insert(0, str(local.APPS_DIR / "common"))
+    from appkit import jwt
+    assert jwt.verify(local.trader_token("k", "bob", ttl_seconds=60), "k")["sub"] == "bob"
+    assert Secret.JWT_SIGNING_KEY.value == "JWT_SIGNING_KEY"

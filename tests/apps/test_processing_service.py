@@ -1,0 +1,230 @@
+"""processing-service: idempotent execution, what is retried, what is dropped, and the consumer's resilience."""
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from api_gateway import app as gateway
+from appkit.client import Unreachable
+from appkit.logs import request_id
+from processing_service import app as processing
+from shared import local
+from shared.catalog import Secret, Store
+from tests.apps import support
+
+ORDER = {"symbol": "ACME", "side": "SELL", "quantity": 5, "limitPrice": "99.5"}
+
+
+class World:
+    """Stores under moto, an api-gateway to create orders, a processing-service to execute them."""
+
+    def __init__(self, stores: support.Stores, venue_url: str = support.VENUE_URL, **overrides):
+        self.stores = stores
+        self.gateway = support.harness("api-gateway", gateway.build, stores.environment("api-gateway"))
+        self.processing = support.harness("processing-service", processing.build, stores.environment(
+            "processing-service", venue_url=venue_url, SQS_WAIT_SECONDS="0", **overrides))
+        self.service = self.processing.app.checks["consumer"].__self__
+        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        self.queue = stores.stores.names[Store.ORDERS_QUEUE]
+
+    def submit(self) -> str:
+        return support.body(self.gateway.call("POST", "/orders", ORDER, self.stores.auth()))["orderId"]
+
+    def consume(self) -> None:
+        self.service.consumer.poll()
+
+    def status(self, order_id: str) -> str:
+        return boto3.client("dynamodb", region_name="us-east-1").get_item(
+            TableName=self.stores.stores.names[Store.TRADES_TABLE], Key={"tradeId": {"S": order_id}},
+            ConsistentRead=True)["Item"]["status"]["S"]
+
+    def queued(self) -> int:
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return sum(int(v) for v in attributes.values())
+
+    def messages(self) -> list[str]:
+        return [line["message"] for line in self.processing.lines() if line["message"] != "consuming orders"]
+
+
+def venue(monkeypatch, *answers):
+    """The venue answers each call with the next (status, body), or raises Unreachable for None."""
+    calls = []
+
+    def fake(method, url, payload=None, headers=None):
+        calls.append((url, payload, headers))
+        answer = answers[len(calls) - 1]
+        if answer is None:
+            raise Unreachable(f"{method} {url} failed: URLError")
+        return answer
+    monkeypatch.setattr(processing, "call", fake)
+    return calls
+
+
+def test_a_filled_order_sends_the_api_key_and_is_recorded_once(stores, monkeypatch):
+    world = World(stores)
+    calls = venue(monkeypatch, (200, {"status": "FILLED", "venueOrderId": "V1", "filledPrice": "99.4"}))
+    order_id = world.submit()
+    world.consume()
+    assert world.status(order_id) == "FILLED" and world.queued() == 0
+    url, payload, headers = calls[0]
+    assert url == f"{support.VENUE_URL}/orders"
+    assert payload == {"orderId": order_id, **ORDER}
+    assert headers == {"X-Api-Key": json.loads(stores.secrets[Secret.THIRD_PARTY_API_KEYS.value])[local.STUB_VENUE]}
+
+
+@pytest.mark.parametrize("answer,reason", [
+    ((422, {"error": "market closed"}), "market closed"),
+    ((200, {"status": "CANCELLED"}), "CANCELLED"),
+    ((200, None), "venue answered 200"),
+])
+def test_a_refused_order_is_rejected_with_the_reason(stores, monkeypatch, answer, reason):
+    world = World(stores)
+    venue(monkeypatch, answer)
+    order_id = world.submit()
+    world.consume()
+    assert world.status(order_id) == "REJECTED" and world.queued() == 0
+    assert world.processing.lines()[-1]["reason"] == reason
+
+
+def test_a_wrong_api_key_is_a_rejection_by_the_stub_venue(stores):
+    stub = local.StubVenue("the-venue-expects-this-key")
+    stub.start()
+    try:
+        world = World(stores, venue_url=stub.url)
+        order_id = world.submit()
+        world.consume()
+    finally:
+        stub.stop()
+    assert world.status(order_id) == "REJECTED" and stub.orders == []
+    assert world.processing.lines()[-1]["reason"] == "unknown API key"
+
+
+@pytest.mark.parametrize("answer", [None, (503, {"error": "busy"}), (429, {"error": "slow down"})])
+def test_an_unavailable_venue_leaves_the_order_pending_and_the_message_queued(stores, monkeypatch, answer):
+    world = World(stores)
+    venue(monkeypatch, answer)
+    order_id = world.submit()
+    world.consume()
+    assert world.status(order_id) == "PENDING" and world.queued() == 1
+    assert world.processing.lines()[-1]["level"] == "WARNING"
+
+
+def test_a_duplicate_delivery_is_not_executed_twice(stores, monkeypatch):
+    world = World(stores)
+    calls = venue(monkeypatch, (200, {"status": "FILLED"}))
+    order_id = world.submit()
+    message = world.sqs.receive_message(QueueUrl=world.queue, MessageAttributeNames=["All"])["Messages"][0]
+    world.service.consumer.executor.handle(message)
+    world.service.consumer.executor.handle(message)  # the same message again, as at-least-once allows
+    assert len(calls) == 1 and world.status(order_id) == "FILLED"
+    assert world.messages()[-1] == "order already processed; duplicate delivery dropped"
+
+
+def test_a_result_that_lost_the_race_is_dropped(stores, monkeypatch):
+    world = World(stores)
+    executor = world.service.consumer.executor
+    order_id = world.submit()
+    order = {"orderId": order_id, **ORDER}
+    request_id.set("race-0000-request")  # as handle() does for each message
+    assert executor._record(order, {"status": "FILLED", "venueOrderId": "V1", "filledQuantity": 5,
+                                    "filledPrice": "99.5"})
+    assert executor._record(order, {"status": "REJECTED", "reason": "late"})
+    assert world.status(order_id) == "FILLED"
+    assert world.messages()[-1] == "order finished by another delivery; result dropped"
+
+
+def test_malformed_messages_are_left_for_the_dead_letter_queue(stores):
+    world = World(stores)
+    for body in ("not json", "[1]", json.dumps({"orderId": ""})):
+        world.sqs.send_message(QueueUrl=world.queue, MessageBody=body)
+    world.consume()
+    assert world.queued() == 3
+    assert world.messages() == ["malformed message left for the dead-letter queue"] * 3
+
+
+def test_a_message_for_an_unknown_order_is_dropped(stores):
+    world = World(stores)
+    world.sqs.send_message(QueueUrl=world.queue, MessageBody=json.dumps({"orderId": "0" * 32}))
+    world.consume()
+    assert world.queued() == 0 and world.messages() == ["no such order; message dropped"]
+
+
+def test_a_failing_message_does_not_stop_the_consumer(stores, monkeypatch):
+    world = World(stores, TRADES_TABLE_NAME="ddb-gone-local")
+    world.sqs.send_message(QueueUrl=world.queue, MessageBody=json.dumps({"orderId": "0" * 32}))
+    world.consume()
+    line = world.processing.lines()[-1]
+    assert (line["message"], line["error"]) == ("message failed; it returns after the visibility timeout",
+                                               "ResourceNotFoundException")
+
+
+def test_other_update_errors_propagate(stores):
+    world = World(stores, TRADES_TABLE_NAME="ddb-gone-local")
+    with pytest.raises(processing.ClientError):
+        world.service.consumer.executor._record({"orderId": "0" * 32}, {"status": "REJECTED", "reason": "x"})
+
+
+def test_a_receive_failure_backs_off_and_is_logged(stores, monkeypatch):
+    world = World(stores, ORDERS_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/sqs-gone-local")
+    monkeypatch.setattr(processing, "ERROR_BACKOFF_SECONDS", 0)
+    world.consume()
+    assert world.processing.lines()[-1]["message"] == "receiving from the orders queue failed"
+
+
+def test_the_consumer_thread_runs_until_stopped(stores):
+    world = World(stores)
+    consumer = world.service.consumer
+    assert not consumer.alive
+    consumer.start()
+    assert consumer.alive
+    consumer.stop()
+    assert not consumer.alive
+    assert world.processing.lines()[0]["message"] == "consuming orders"
+
+
+def test_stopping_a_consumer_that_never_started_is_a_no_op(stores):
+    World(stores).service.consumer.stop()
+
+
+def test_the_execution_api(stores, monkeypatch):
+    world = World(stores)
+    venue(monkeypatch, (200, {"status": "FILLED", "venueOrderId": "V9"}))
+    order_id = world.submit()
+    world.consume()
+    response = world.processing.call("GET", f"/executions/{order_id}")
+    assert response.status == 200
+    assert support.body(response).keys() == {"orderId", "status", "venueOrderId", "filledQuantity", "filledPrice",
+                                             "executedAt"}
+    assert world.processing.call("GET", f"/executions/{'0' * 32}").status == 404
+
+
+@pytest.mark.parametrize("raw,seconds", [("", 20), ("0", 0), ("5", 5), ("21", 20), ("x", 20)])
+def test_long_poll_length(raw, seconds):
+    assert processing.wait_seconds({processing.WAIT_ENV: raw}) == seconds
+
+
+@pytest.mark.parametrize("raw,key", [
+    ("plain-key", "plain-key"),
+    ('["a"]', '["a"]'),
+    ('{"venue.example.com": "k1", "other": "k2"}', "k1"),
+    ('{"placeholder-venue": "k3"}', "k3"),
+    ('{"a": "k1", "b": "k2"}', None),
+])
+def test_the_venue_key_is_chosen_from_the_api_keys(raw, key):
+    assert processing.venue_api_key(raw, "https://venue.example.com") == key
+
+
+def test_health_names_ambiguous_api_keys_without_their_values(stores):
+    world = World(stores, THIRD_PARTY_API_KEYS='{"b": "secret-b-value", "a": "secret-a-value"}')
+    world.service.consumer.start()
+    try:
+        response = world.processing.call("GET", "/health")
+    finally:
+        world.service.consumer.stop()
+    assert response.status == 503
+    assert support.body(response)["dependencies"] == {
+        "venueApiKey": "THIRD_PARTY_API_KEYS holds keys for a, b but none for the venue host 127.0.0.1"}
+    assert b"secret-" not in response.body
