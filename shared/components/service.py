@@ -28,7 +28,7 @@ LOG_RETENTION_DAYS = 30
 CLOUD_MAP_TTL_SECONDS = 10  # short, so callers stop resolving a stopped task's address within seconds
 # ECS rolls a failed deployment back after the circuit breaker trips; `up` waits for steady state so it fails
 # then too. Both need more than the provider's 20-minute default when a rollback follows a slow start.
-SERVICE_TIMEOUTS = pulumi.CustomTimeouts(create="30m", update="30m", delete="20m")
+SERVICE_TIMEOUT_MINUTES = 30  # plus the bake time under blue/green, which `up` also waits out
 ROLLING_MIN_HEALTHY_PERCENT = 100  # never below the desired count during a release
 ROLLING_MAX_PERCENT = 200          # a full new set starts before the old one stops
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
@@ -154,7 +154,6 @@ class TradingService(pulumi.ComponentResource):
         }
         super().__init__(component_type("services", "TradingService"), name, None, opts)
         self.settings = settings
-        self._name = name
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=self.names["log"], retention_in_days=LOG_RETENTION_DAYS, kms_key_id=up.kms_key_arn,
@@ -339,6 +338,8 @@ class TradingService(pulumi.ComponentResource):
             # A target group must be attached to the load balancer before ECS registers tasks in it.
             depends_on.append(self.listener_rule)
         deployment: dict[str, Any] = {"strategy": settings.deployment_strategy}
+        wait = SERVICE_TIMEOUT_MINUTES + (settings.bake_time_minutes if infrastructure is not None else 0)
+        timeouts = pulumi.CustomTimeouts(create=f"{wait}m", update=f"{wait}m", delete="20m")
         percents: dict[str, Any] = {"deployment_minimum_healthy_percent": ROLLING_MIN_HEALTHY_PERCENT,
                                     "deployment_maximum_percent": ROLLING_MAX_PERCENT}
         if infrastructure is not None:
@@ -373,7 +374,7 @@ class TradingService(pulumi.ComponentResource):
             enable_execute_command=settings.enable_execute_command,
             propagate_tags="SERVICE", enable_ecs_managed_tags=True,
             # Autoscaling owns the count after creation: a deploy must not reset it to desiredCount.
-            opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=SERVICE_TIMEOUTS,
+            opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=timeouts,
                             depends_on=depends_on))
 
     def _autoscaling(self, name: str, up: ServiceUpstream) -> aws.appautoscaling.Target:

@@ -546,6 +546,8 @@ def test_blue_green_service_points_ecs_at_both_groups_the_rule_and_its_role(plan
     assert "deploymentMinimumHealthyPercent" not in ecs.inputs and "deploymentMaximumPercent" not in ecs.inputs
     assert ecs.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert "desiredCount" in ecs.ignore_changes and ecs.inputs["waitForSteadyState"] is True
+    # `up` waits out the 15-minute bake as well as the release itself.
+    assert ecs.custom_timeouts == {"create": "45m", "update": "45m", "delete": "20m"}
 
 
 def test_blue_green_infrastructure_role_is_trusted_by_ecs_and_the_service_waits_for_its_policy(planned):
