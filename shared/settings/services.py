@@ -66,6 +66,12 @@ class MarketHours:
 
 @dataclass(frozen=True)
 class ServiceSettings:
+    """One service stack's validated settings. `service` is the catalog entry the stack name selects and
+    `services` the catalog it came from (callers and callees are resolved against it); every other field is
+    the stack config key of the same meaning, documented with its default in projects/services/Pulumi.yaml.
+    `capacity_strategy` holds (provider, base, weight) tuples; `market_hours` is None when the schedule is off;
+    `test_header` is "" when blue/green has no test listener rule."""
+
     common: CommonSettings
     service: Service
     services: tuple[Service, ...]
@@ -86,7 +92,7 @@ class ServiceSettings:
     venue_url: str
     deployment_strategy: str
     bake_time_minutes: int
-    test_header: str  # blue/green test listener rule matches this header (value "green"); "" = no test rule
+    test_header: str
     cpu_alarm_percent: int
 
     @property
