@@ -150,7 +150,8 @@ class PlatformData(pulumi.ComponentResource):
                                          opts=pulumi.ResourceOptions(parent=self))
         return resource
 
-    def _stores(self, name: str, names: dict) -> tuple[dict[Store, pulumi.Output[str]], dict[Store, pulumi.Output[str]]]:
+    def _stores(self, name: str, names: dict) -> tuple[dict[Store, pulumi.Output[str]],
+                                                        dict[Store, pulumi.Output[str]]]:
         """The data stores the catalog's permissions refer to, each encrypted with the platform key."""
         assets, _ = private_bucket(
             self, f"{name}-assets", names["assets"],

@@ -34,10 +34,6 @@ def key_arn(stack: Stack) -> str:
     return stack.one(KEY).state["arn"]
 
 
-def by_name(stack: Stack, typ: str, name: str):
-    return stack.one(typ, name)
-
-
 def test_key_rotates_and_its_policy_names_no_role(dev):
     key = dev.one(KEY)
     assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 7
@@ -116,20 +112,21 @@ def test_a_configured_database_url_is_used_and_never_shown(run_project):
 
 
 def test_assets_bucket_is_private_tls_only_destroyable_and_encrypted_with_the_key(dev):
-    bucket = by_name(dev, BUCKET, "platform-data-assets")
+    bucket = dev.one(BUCKET, "platform-data-assets")
     assert bucket.inputs["bucketPrefix"] == "s3-assets-dev-" and bucket.inputs["forceDestroy"] is True
-    block = by_name(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "platform-data-assets-public-access-block")
+    block = dev.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                    "platform-data-assets-public-access-block")
     assert all(block.inputs[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                                   "restrictPublicBuckets"))
-    encryption = by_name(dev, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    encryption = dev.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                          "platform-data-assets-encryption")
     assert encryption.inputs["rules"] == [{"applyServerSideEncryptionByDefault": {
         "sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn(dev)}, "bucketKeyEnabled": True}]
-    [deny] = policy(by_name(dev, "aws:s3/bucketPolicy:BucketPolicy", "platform-data-assets-policy"))["Statement"]
+    [deny] = policy(dev.one("aws:s3/bucketPolicy:BucketPolicy", "platform-data-assets-policy"))["Statement"]
     arn = bucket.state["arn"]
     assert deny == {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                     "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-    ownership = by_name(dev, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "platform-data-assets-ownership")
+    ownership = dev.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "platform-data-assets-ownership")
     assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
 
 
@@ -144,16 +141,16 @@ def test_table_queues_and_topics_are_encrypted_with_the_key(dev):
 
 
 def test_orders_queue_redrives_to_its_dead_letter_queue(dev):
-    dlq = by_name(dev, QUEUE, "platform-data-orders-dlq")
-    queue = by_name(dev, QUEUE, "platform-data-orders")
+    dlq = dev.one(QUEUE, "platform-data-orders-dlq")
+    queue = dev.one(QUEUE, "platform-data-orders")
     assert json.loads(queue.inputs["redrivePolicy"]) == {"deadLetterTargetArn": dlq.state["arn"], "maxReceiveCount": 5}
     assert dlq.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
 
 
 def test_store_outputs_give_tasks_names_and_iam_arns(dev):
-    bucket = by_name(dev, BUCKET, "platform-data-assets")
-    queue = by_name(dev, QUEUE, "platform-data-orders")
-    events = by_name(dev, TOPIC, "platform-data-events")
+    bucket = dev.one(BUCKET, "platform-data-assets")
+    queue = dev.one(QUEUE, "platform-data-orders")
+    events = dev.one(TOPIC, "platform-data-events")
     table = dev.one("aws:dynamodb/table:Table")
     assert dev.outputs["storeNames"] == {
         Store.ASSETS_BUCKET.value: bucket.state["bucket"], Store.TRADES_TABLE.value: "ddb-trades-dev",
@@ -164,7 +161,7 @@ def test_store_outputs_give_tasks_names_and_iam_arns(dev):
 
 
 def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_emails(dev, prod):
-    topic = by_name(prod, TOPIC, "platform-data-alarms")
+    topic = prod.one(TOPIC, "platform-data-alarms")
     assert prod.outputs["alarmTopicArn"] == topic.state["arn"]
     statements = {s.sid: s for s in parse_document(prod.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])}
     publish = statements["CloudWatchAlarmsOfThisAccountPublish"]
@@ -177,12 +174,12 @@ def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_e
 
 
 def test_prod_access_logs_go_to_an_sse_s3_bucket_the_elb_account_may_write(prod):
-    bucket = by_name(prod, BUCKET, "platform-edge-access-logs")
-    encryption = by_name(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucket = prod.one(BUCKET, "platform-edge-access-logs")
+    encryption = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                          "platform-edge-access-logs-encryption")
     # ALB log delivery supports SSE-S3 only: the one store not encrypted with the platform key.
     assert encryption.inputs["rules"] == [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
-    bucket_policy = by_name(prod, "aws:s3/bucketPolicy:BucketPolicy", "platform-edge-access-logs-policy")
+    bucket_policy = prod.one("aws:s3/bucketPolicy:BucketPolicy", "platform-edge-access-logs-policy")
     statements = {s.sid: s for s in parse_document(bucket_policy.inputs["policy"])}
     writer = statements["ElbWritesAccessLogs"]
     assert writer.principals == (f"arn:aws:iam::{ELB_ACCOUNT_ID}:root",) and writer.actions == ("s3:PutObject",)

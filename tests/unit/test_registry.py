@@ -69,7 +69,8 @@ def test_the_any_rule_carries_the_highest_priority_number():
 def test_outputs_map_each_service_to_its_repository(dev):
     urls = dev.outputs["repositoryUrls"]
     assert urls == {s.name: f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/ecr-{s.name}-dev" for s in SERVICES}
-    assert dev.outputs["repositoryArns"]["frontend"] == f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/ecr-frontend-dev"
+    assert dev.outputs["repositoryArns"]["frontend"] == \
+        f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/ecr-frontend-dev"
     assert dev.outputs["kmsKeyArn"] == dev.one("aws:kms/key:Key").state["arn"]
 
 
