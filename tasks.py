@@ -67,6 +67,32 @@ def test(c, args=""):
     c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing {args}", pty=False)
 
 
+# --- Sample services: release an image, run locally (logic and tests: shared/images.py, shared/local.py,
+# tests/apps/). Imported inside the tasks: moto and boto3 are slow to import and other tasks do not need them.
+@task(help={"service": "catalog service whose image to build, e.g. api-gateway",
+            "tag": "release tag, e.g. 1.4.2 (not latest; a tag already in ECR is refused: repositories are immutable)",
+            "env": "environment whose registry receives the image: dev (default) or prod"})
+def build_push(c, service, tag, env="dev"):
+    """Build apps/<service>, log in to ECR and push <repository URL>:<tag> (URL from build/outputs/<env>.json).
+    Then set services:imageTag in the service's stack file and `invoke deploy --service <service>`."""
+    from shared import images
+    try:
+        images.build_push(service, tag, env, build_dir=BUILD)
+    except images.ReleaseError as error:
+        raise Exit(str(error), code=1) from None
+
+
+@task
+def local_up(c):
+    """Run the three sample services on loopback against moto (SQS, SNS, DynamoDB, S3, Secrets Manager) and
+    a stub venue, as their images run them; prints the URLs and a trader token. Ctrl-C stops everything."""
+    from shared import local
+    try:
+        local.local_up()
+    except local.LocalError as error:
+        raise Exit(str(error), code=1) from None
+
+
 # --- Real deployments through the pulumi CLI (logic and tests: shared/ops/, tests/unit/test_ops*.py) ---
 ENV_HELP = "environment: dev (default) or prod"
 
