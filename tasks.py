@@ -16,6 +16,8 @@ from shared.ops import deploy as ops
 from shared.ops.outputs import outputs_document, write_outputs
 from shared.ops.pulumi_cli import OpsError
 from shared.stacks import ENVIRONMENTS
+from shared.verify.expected import VerifyError, outputs_path
+from shared.verify.report import report, verify_environment
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
@@ -150,3 +152,23 @@ def outputs(c, env="dev"):
         print(f"outputs of {env} -> {ops.shown(path)}")
 
     _ops(write)
+
+
+@task(help={"env": "dev (default), prod or all",
+            "outputs_file": "outputs file to read instead of build/outputs/<env>.json (one environment only)"})
+def verify(c, env="dev", outputs_file=None):
+    """Check the live environment against its stack config and the catalog (read-only AWS calls, default
+    boto3 credentials); reads the file `invoke outputs` writes after a deploy. Exits 1 when a check fails."""
+    failed = []
+    for environment in environments(env):
+        path = Path(outputs_file) if outputs_file else outputs_path(BUILD, environment)
+        try:
+            results = verify_environment(environment, path)
+        except VerifyError as error:
+            raise Exit(f"cannot verify {environment}: {error}", code=2) from None
+        text, ok = report(environment, results)
+        print(text)
+        if not ok:
+            failed.append(environment)
+    if failed:
+        raise Exit(f"verification failed in {', '.join(failed)}: see the FAIL rows above", code=1)

@@ -1,0 +1,98 @@
+"""moto-backed environments for the verifier's tests; see moto_env.py for what is stubbed and why."""
+from __future__ import annotations
+
+import socket
+from typing import Callable
+
+import boto3
+import botocore.loaders
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from shared.verify.checks import run_checks
+from shared.verify.expected import expected_for
+from shared.verify.probe import http_status
+from shared.verify.results import Result
+from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
+
+
+class StubbedSession:
+    """The moto session, except that ECS answers through a Stubber (the fields moto drops)."""
+
+    def __init__(self, session: boto3.Session, ecs):
+        self.session = session
+        self.ecs = ecs
+
+    def client(self, name: str, **kwargs):
+        return self.ecs if name == "ecs" else self.session.client(name, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.session, name)
+
+
+def unreachable(url: str, timeout: float) -> int:
+    """The probe's fetch in tests: nothing leaves this machine, so the ALB is never reachable."""
+    raise OSError(f"no network in tests ({url} not contacted)")
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """No test here may send traffic beyond this machine: name resolution (which every connection made by
+    urllib goes through) refuses any other host, so the real probe meets an unreachable ALB."""
+    resolve = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):
+        if host not in LOOPBACK:
+            raise OSError(f"tests send no traffic beyond loopback; refused to resolve {host}")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch):
+    """Fake credentials so no test can reach a real account even if one is configured."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def api_models():
+    """One botocore loader for every test: it caches the API models, whose loading (not moto) dominates the
+    cost of a fresh session's clients."""
+    return botocore.loaders.create_loader()
+
+
+@pytest.fixture
+def mocked_aws(api_models):
+    with mock_aws():
+        core = botocore.session.get_session()
+        core.register_component("data_loader", api_models)
+        yield boto3.Session(botocore_session=core, region_name=REGION)
+
+
+@pytest.fixture
+def dev_env(mocked_aws) -> Environment:
+    return build_environment(mocked_aws, "dev")
+
+
+def stubbed_session(env: Environment) -> tuple[StubbedSession, Stubber]:
+    ecs = env.session.client("ecs", region_name=REGION)
+    return StubbedSession(env.session, ecs), ecs_stubber(env, ecs)
+
+
+def verify(env: Environment, http_get: Callable[[str, float], int] = http_status) -> list[Result]:
+    """Run every check against `env` with ECS served through the Stubber, which must be used up exactly. The
+    probe is the real one: `loopback_only` makes the ALB unreachable, as it is from any offline machine."""
+    session, stubber = stubbed_session(env)
+    with stubber:
+        results = run_checks(session, expected_for(env.document), http_get=http_get)
+        stubber.assert_no_pending_responses()
+    return results
