@@ -48,3 +48,23 @@ def test_the_trades_table_and_queue_match_the_platform_project():
     assert contract.TRADES_TABLE_KEY == local.TABLE_KEY == platform_data.TRADES_TABLE_KEY
     assert local.VISIBILITY_TIMEOUT_SECONDS == platform_data.ORDERS_VISIBILITY_TIMEOUT_SECONDS
     assert local.MAX_RECEIVE_COUNT == platform_data.ORDERS_MAX_RECEIVES
+
+
+def test_the_task_definition_gives_each_app_exactly_what_it_requires():
+    """What the services project puts in each container (shared/taskdef.py) is what the app reads."""
+    from shared.catalog import by_name
+    from shared.taskdef import ContainerInputs, container_definition
+    for name, app in contract.SERVICES.items():
+        service = by_name(name)
+        inputs = ContainerInputs(
+            service=service, image="repo:1.0.0", environment="dev", region="us-east-1", log_level="INFO",
+            log_group="log-x-dev", namespace="trading-dev.internal", callees=callees(service),
+            secret_arns={s.value: f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{s.value}" for s in Secret},
+            store_values={s.value: f"value-of-{s.value}" for s in Store},
+            venue_url="https://venue.example.com" if service.external else "", readonly_root_filesystem=True)
+        definition = container_definition(inputs)
+        given = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
+        assert given == set(app.required) | {contract.LOG_LEVEL}, name
+        assert definition["user"] == contract.USER
+        assert definition["mountPoints"][0]["containerPath"] == contract.TMP_PATH
+        assert definition["portMappings"][0]["containerPort"] == app.port

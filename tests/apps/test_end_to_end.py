@@ -43,16 +43,30 @@ class Platform:
         self.streams = {name: io.StringIO() for name in BUILDERS}
         self.servers = []
         self.threads = []
+        self.actions: dict[str, set[str]] = {name: set() for name in BUILDERS}
         for service in SERVICES:
             env = {**self.envs[service.name], "SQS_WAIT_SECONDS": "1"}
             server, built = runner.start(service.name, BUILDERS[service.name], env, host=local.HOST,
                                          stream=self.streams[service.name])
+            self.record_actions(service.name, built)
             thread = threading.Thread(target=runner.serve, args=(server, built), daemon=True)
             thread.start()
             self.servers.append(server)
             self.threads.append(thread)
         local.wait_healthy(self.run, SERVICES, timeout=15)
         self.session = local.aws_session()
+
+    def record_actions(self, service: str, built) -> None:
+        """Every AWS API call the service makes, as the IAM action it needs (e.g. `dynamodb:PutItem`)."""
+        handler = next(h for _, _, h in built.app.routes if hasattr(h, "__self__") and h.__self__ is not built.app)
+        session = handler.__self__.clients._session
+
+        def record(event_name, **kwargs):
+            _, prefix, operation = event_name.split(".")
+            self.actions[service].add(f"{prefix}:{operation}")
+        session.events.register("before-call", record)
+        for worker in built.workers:  # the consumer's long-poll client exists already: hook it directly
+            worker.sqs.meta.events.register("before-call", record)
 
     def client(self, name: str):
         return self.session.client(name, endpoint_url=self.run.endpoint)
@@ -164,3 +178,21 @@ def test_one_order_from_frontend_to_filled(platform, observed_events):
     everything = "".join(stream.getvalue() for stream in platform.streams.values())
     for value in [*platform.run.secret_values.values(), platform.run.venue.api_key, token]:
         assert value not in everything
+
+
+def test_the_services_call_only_what_the_catalog_grants_their_task_roles(platform):
+    """Run after the order: every AWS action a service used is among its catalog actions (its IAM policy)."""
+    status, _ = http_raw("GET", f"{platform.run.url('frontend')}/assets/styles.css")
+    assert status == 200
+    for service in SERVICES:
+        granted = {action for access in service.stores for action in access.actions}
+        assert platform.actions[service.name], f"{service.name} made no AWS call"
+        assert platform.actions[service.name] <= granted, (service.name, platform.actions[service.name] - granted)
+    assert platform.actions["processing-service"] == {
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "dynamodb:GetItem",
+        "dynamodb:UpdateItem", "sns:Publish"}
+
+
+def http_raw(method: str, url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:
+        return response.status, response.read()
