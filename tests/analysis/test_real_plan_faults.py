@@ -9,7 +9,8 @@ import pytest
 
 from shared.analysis import analyse
 from shared.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
-from shared.plan.runner import plan_document
+from shared.plan.runner import load_stack_config, plan_document, reference_key, run_stack
+from shared.stacks import deploy_order
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +99,28 @@ def test_each_fault_in_the_real_plan_is_named(real, environment, fault):
         assert {f.check for f in failures} == {IAM_ACTIONS, TASK_START}  # the grant is gone as well
     else:
         assert {f.check for f in failures} == {check}
+
+
+def test_the_real_network_program_with_nat_off_and_no_logs_endpoint_is_refused():
+    # GIVEN prod planned by the real programs with natStrategy none and every interface endpoint but logs
+    upstream, plans = {}, []
+    for stack in deploy_order("prod"):
+        values, secrets = load_stack_config(stack)
+        if stack.project == "network":
+            values["network:natStrategy"] = "none"
+            values["network:interfaceEndpoints"] = json.dumps(["ecr.api", "ecr.dkr", "secretsmanager", "sqs", "sns"])
+        plan = run_stack(stack, upstream, (values, secrets))
+        upstream[reference_key(stack)] = plan.outputs
+        plans.append(plan)
+    # WHEN the analysis reads its plan.json
+    failures = analyse(json.loads(json.dumps(plan_document("prod", plans)))).failures
+    # THEN every service fails to reach logs from each of its three subnets, and the venue calls need NAT
+    logs = [f for f in failures if f.detail.startswith("no way to the logs API: no VPC endpoint "
+                                                       "com.amazonaws.us-east-1.logs and route table ")]
+    venues = [f for f in failures if f.detail.startswith("declared external call 'trading venues' (port 443) "
+                                                         "needs NAT")]
+    assert {f.check for f in failures} == {REACHABILITY}
+    assert len(logs) == 9 and {f.subject for f in logs} == {"frontend", "api-gateway", "processing-service"}
+    assert len(venues) == 3 and {f.subject for f in venues} == {"processing-service"}
+    assert len(failures) == 12
+    assert all(f.resource.startswith("network-private-") for f in failures)
