@@ -36,8 +36,9 @@ class Report:
             if bad:
                 rows += [(check, "FAIL", f.resource, f.detail) for f in bad]
             elif mine:
-                rows.append((check, "pass", f"{len(mine)} fact(s)", mine[0].detail if len(mine) == 1 else
-                             f"all {len(mine)} proven"))
+                resources = len({f.resource for f in mine})
+                reason = mine[0].detail if len(mine) == 1 else f"{len(mine)} facts proven"
+                rows.append((check, "pass", f"{resources} resource(s)", reason))
         return rows
 
     def render(self) -> str:

@@ -235,8 +235,8 @@ def test_the_report_shows_a_row_per_check_and_every_failure_in_full():
     ])
     text = report.render()
     assert not report.ok and report.subjects() == ["frontend", "api-gateway"]
-    assert report.rows("frontend") == [("task start", "pass", "1 fact(s)", "allows ecr:GetAuthorizationToken"),
-                                       ("runtime permissions", "pass", "2 fact(s)", "all 2 proven")]
+    assert report.rows("frontend") == [("task start", "pass", "1 resource(s)", "allows ecr:GetAuthorizationToken"),
+                                       ("runtime permissions", "pass", "1 resource(s)", "2 facts proven")]
     assert f"service call paths  FAIL    sg-1      {long_reason}" in text
     assert text.endswith("deployability analysis of dev: FAIL (1 failure(s)), 4 facts checked")
 
