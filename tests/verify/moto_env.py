@@ -246,10 +246,11 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
     return Environment(session, environment, json.loads(json.dumps(document)), states)
 
 
-def ecs_stubber(env: Environment, client) -> Stubber:
+def ecs_stubber(env: Environment, client, *, services: bool = True, task_definitions: bool = True) -> Stubber:
     """A Stubber on `client` serving, in the verifier's order, DescribeServices for every service (moto's
     answer plus deploymentConfiguration, capacityProviderStrategy and runningCount) and then each service's
-    DescribeTaskDefinition (moto's answer as is). The Stubber validates every response against the ECS model."""
+    DescribeTaskDefinition (moto's answer as is). The Stubber validates every response against the ECS model.
+    A run of only some checks makes only some of these calls: leave out the others."""
     moto_ecs = env.session.client("ecs", region_name=REGION)
     platform = env.stack(f"platform/{env.environment}")
     arns = [env.service_outputs(s.name)["serviceArn"] for s in SERVICES]
@@ -270,9 +271,10 @@ def ecs_stubber(env: Environment, client) -> Stubber:
         item["pendingCount"] = max(item["desiredCount"] - state.running_count, 0)
         item.update(copy.deepcopy(state.extra))
     stubber = Stubber(client)
-    stubber.add_response("describe_services", described,
-                         {"cluster": platform["clusterArn"], "services": arns})
-    for service in SERVICES:
+    if services:
+        stubber.add_response("describe_services", described,
+                             {"cluster": platform["clusterArn"], "services": arns})
+    for service in SERVICES if task_definitions else ():
         arn = env.service_outputs(service.name)["taskDefinitionArn"]
         answer = moto_ecs.describe_task_definition(taskDefinition=arn)
         answer.pop("ResponseMetadata")
