@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from uuid import uuid4
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from shared.catalog import SERVICES
+from shared.catalog import SERVICES, Store
 from shared.local import APPS_DIR
 
 for directory in ("common", *(s.name for s in SERVICES)):
@@ -19,7 +21,7 @@ for directory in ("common", *(s.name for s in SERVICES)):
 @pytest.fixture(scope="module")
 def moto_stores():
     """The platform's stores under `moto.mock_aws`, created once per module (creating them is the slow part)."""
-    from tests.apps import support
+    from tests.apps import support  # imports appkit, so only once the path above is set
     with mock_aws():
         yield support.create()
 
@@ -28,10 +30,6 @@ def moto_stores():
 def stores(moto_stores):
     """The module's stores with a fresh orders queue, so each test counts only its own messages (moto, like
     SQS, allows one PurgeQueue a minute)."""
-    from dataclasses import replace
-    from uuid import uuid4
-
-    from shared.catalog import Store
     url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName=f"sqs-{uuid4().hex[:12]}")["QueueUrl"]
     names = {**moto_stores.stores.names, Store.ORDERS_QUEUE: url}
     return replace(moto_stores, stores=replace(moto_stores.stores, names=names))

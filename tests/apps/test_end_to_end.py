@@ -141,7 +141,7 @@ def test_one_order_from_frontend_to_filled(platform, observed_events):
     assert shown["status"] == "FILLED" and shown["trader"] == "alice" and shown["quantity"] == 10
     assert shown["execution"]["status"] == "FILLED"
     assert shown["execution"]["venueOrderId"] == "V-000001"
-    assert shown["execution"]["filledPrice"] == "101.25"
+    assert shown["execution"]["filledPrice"] == "101.25" and shown["execution"]["filledQuantity"] == 10
 
     # AND the table holds the filled trade
     item = platform.client("dynamodb").get_item(TableName=platform.run.stores.names[Store.TRADES_TABLE],

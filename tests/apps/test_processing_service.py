@@ -198,7 +198,11 @@ def test_the_execution_api(stores, monkeypatch):
     assert response.status == 200
     assert support.body(response).keys() == {"orderId", "status", "venueOrderId", "filledQuantity", "filledPrice",
                                              "executedAt"}
+    assert support.body(response)["filledQuantity"] == 5
     assert world.processing.call("GET", f"/executions/{'0' * 32}").status == 404
+    pending = world.submit()
+    assert support.body(world.processing.call("GET", f"/executions/{pending}")) == {"orderId": pending,
+                                                                                   "status": "PENDING"}
 
 
 @pytest.mark.parametrize("raw,seconds", [("", 20), ("0", 0), ("5", 5), ("21", 20), ("x", 20)])

@@ -231,8 +231,11 @@ class Service:
             ConsistentRead=True).get("Item")
         if item is None:
             raise HttpError(404, f"no order {order_id}")
-        return Response.json(200, {"orderId": order_id, **{name: next(iter(item[name].values()))
-                                                            for name in EXECUTION_FIELDS if name in item}})
+        execution = {"orderId": order_id, **{name: item[name].get("S", item[name].get("N"))
+                                             for name in EXECUTION_FIELDS if name in item}}
+        if "filledQuantity" in execution:  # the only number here; prices stay exact text
+            execution["filledQuantity"] = int(execution["filledQuantity"])
+        return Response.json(200, execution)
 
     def queue_check(self) -> str | None:
         queue = self.settings.get(contract.ORDERS_QUEUE_URL)
