@@ -142,7 +142,7 @@ def served():
         return Response.json(418, {"echo": request.headers.get("X-Request-Id")})
     app, stream = app_with([("POST", "/teapot", teapot)])
     server = web.make_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", stream, server
     server.shutdown()
@@ -248,3 +248,24 @@ def test_secret_values_include_the_strings_inside_a_json_secret():
                                                                '{"v": "inner-key", "n": 1}', "inner-key")
     assert load("processing-service", {**env, "DATABASE_URL": ""}).secret_values()[-1] == "inner-key"
     assert load("processing-service", {**env, "DATABASE_URL": "12345"}).secret_values()[0] == "12345"
+
+
+def test_a_malformed_content_length_is_refused(served):
+    url, _, server = served
+    with socket.create_connection(server.server_address[:2]) as raw:
+        raw.sendall(b"POST /teapot HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(4096):  # the server closes the connection after this answer
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and b"Content-Length must be a whole number" in answer
+
+
+def test_a_connection_error_is_logged_as_json_without_a_traceback(served, capsys):
+    _, stream, server = served
+    try:
+        raise BrokenPipeError("client went away")
+    except BrokenPipeError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert (line["message"], line["error"]) == ("connection failed", "BrokenPipeError")
+    assert capsys.readouterr().err == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -129,8 +130,12 @@ def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
             started = time.monotonic()
             request_id.set(incoming_request_id(self.headers.get(REQUEST_ID_HEADER)))
             path = urlsplit(self.path).path
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
+            declared = (self.headers.get("Content-Length") or "0").strip()
+            length = int(declared) if declared.isdigit() else -1
+            if length < 0:
+                response = Response.json(400, {"error": "Content-Length must be a whole number of bytes"})
+                self.close_connection = True
+            elif length > MAX_BODY_BYTES:
                 response = Response.json(413, {"error": f"the body is over {MAX_BODY_BYTES} bytes"})
                 self.close_connection = True
             else:
@@ -160,9 +165,20 @@ def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
+class JsonErrorServer(ThreadingHTTPServer):
+    """socketserver prints a traceback to stderr when a connection breaks mid-request; that would be the
+    one log line that is not JSON (and a traceback may quote request data), so it logs the type instead."""
+
+    daemon_threads = True
+    logger: JsonLogger
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        self.logger.error("connection failed", error=type(sys.exc_info()[1]).__name__)
+
+
 def make_server(app: App, host: str = "0.0.0.0", port: int | None = None) -> ThreadingHTTPServer:
     """Bind the service. In the container it listens on every interface (the ALB and Cloud Map callers
     reach the task's ENI); tests and local-up bind 127.0.0.1."""
-    server = ThreadingHTTPServer((host, app.settings.port if port is None else port), _handler_class(app))
-    server.daemon_threads = True
+    server = JsonErrorServer((host, app.settings.port if port is None else port), _handler_class(app))
+    server.logger = app.logger
     return server
