@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.catalog import Secret
 from shared.verify.expected import Expected, ServiceExpectation
-from shared.verify.probe import UNREACHABLE, HttpGet, http_status
+from shared.verify.probe import TIMEOUT_SECONDS, UNREACHABLE, HttpGet, http_status
 from shared.verify.results import Result, Status, compare
 
 AWS_ERRORS = (ClientError, BotoCoreError)
@@ -505,7 +505,7 @@ def check_health_probe(live: Live, expected: Expected) -> list[Result]:
             continue
         url = f"http://{host}{path}"
         try:
-            status = live.http_get(url, 5.0)
+            status = live.http_get(url, TIMEOUT_SECONDS)
         except UNREACHABLE as error:
             results.append(Result("health-probe", resource, f"GET {url}", "2xx",
                                   f"not reachable from here: {error}", Status.NOT_VERIFIED))
