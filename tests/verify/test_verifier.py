@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.verify.checks import CHECKS
+from shared.verify.checks import CHECKS, run_checks
+from shared.verify.expected import expected_for
 from shared.verify.results import Status, failures
-from tests.verify.conftest import verify
+from tests.verify.conftest import stubbed_session, unreachable, verify
 from tests.verify.moto_env import REGION, Environment, build_environment
 
 
@@ -145,3 +146,29 @@ def test_secret_value_never_reaches_the_report(dev_env):
     # moving the secret also shows where it went missing from `secrets`
     failed = {r.attribute for r in failures(results)}
     assert failed == {"secret names", "secret JWT_SIGNING_KEY valueFrom", "plain environment"}
+
+
+def test_every_aws_call_the_verifier_makes_is_read_only(dev_env):
+    # GIVEN a session whose clients record every operation before it is sent (or stubbed)
+    calls: list[str] = []
+    session, stubber = stubbed_session(dev_env)
+
+    def record(model, **_):
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    make_client = session.client
+
+    def recording_client(name, **kwargs):
+        made = make_client(name, **kwargs)
+        made.meta.events.register_first("before-call.*.*", record)
+        return made
+
+    session.client = recording_client
+    with stubber:
+        run_checks(session, expected_for(dev_env.document), http_get=unreachable)
+
+    assert len(calls) > 20
+    assert {c for c in calls if not c.split(":")[1].startswith(("Describe", "Get", "List"))} == set()
+    assert {c.split(":")[0] for c in calls} >= {"elbv2", "ecs", "application-autoscaling",
+                                                 "servicediscovery", "logs", "ecr", "kms", "dynamodb", "sqs", "sns",
+                                                 "s3", "secretsmanager"}
