@@ -22,6 +22,7 @@ from shared.contracts import CONTRACTS
 from shared.netcalc import plan_subnets
 from shared.naming import physical_name
 from shared.settings.network import load_network_settings
+from shared.settings.platform import load_platform_settings
 from shared.settings.services import ServiceSettings, load_service_settings
 from shared.stacks import StackId, service_stack_name
 from shared.taskdef import ContainerInputs, container_definition
@@ -61,6 +62,7 @@ def _tags(environment: str) -> list[dict]:
 
 def build_environment(session: boto3.Session, environment: str = "dev") -> Environment:
     network = load_network_settings(config_source(StackId("network", environment)))
+    platform_settings = load_platform_settings(config_source(StackId("platform", environment)))
     suffix = network.common.environment_suffix
     settings = {s.name: load_service_settings(config_source(StackId("services", service_stack_name(s.name,
                                                                                                  environment))))
@@ -136,9 +138,22 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
     elbv2 = session.client("elbv2", region_name=REGION)
     alb = elbv2.create_load_balancer(Name=physical_name("alb", suffix), Subnets=public, SecurityGroups=[groups["alb"]],
                                      Scheme="internet-facing", Type="application")["LoadBalancers"][0]
-    listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
-                                         "StatusCode": "404", "ContentType": "text/plain"}}])["Listeners"][0]
+    not_found = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"}}
+    https_listener = None
+    if platform_settings.https:
+        # The stack file's certificate ARN is an example: moto issues one, as ACM would for the real domain.
+        certificate = session.client("acm", region_name=REGION).request_certificate(
+            DomainName="trading.example.com")["CertificateArn"]
+        https_listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTPS", Port=443,
+                                               Certificates=[{"CertificateArn": certificate}],
+                                               DefaultActions=[not_found])["Listeners"][0]
+        http_default = {"Type": "redirect", "RedirectConfig": {"Port": "443", "Protocol": "HTTPS",
+                                                               "StatusCode": "HTTP_301"}}
+    else:
+        http_default = not_found
+    http_listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                          DefaultActions=[http_default])["Listeners"][0]
+    listener = https_listener or http_listener  # the one service rules attach to
     discovery = session.client("servicediscovery", region_name=REGION)
     namespace_name = platform_namespace_name(suffix)
     discovery.create_private_dns_namespace(Name=namespace_name, Vpc=vpc_id)
@@ -151,11 +166,13 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
         "clusterName": cluster["clusterName"], "clusterArn": cluster["clusterArn"],
         "albArn": alb["LoadBalancerArn"], "albDnsName": alb["DNSName"], "albZoneId": alb["CanonicalHostedZoneId"],
         "albArnSuffix": alb["LoadBalancerArn"].split(":loadbalancer/")[1],
-        # No certificate in dev: the HTTP listener is the one service rules attach to.
-        "httpListenerArn": listener["ListenerArn"], "httpsListenerArn": "", "serviceListenerArn": listener["ListenerArn"],
+        "httpListenerArn": http_listener["ListenerArn"],
+        "httpsListenerArn": https_listener["ListenerArn"] if https_listener else "",
+        "serviceListenerArn": listener["ListenerArn"],
         "namespaceId": namespace["Id"], "namespaceName": namespace_name, "namespaceArn": namespace["Arn"],
         "serviceSecurityGroupIds": {s.name: groups[s.name] for s in SERVICES}, "albSecurityGroupId": groups["alb"],
         "kmsKeyArn": platform_key, "secretArns": secret_arns, "storeNames": store_names, "storeArns": store_arns,
+        # The WAF and access logs (prod) are not the verifier's: left empty, as when they are off.
         "alarmTopicArn": alarm_topic, "webAclArn": "", "accessLogBucket": "",
     }
 

@@ -29,6 +29,8 @@ def test_moto_environment_matches_the_offline_plan(mocked_aws, environment_plans
     platform_plan, platform = plans[f"platform/{environment}"].outputs, env.stack(f"platform/{environment}")
     for key in ("clusterName", "namespaceName"):
         assert platform[key] == platform_plan[key]
+    assert bool(platform["httpsListenerArn"]) == bool(platform_plan["httpsListenerArn"])  # HTTPS in prod only
+    assert (platform["serviceListenerArn"] == platform["httpsListenerArn"]) is bool(platform_plan["httpsListenerArn"])
     network_plan = plans[f"network/{environment}"].outputs
     assert env.stack(f"network/{environment}")["availabilityZones"] == network_plan["availabilityZones"]
     assert env.stack(f"network/{environment}")["flowLogGroupName"] == network_plan["flowLogGroupName"]
