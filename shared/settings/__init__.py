@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, TypeVar
 
+from shared.fargate import CAPACITY_PROVIDERS, CapacityShare, parse_capacity_share, strategy_problems
 from shared.naming import suffix_problem
 
 T = TypeVar("T")
@@ -177,6 +178,24 @@ class ConfigReader:
             self.fail(key, value, "is not a mapping", "set it as a YAML mapping in the stack file")
             return {}
         return parsed
+
+    def capacity_strategy(self, key: str) -> tuple[CapacityShare, ...]:
+        """A capacity provider strategy written as `PROVIDER:base:weight` entries, checked against AWS's rules."""
+        entries = self.string_list(key)
+        shares = []
+        for entry in entries:
+            share = parse_capacity_share(entry)
+            if share is None:
+                self.fail(key, entry, "is not PROVIDER:base:weight with a Fargate capacity provider",
+                          f"write entries such as FARGATE:2:1 or FARGATE_SPOT:0:3; providers: "
+                          f"{', '.join(CAPACITY_PROVIDERS)}")
+            else:
+                shares.append(share)
+        # A malformed entry already explains itself, and an unset key was reported by string_list.
+        if len(shares) == len(entries) and self.source.get(key) is not None:
+            for problem, fix in strategy_problems(tuple(shares)):
+                self.fail(key, list(entries), problem, fix)
+        return tuple(shares)
 
     def ipv4_network(self, key: str, *, min_prefix: int, max_prefix: int, purpose: str) -> str:
         value = self._raw(key)

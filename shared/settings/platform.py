@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 from shared.catalog import Secret
+from shared.fargate import CapacityShare
 from shared.settings import REGION, CommonSettings, ConfigReader, ConfigSource, read_common
 
 CERTIFICATE_ARN = re.compile(rf"^arn:aws:acm:{REGION}:\d{{12}}:certificate/"
                              r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
-# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
-MAX_WEIGHT = 1000
-MAX_BASE = 100000
 # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html: 0 (force delete
 # without recovery) or 7..30 days.
 RECOVERY_WINDOW_MIN, RECOVERY_WINDOW_MAX = 7, 30
@@ -35,15 +33,6 @@ class ContainerInsights(Enum):
 
 
 @dataclass(frozen=True)
-class CapacityShare:
-    """One provider of the cluster's default strategy: `base` tasks first, then `weight` of the rest."""
-
-    provider: str
-    base: int
-    weight: int
-
-
-@dataclass(frozen=True)
 class PlatformSettings:
     common: CommonSettings
     certificate_arn: str | None
@@ -60,21 +49,6 @@ class PlatformSettings:
     @property
     def https(self) -> bool:
         return self.certificate_arn is not None
-
-
-def _capacity(reader: ConfigReader) -> tuple[CapacityShare, ...]:
-    shares = tuple(
-        CapacityShare(provider, reader.integer(f"{key}Base", minimum=0, maximum=MAX_BASE),
-                      reader.integer(f"{key}Weight", minimum=0, maximum=MAX_WEIGHT))
-        for provider, key in (("FARGATE", "fargate"), ("FARGATE_SPOT", "fargateSpot")))
-    reader.check(any(s.weight > 0 for s in shares), "fargateWeight", [s.weight for s in shares],
-                 "all capacity provider weights are 0, so ECS could place no task beyond the base",
-                 "give fargateWeight or fargateSpotWeight a value from 1 to 1000")
-    with_base = [s.provider for s in shares if s.base > 0]
-    reader.check(len(with_base) <= 1, "fargateSpotBase", with_base,
-                 "more than one capacity provider has a base; ECS allows a base on one provider only",
-                 "set fargateBase or fargateSpotBase to 0")
-    return shares
 
 
 def _external_secrets(reader: ConfigReader) -> dict[Secret, str | None]:
@@ -105,7 +79,7 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
                  "is empty but requireHttps is true (this environment must serve HTTPS only)",
                  f"set {reader.qualified('certificateArn')} to the environment's ACM certificate ARN")
     insights = reader.enum("containerInsights", ContainerInsights)
-    capacity = _capacity(reader)
+    capacity = reader.capacity_strategy("defaultCapacityStrategy")
     recovery = reader.integer("secretRecoveryWindowDays", minimum=0, maximum=RECOVERY_WINDOW_MAX)
     reader.check(recovery == 0 or recovery >= RECOVERY_WINDOW_MIN, "secretRecoveryWindowDays", recovery,
                  f"Secrets Manager accepts 0 or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from shared.catalog import SERVICES, Service, callees
-from shared.fargate import size_problem
+from shared.fargate import CapacityShare, size_problem
 from shared.settings import CommonSettings, ConfigError, ConfigReader, ConfigSource, Violation, read_common
 from shared.stacks import split_service_stack
 
@@ -24,7 +24,6 @@ MAX_TASKS = 10
 IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 # Tags that move: a task definition must pin a release so a rollback brings back the same bits.
 MOVING_TAGS = frozenset({"latest", "stable", "main", "master"})
-CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 # Weekdays only: the exchange is closed at weekends, so the raised minimum would cost money for nothing.
 MARKET_CRON = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* MON-FRI \*\)$")
 MARKET_TIMEZONE = "America/New_York"
@@ -45,15 +44,6 @@ class LogLevel(Enum):
 
 
 @dataclass(frozen=True)
-class CapacityShare:
-    """One entry of the capacity provider strategy: `base` tasks first, then `weight` share of the rest."""
-
-    provider: str
-    base: int
-    weight: int
-
-
-@dataclass(frozen=True)
 class MarketHours:
     """Scheduled minimum for trading hours: raised at `open_schedule`, back to the configured minimum at
     `close_schedule`, both in New York time."""
@@ -69,7 +59,7 @@ class ServiceSettings:
     """One service stack's validated settings. `service` is the catalog entry the stack name selects and
     `services` the catalog it came from (callers and callees are resolved against it); every other field is
     the stack config key of the same meaning, documented with its default in projects/services/Pulumi.yaml.
-    `capacity_strategy` holds (provider, base, weight) tuples; `market_hours` is None when the schedule is off;
+    `capacity_strategy` holds (provider, base, weight) shares; `market_hours` is None when the schedule is off;
     `test_header` is "" when blue/green has no test listener rule."""
 
     common: CommonSettings
@@ -83,7 +73,7 @@ class ServiceSettings:
     cpu_target_percent: int
     scale_out_cooldown_seconds: int
     scale_in_cooldown_seconds: int
-    capacity_strategy: tuple[tuple[str, int, int], ...]
+    capacity_strategy: tuple[CapacityShare, ...]
     market_hours: MarketHours | None
     health_check_grace_seconds: int
     deregistration_delay_seconds: int
@@ -123,45 +113,14 @@ class _CatalogDefaults:
         return self.source.is_secret(key)
 
 
-def parse_capacity_share(entry: str) -> CapacityShare | None:
-    """`"FARGATE_SPOT:0:3"` -> CapacityShare; None when the entry is not `PROVIDER:base:weight`."""
-    match = re.match(r"^([A-Z_]+):(\d+):(\d+)$", entry)
-    if not match:
-        return None
-    return CapacityShare(match.group(1), int(match.group(2)), int(match.group(3)))
-
-
-def _capacity_strategy(reader: ConfigReader, min_capacity: int) -> tuple[tuple[str, int, int], ...]:
-    key = "capacityStrategy"
-    entries = reader.string_list(key)
-    shares = []
-    for entry in entries:
-        share = parse_capacity_share(entry)
-        if share is None or share.provider not in CAPACITY_PROVIDERS:
-            reader.fail(key, entry, "is not PROVIDER:base:weight with a Fargate capacity provider",
-                        f"write entries such as FARGATE:2:1 or FARGATE_SPOT:0:3; providers: "
-                        f"{', '.join(CAPACITY_PROVIDERS)}")
-            continue
-        shares.append(share)
-    if not shares:
-        reader.check(bool(entries), key, list(entries), "is empty",
-                     "give at least one entry, e.g. [FARGATE:0:1] (on-demand only)")
-        return ()
-    providers = [s.provider for s in shares]
-    reader.check(len(set(providers)) == len(providers), key, list(entries), "names a provider twice",
-                 "list each capacity provider once")
-    # AWS: only one provider of a strategy may have a base; the weights must not all be zero.
-    based = [s for s in shares if s.base > 0]
-    reader.check(len(based) <= 1, key, list(entries), "gives a base to more than one provider (AWS allows one)",
-                 "keep a base on the on-demand FARGATE entry only")
-    reader.check(any(s.weight > 0 for s in shares), key, list(entries), "has no entry with a weight above 0",
-                 "give at least one provider a weight of 1 or more")
+def _capacity_strategy(reader: ConfigReader, min_capacity: int) -> tuple[CapacityShare, ...]:
+    shares = reader.capacity_strategy("capacityStrategy")
     total_base = sum(s.base for s in shares)
-    reader.check(total_base <= min_capacity, key, list(entries),
+    reader.check(total_base <= min_capacity, "capacityStrategy", [f"{p}:{b}:{w}" for p, b, w in shares],
                  f"asks for a base of {total_base} tasks, above the autoscaling minimum {min_capacity}",
                  f"lower the base to at most minCapacity ({min_capacity}) or raise minCapacity; a base above the "
                  f"minimum would never be met when autoscaling scales in")
-    return tuple((s.provider, s.base, s.weight) for s in shares)
+    return shares
 
 
 def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) -> MarketHours | None:

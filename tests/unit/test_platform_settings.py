@@ -4,7 +4,8 @@ import pytest
 from shared.catalog import Secret
 from shared.plan.runner import OFFLINE_SECRET, PlanError, load_stack_config
 from shared.settings import ConfigError, DictConfigSource
-from shared.settings.platform import CapacityShare, ContainerInsights, load_platform_settings
+from shared.fargate import CapacityShare
+from shared.settings.platform import ContainerInsights, load_platform_settings
 from shared.stacks import StackId
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
@@ -51,15 +52,18 @@ def test_committed_dev_and_prod_settings():
     pytest.param({"requireHttps": "true"},
                  "config 'platform:certificateArn' = '': is empty but requireHttps is true (this environment must "
                  "serve HTTPS only). Fix: set platform:certificateArn", id="https-required-without-certificate"),
-    pytest.param({"fargateWeight": "0", "fargateSpotWeight": "0"},
-                 "config 'platform:fargateWeight' = [0, 0]: all capacity provider weights are 0", id="weights-all-0"),
-    pytest.param({"fargateSpotWeight": "1001"},
-                 "config 'platform:fargateSpotWeight' = 1001: is outside 0..1000", id="weight-above-1000"),
-    pytest.param({"fargateWeight": "-1"}, "config 'platform:fargateWeight' = -1: is outside 0..1000",
+    pytest.param({"defaultCapacityStrategy": '["FARGATE:0:0", "FARGATE_SPOT:0:0"]'},
+                 "config 'platform:defaultCapacityStrategy' = ['FARGATE:0:0', 'FARGATE_SPOT:0:0']: has no entry with "
+                 "a weight above 0", id="weights-all-0"),
+    pytest.param({"defaultCapacityStrategy": '["FARGATE:0:1", "FARGATE_SPOT:0:1001"]'},
+                 "has a weight above 1000 or a base above 100000", id="weight-above-1000"),
+    pytest.param({"defaultCapacityStrategy": '["FARGATE:0:-1"]'},
+                 "config 'platform:defaultCapacityStrategy' = 'FARGATE:0:-1': is not PROVIDER:base:weight",
                  id="weight-negative"),
-    pytest.param({"fargateBase": "1", "fargateSpotBase": "2"},
-                 "config 'platform:fargateSpotBase' = ['FARGATE', 'FARGATE_SPOT']: more than one capacity provider "
-                 "has a base", id="two-bases"),
+    pytest.param({"defaultCapacityStrategy": '["FARGATE:1:1", "FARGATE_SPOT:2:1"]'},
+                 "gives a base to more than one provider (AWS allows one)", id="two-bases"),
+    pytest.param({"defaultCapacityStrategy": '[]'},
+                 "config 'platform:defaultCapacityStrategy' = []: is empty", id="empty-strategy"),
     pytest.param({"secretRecoveryWindowDays": "3"},
                  "config 'platform:secretRecoveryWindowDays' = 3: Secrets Manager accepts 0 or 7..30. Fix: use 0",
                  id="recovery-window-3"),

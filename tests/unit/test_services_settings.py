@@ -10,8 +10,8 @@ from shared import alarms, iam
 from shared.catalog import SERVICES, Secret, Service, StoreAccess, Store
 from shared.plan.runner import load_stack_config
 from shared.settings import ConfigError, DictConfigSource
-from shared.settings.services import (DeploymentStrategy, MarketHours, load_service_settings,
-                                      parse_capacity_share)
+from shared.fargate import parse_capacity_share
+from shared.settings.services import DeploymentStrategy, MarketHours, load_service_settings
 from shared.stacks import StackId
 from shared.taskdef import ContainerInputs, container_definition, environment_variables, service_url
 
