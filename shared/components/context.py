@@ -34,3 +34,16 @@ def named_opts(resource_type: str, parent: pulumi.Resource, **extra) -> pulumi.R
     rule = NAME_RULES[resource_type]
     return pulumi.ResourceOptions(
         parent=parent, delete_before_replace=rule.replacement is Replacement.DELETE_BEFORE_REPLACE, **extra)
+
+
+KMS_DELETION_WINDOW_DAYS = 7  # the minimum AWS allows: environments are destroyed and recreated often
+
+
+def customer_managed_key(name: str, parent: pulumi.Resource, *, description: str, alias: str,
+                         policy: pulumi.Input[str]) -> aws.kms.Key:
+    """A project's own KMS key, rotated yearly, with an alias; the same shape in every project that owns one."""
+    key = aws.kms.Key(f"{name}-key", description=description, enable_key_rotation=True,
+                      deletion_window_in_days=KMS_DELETION_WINDOW_DAYS, policy=policy,
+                      opts=pulumi.ResourceOptions(parent=parent))
+    aws.kms.Alias(f"{name}-key-alias", name=alias, target_key_id=key.key_id, opts=named_opts("alias", parent))
+    return key

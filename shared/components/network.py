@@ -13,13 +13,12 @@ import pulumi_aws as aws
 
 from shared import iam
 from shared.components import component_type
-from shared.components.context import AwsContext, named_opts
+from shared.components.context import AwsContext, customer_managed_key, named_opts
 from shared.netcalc import plan_subnets
 from shared.naming import physical_name
 from shared.settings.network import GATEWAY_ENDPOINTS, NatStrategy, NetworkSettings
 
 LOG_RETENTION_DAYS = 30
-KMS_DELETION_WINDOW_DAYS = 7  # the minimum: test environments are destroyed often
 
 
 @dataclass(frozen=True)
@@ -151,11 +150,8 @@ class Network(pulumi.ComponentResource):
         key_policy = pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id, group_arn).apply(
             lambda p: iam.document(iam.account_root_statement(p[0], p[2]),
                                    iam.logs_key_statement(p[1], p[2], [p[3]])))
-        key = aws.kms.Key(f"{name}-flow-logs-key", description=f"VPC flow logs of {names['vpc']}",
-                          enable_key_rotation=True, deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
-                          policy=key_policy, opts=pulumi.ResourceOptions(parent=self))
-        aws.kms.Alias(f"{name}-flow-logs-key-alias", name=names["key_alias"], target_key_id=key.key_id,
-                      opts=named_opts("alias", self))
+        key = customer_managed_key(f"{name}-flow-logs", self, description=f"VPC flow logs of {names['vpc']}",
+                                   alias=names["key_alias"], policy=key_policy)
         # The group references the key, so it is created after the key policy admits CloudWatch Logs.
         group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=group_name, retention_in_days=LOG_RETENTION_DAYS,
                                         kms_key_id=key.arn, opts=named_opts("log", self))

@@ -18,11 +18,10 @@ import pulumi_random as random
 from shared import resource_policies
 from shared.catalog import Secret, Store
 from shared.components import component_type
-from shared.components.context import AwsContext, named_opts
+from shared.components.context import AwsContext, customer_managed_key, named_opts
 from shared.naming import physical_name
 from shared.settings.platform import EXTERNAL_SECRET_KEYS, PlatformSettings
 
-KMS_DELETION_WINDOW_DAYS = 7  # the minimum: test environments are destroyed often
 GENERATED_SECRET_LENGTH = 64
 # Shapes of the placeholders generated for external secrets when `generateSecretPlaceholders` is on, so
 # a dev task parses them like real values (and fails to connect to the `.invalid` host, RFC 2606).
@@ -106,15 +105,12 @@ class PlatformData(pulumi.ComponentResource):
         ctx = args.context
         child = pulumi.ResourceOptions(parent=self)
 
-        self.key = aws.kms.Key(
-            f"{name}-key", description=f"Platform data of environment {suffix}: secrets, stores, log groups",
-            enable_key_rotation=True, deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
+        self.key = customer_managed_key(
+            name, self, description=f"Platform data of environment {suffix}: secrets, stores, log groups",
+            alias=names["alias"],
             policy=pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id,
                                      ctx.arn("logs", f"log-group:{service_log_group_pattern(suffix)}")).apply(
-                lambda p: resource_policies.platform_key_policy(p[0], p[1], p[2], p[3])),
-            opts=child)
-        aws.kms.Alias(f"{name}-key-alias", name=names["alias"], target_key_id=self.key.key_id,
-                      opts=named_opts("alias", self))
+                lambda p: resource_policies.platform_key_policy(p[0], p[1], p[2], p[3])))
 
         self.secrets = {secret: self._secret(name, secret, names[secret], settings) for secret in Secret}
         self.store_names, self.store_arns = self._stores(name, names)

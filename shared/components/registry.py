@@ -13,11 +13,10 @@ import pulumi_aws as aws
 from shared import resource_policies
 from shared.catalog import SERVICES, Service, validate_catalog
 from shared.components import component_type
-from shared.components.context import AwsContext, named_opts
+from shared.components.context import AwsContext, customer_managed_key, named_opts
 from shared.naming import physical_name
 from shared.settings.registry import RegistrySettings
 
-KMS_DELETION_WINDOW_DAYS = 7  # the minimum: test environments are destroyed often
 
 
 @dataclass(frozen=True)
@@ -48,13 +47,10 @@ class Registry(pulumi.ComponentResource):
         super().__init__(component_type("registry", "Registry"), name, None, opts)
         ctx = args.context
 
-        self.key = aws.kms.Key(
-            f"{name}-key", description=f"ECR repositories of environment {suffix}", enable_key_rotation=True,
-            deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
+        self.key = customer_managed_key(
+            name, self, description=f"ECR repositories of environment {suffix}", alias=alias,
             policy=pulumi.Output.all(ctx.partition, ctx.account_id).apply(
-                lambda p: resource_policies.registry_key_policy(p[0], p[1])),
-            opts=pulumi.ResourceOptions(parent=self))
-        aws.kms.Alias(f"{name}-key-alias", name=alias, target_key_id=self.key.key_id, opts=named_opts("alias", self))
+                lambda p: resource_policies.registry_key_policy(p[0], p[1])))
 
         lifecycle = resource_policies.ecr_lifecycle_policy(
             settings.image_expiry_days, settings.release_images_kept, settings.release_tag_patterns)
