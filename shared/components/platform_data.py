@@ -103,7 +103,6 @@ class PlatformData(pulumi.ComponentResource):
         }
         super().__init__(component_type("platform", "PlatformData"), name, None, opts)
         ctx = args.context
-        child = pulumi.ResourceOptions(parent=self)
 
         self.key = customer_managed_key(
             name, self, description=f"Platform data of environment {suffix}: secrets, stores, log groups",
