@@ -55,6 +55,8 @@ REGISTRY = ProjectContract("registry", (
 ))
 
 PLATFORM = ProjectContract("platform", (
+    Export("environmentSuffix", "the platform's name suffix; a service stack must use the same one (the platform "
+                                "key admits only log groups named log-*-<suffix>)"),
     Export("clusterName", "ECS cluster name"),
     Export("clusterArn", "ECS cluster ARN"),
     Export("albArn", "application load balancer ARN"),
@@ -91,7 +93,7 @@ SERVICES = ProjectContract("services", (
 ), reads={
     "network": ("vpcId", "privateSubnetIds"),  # target groups need the VPC
     "registry": ("repositoryUrls", "repositoryArns"),
-    "platform": ("clusterName", "clusterArn", "serviceListenerArn", "namespaceId", "namespaceName",
+    "platform": ("environmentSuffix", "clusterName", "clusterArn", "serviceListenerArn", "namespaceId", "namespaceName",
                  "serviceSecurityGroupIds", "kmsKeyArn", "secretArns", "storeNames", "storeArns",
                  "alarmTopicArn", "albArnSuffix"),
 })

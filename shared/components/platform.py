@@ -90,6 +90,7 @@ class Platform(pulumi.ComponentResource):
 
         edge, data = self.edge, self.data
         self.exports = {
+            "environmentSuffix": suffix,
             "clusterName": self.cluster.name,
             "clusterArn": self.cluster.arn,
             "albArn": edge.alb.arn,

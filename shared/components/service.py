@@ -66,6 +66,12 @@ class ServiceUpstream:
         network = Upstream(SERVICES_CONTRACT, "network", env)
         registry = Upstream(SERVICES_CONTRACT, "registry", env)
         platform = Upstream(SERVICES_CONTRACT, "platform", env)
+        platform_suffix = _sync_await(platform.get("environmentSuffix").future())
+        if platform_suffix != settings.common.environment_suffix:
+            raise UpstreamError(
+                f"config services:environmentSuffix = {settings.common.environment_suffix!r} differs from the "
+                f"suffix {platform_suffix!r} of stack {platform.name}; the platform's key only admits log groups "
+                f"named log-*-{platform_suffix}: set services:environmentSuffix to {platform_suffix!r}")
         service = settings.service
         secrets = [s.value for s in service.secrets]
         stores = [a.store.value for a in service.stores]
@@ -240,8 +246,9 @@ class TradingService(pulumi.ComponentResource):
             dns_config={"namespace_id": up.namespace_id, "routing_policy": "MULTIVALUE",
                         "dns_records": [{"type": "A", "ttl": CLOUD_MAP_TTL_SECONDS}]},
             # ECS reports task health to Cloud Map, so a failing task leaves DNS (no Route 53 health checks
-            # can reach private IPs). The threshold field is deprecated (always 1) and left unset.
-            health_check_custom_config={},
+            # can reach private IPs). The threshold is deprecated and AWS forces 1, but an empty block is
+            # dropped by the provider (pulumi-aws#6289), leaving no custom health check and a perpetual diff.
+            health_check_custom_config={"failure_threshold": 1},
             force_destroy=True,
             opts=named_opts("sd", self))
 
@@ -373,6 +380,9 @@ class TradingService(pulumi.ComponentResource):
             wait_for_steady_state=True,
             enable_execute_command=settings.enable_execute_command,
             propagate_tags="SERVICE", enable_ecs_managed_tags=True,
+            # The provider refuses (or replaces the service on) a capacity strategy change unless the update
+            # forces a new deployment; this only adds ForceNewDeployment to updates that happen anyway.
+            force_new_deployment=True,
             # Autoscaling owns the count after creation: a deploy must not reset it to desiredCount.
             opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=timeouts,
                             depends_on=depends_on))
@@ -391,7 +401,7 @@ class TradingService(pulumi.ComponentResource):
             f"{name}-scaling-target", service_namespace="ecs", scalable_dimension=SCALABLE_DIMENSION,
             resource_id=resource_id, min_capacity=settings.min_capacity, max_capacity=settings.max_capacity,
             opts=self._opts(ignore_changes=ignore))
-        aws.appautoscaling.Policy(
+        cpu_policy = aws.appautoscaling.Policy(
             f"{name}-cpu-tracking", name=self.names["scaling_cpu"], policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
@@ -408,9 +418,9 @@ class TradingService(pulumi.ComponentResource):
                 scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
                 schedule=market.open_schedule, timezone=market.timezone,
                 scalable_target_action={"min_capacity": market.min_capacity, "max_capacity": settings.max_capacity},
-                opts=named_opts("scaling", self))
-            # Serialised after the opening action: Application Auto Scaling rejects concurrent changes to
-            # one scalable target's actions.
+                opts=named_opts("scaling", self, depends_on=[cpu_policy]))
+            # Serialised after the policy and the opening action: Application Auto Scaling rejects concurrent
+            # changes to one scalable target (ConcurrentUpdateException).
             aws.appautoscaling.ScheduledAction(
                 f"{name}-market-close", name=self.names["scaling_close"], service_namespace=target.service_namespace,
                 scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,

@@ -170,3 +170,9 @@ def test_bad_config_fails_before_any_resource_is_registered(run_project):
         run_project("network", "dev", {"vpcCidr": "10.0.0.0/33", "natStrategy": "both"})
     message = str(error.value)
     assert "network/dev" in message and "network:vpcCidr" in message and "network:natStrategy" in message
+
+
+def test_the_default_security_group_is_adopted_with_no_rules(dev):
+    default = dev.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
+    assert "ingress" not in default.inputs and "egress" not in default.inputs

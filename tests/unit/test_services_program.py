@@ -13,6 +13,7 @@ import pytest
 from shared import catalog
 from shared.catalog import SERVICES, Secret, Store
 from shared.plan.mocks import ACCOUNT_ID, REGION, StackOutputs
+from shared.plan.runner import PlanError
 from shared.stacks import stack_reference_name
 
 ARN = f"{REGION}:{ACCOUNT_ID}"
@@ -32,6 +33,7 @@ def upstream_fixture(environment: str, services=SERVICES, *, drop: tuple[str, st
         "kmsKeyArn": f"arn:aws:kms:{ARN}:key/11111111-2222-3333-4444-555555555555",
     }
     platform = {
+        "environmentSuffix": environment,
         "clusterName": f"cluster-{environment}",
         "clusterArn": f"arn:aws:ecs:{ARN}:cluster/cluster-{environment}",
         "serviceListenerArn": f"arn:aws:elasticloadbalancing:{ARN}:listener/app/alb-{environment}/50dc6c495c0c9188/f2f7dc8efc522ab2",
@@ -243,6 +245,8 @@ def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_co
     assert inputs["waitForSteadyState"] is True
     assert ecs.custom_timeouts == {"create": "30m", "update": "30m", "delete": "20m"}
     assert inputs["enableExecuteCommand"] is False
+    # A capacity-strategy change must not be refused or turned into a replacement of the service.
+    assert inputs["forceNewDeployment"] is True
     assert inputs["taskDefinition"] == stack.one(TASKDEF).state["arn"]
     assert inputs["serviceRegistries"] == {"registryArn": stack.one(DISCOVERY).state["arn"]}
     assert inputs["cluster"] == up[stack_reference_name("platform", env)].values["clusterArn"]
@@ -267,6 +271,8 @@ def test_cloud_map_registers_multivalue_a_records_with_a_short_ttl(planned, name
     assert discovery.inputs["name"] == service_of(name).name
     assert discovery.inputs["dnsConfig"] == {
         "namespaceId": "ns-abcdefgh12345678", "routingPolicy": "MULTIVALUE", "dnsRecords": [{"type": "A", "ttl": 10}]}
+    # An empty block would be dropped by the provider: ECS could not report task health to Cloud Map.
+    assert discovery.inputs["healthCheckCustomConfig"] == {"failureThreshold": 1}
     assert planned[name].outputs["discoveryName"] == f"{service_of(name).name}.trading-{env}.internal"
 
 
@@ -324,6 +330,8 @@ def test_prod_raises_the_minimum_for_market_hours_and_ups_leave_it_alone(planned
     assert closing.inputs["scalableTargetAction"] == {"minCapacity": 2, "maxCapacity": 10}
     assert stack.one(SCALING_TARGET).ignore_changes == ["minCapacity", "maxCapacity"]
     assert opening.urn in closing.dependencies
+    # One change at a time on the scalable target: policy, then opening, then closing.
+    assert stack.one(SCALING_POLICY).urn in opening.dependencies
 
 
 @pytest.mark.parametrize("name", [n for n in STACKS if n.endswith("-dev")])
@@ -613,3 +621,13 @@ def test_prod_plan_json_shows_the_mode_each_stack_chose(environment_plans, tmp_p
         modes[stack["stack"]] = stack["outputs"]["deploymentStrategy"]
     assert modes == {"frontend-prod": "BLUE_GREEN", "api-gateway-prod": "ROLLING",
                      "processing-service-prod": "ROLLING"}
+
+
+def test_a_suffix_other_than_the_platforms_stops_the_program_naming_both(run_project):
+    # The platform key admits CloudWatch Logs only for log-*-<platform suffix>; a service log group named
+    # with another suffix would fail at creation, so the program refuses first.
+    with pytest.raises(PlanError) as error:
+        run_project("services", "frontend-dev", {"environmentSuffix": "dev-pr42"}, environment="dev")
+    message = str(error.value)
+    assert "services:environmentSuffix = 'dev-pr42'" in message and "organization/platform/dev" in message
+    assert "set services:environmentSuffix to 'dev'" in message

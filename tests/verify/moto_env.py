@@ -163,7 +163,7 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
     alarm_topic = session.client("sns", region_name=REGION).create_topic(Name=physical_name("sns", suffix,
                                                                                            "alarms"))["TopicArn"]
     platform_outputs = {
-        "clusterName": cluster["clusterName"], "clusterArn": cluster["clusterArn"],
+        "environmentSuffix": suffix, "clusterName": cluster["clusterName"], "clusterArn": cluster["clusterArn"],
         "albArn": alb["LoadBalancerArn"], "albDnsName": alb["DNSName"], "albZoneId": alb["CanonicalHostedZoneId"],
         "albArnSuffix": alb["LoadBalancerArn"].split(":loadbalancer/")[1],
         "httpListenerArn": http_listener["ListenerArn"],
