@@ -63,10 +63,13 @@ def plan(c, env="all", no_analysis=False):
         raise Exit(f"{'; '.join(reasons)}, listed above; plan.json is written for inspection", code=1)
 
 
-@task(help={"args": "extra pytest arguments, e.g. '-k network'"})
+@task(help={"args": "extra pytest arguments for a partial run, e.g. '-k network' (the 100% coverage gate "
+                    "applies to full runs only)"})
 def test(c, args=""):
-    """Unit and offline tests with 100% line and branch coverage of shared/, projects/ and tasks.py."""
-    c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing {args}", pty=False)
+    """Every test, with 100% line and branch coverage of shared/, projects/, tasks.py, apps/ and policy/."""
+    # A partial run cannot cover everything, so only a full run enforces the coverage gate.
+    gate = " --cov-fail-under=0" if args else ""
+    c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing{gate} {args}", pty=False)
 
 
 # --- Sample services: release an image, run locally (logic and tests: shared/images.py, shared/local.py,
@@ -159,8 +162,11 @@ def outputs(c, env="dev"):
 def verify(c, env="dev", outputs_file=None):
     """Check the live environment against its stack config and the catalog (read-only AWS calls, default
     boto3 credentials); reads the file `invoke outputs` writes after a deploy. Exits 1 when a check fails."""
+    chosen = environments(env)
+    if outputs_file and len(chosen) > 1:
+        raise Exit("--outputs-file holds one environment's outputs: name that environment with --env", code=2)
     failed = []
-    for environment in environments(env):
+    for environment in chosen:
         path = Path(outputs_file) if outputs_file else outputs_path(BUILD, environment)
         try:
             results = verify_environment(environment, path)

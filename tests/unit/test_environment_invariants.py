@@ -2,6 +2,7 @@
 import pytest
 
 from shared.naming import NAME_RULES, Replacement
+from shared.stacks import split_service_stack
 
 # How each physical-name input avoids a clash when its resource is replaced (see shared/naming.py).
 PREFIX_INPUTS = ("namePrefix", "bucketPrefix")
@@ -44,16 +45,25 @@ def test_prefixed_and_revisioned_names_are_the_types_the_naming_rules_say(stacks
 SCOPED_BY_PARENT = {"aws:servicediscovery/service:Service"}
 
 
+def environment_of(stack) -> str:
+    """From the stack's name, not its tags, so untagged resources (aliases, scaling policies) are checked too."""
+    name = stack.plan.stack.stack
+    return split_service_stack(name)[1] if stack.plan.stack.project == "services" else name
+
+
 def test_every_physical_name_carries_the_environment_suffix(stacks):
-    for _, resource in custom_resources(stacks):
+    checked = 0
+    for stack, resource in custom_resources(stacks):
         if resource.type in SCOPED_BY_PARENT:
             continue
-        environment = resource.inputs.get("tags", {}).get("Environment")
+        environment = environment_of(stack)
         for key in ("name", "family", *PREFIX_INPUTS):
             value = resource.inputs.get(key)
-            if isinstance(value, str) and environment:
-                assert value.rstrip("-").endswith(environment) or f"-{environment}" in value, \
+            if isinstance(value, str):
+                checked += 1
+                assert value.rstrip("-").endswith(f"-{environment}") or f"-{environment}." in value, \
                     f"{resource.type} {key}={value!r} lacks the suffix {environment!r}"
+    assert checked > 50
 
 
 def test_nothing_is_protected_retained_or_deletion_protected(stacks):

@@ -245,6 +245,8 @@ def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_co
     assert inputs["waitForSteadyState"] is True
     assert ecs.custom_timeouts == {"create": "30m", "update": "30m", "delete": "20m"}
     assert inputs["enableExecuteCommand"] is False
+    # Tasks carry the service's tags (cost allocation per team), and ECS's own.
+    assert inputs["propagateTags"] == "SERVICE" and inputs["enableEcsManagedTags"] is True
     # A capacity-strategy change must not be refused or turned into a replacement of the service.
     assert inputs["forceNewDeployment"] is True
     assert inputs["taskDefinition"] == stack.one(TASKDEF).state["arn"]

@@ -27,6 +27,13 @@ def test_unknown_environment_is_refused():
         tasks.verify(Context(), env="qa")
 
 
+def test_one_outputs_file_is_refused_for_every_environment_at_once(tmp_path):
+    # prod must never be checked against dev's outputs.
+    with pytest.raises(Exit) as exited:
+        tasks.verify(Context(), env="all", outputs_file=str(tmp_path / "dev.json"))
+    assert exited.value.code == 2 and "name that environment with --env" in exited.value.message
+
+
 def test_without_credentials_it_says_how_to_provide_them(monkeypatch):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key)
