@@ -29,6 +29,18 @@ import time
 from pathlib import Path
 
 STACK_COMMANDS = {"up", "preview", "destroy", "config", "stack select", "stack output"}
+# Flags the real CLI accepts (Pulumi CLI reference: global flags plus each command's own), so a misspelled or
+# invented flag in the ops code fails here as it would for real.
+GLOBAL_FLAGS = {"--cwd", "--non-interactive", "--color"}
+COMMAND_FLAGS = {
+    "up": {"--stack", "--yes", "--skip-preview", "--diff", "--refresh"},
+    "preview": {"--stack", "--diff", "--refresh"},
+    "destroy": {"--stack", "--yes", "--skip-preview"},
+    "config": {"--stack", "--json", "--show-secrets"},
+    "stack select": {"--stack", "--create", "--secrets-provider"},
+    "stack output": {"--stack", "--json", "--show-secrets"},
+    "stack ls": {"--json", "--all"},
+}
 
 
 def parse(argv: list[str]) -> tuple[str, dict[str, str | bool]]:
@@ -92,6 +104,9 @@ def main(argv: list[str]) -> None:
             "stdin_devnull": os.path.samestat(os.fstat(0), os.stat(os.devnull))})
     if not isinstance(cwd, str):
         fail("the ops code must pass --cwd on every call", 2)
+    unknown = sorted(set(flags) - GLOBAL_FLAGS - COMMAND_FLAGS.get(command, set()))
+    if unknown and command in COMMAND_FLAGS:
+        fail(f"unknown flag: {unknown[0]} (for `pulumi {command}`)", 2)
     project = Path(cwd).name
     state_dir = Path(os.environ["FAKE_PULUMI_STATE"]) / project
     if command == "stack ls":
