@@ -33,6 +33,8 @@ def item(stores, order_id):
     ({**ORDER, "limitPrice": "0"}, "limitPrice must be a positive decimal"),
     ({**ORDER, "limitPrice": "1.23456"}, "limitPrice must be a positive decimal"),
     ({**ORDER, "limitPrice": True}, "limitPrice must be a positive decimal"),
+    ({**ORDER, "symbol": "ACME\n"}, "symbol must be 1-10 upper-case letters"),  # `$` matches before a final \n
+    ({**ORDER, "limitPrice": "101.25\n"}, "limitPrice must be a positive decimal"),
 ])
 def test_each_invalid_order_is_refused_naming_the_field(payload, message):
     with pytest.raises(gateway.HttpError) as raised:

@@ -47,8 +47,10 @@ def test_expiry_allows_the_clock_skew_leeway():
     (token({"sub": "a", "exp": NOW + 60}, header=["HS256"]), "unsupported token algorithm"),
     (token({"sub": "a", "exp": NOW + 60}, key="other"), "invalid token signature"),
     (token(["not", "an", "object"]), "malformed token: the claims are not a JSON object"),
-    (token({"sub": "a"}), "the token has no numeric exp claim"),
-    (token({"sub": "a", "exp": True}), "the token has no numeric exp claim"),
+    (token({"sub": "a"}), "the token has no finite numeric exp claim"),
+    (token({"sub": "a", "exp": True}), "the token has no finite numeric exp claim"),
+    (token({"sub": "a", "exp": float("inf")}), "the token has no finite numeric exp claim"),
+    (token({"sub": "a", "exp": float("nan")}), "the token has no finite numeric exp claim"),
     (token({"sub": "a", "exp": NOW - 31}), "the token has expired"),
     (token({"sub": "", "exp": NOW + 60}), "the token has no sub claim naming the trader"),
 ])
@@ -56,6 +58,23 @@ def test_each_bad_token_is_refused_saying_why(raw, message):
     with pytest.raises(jwt.TokenError) as raised:
         jwt.verify(raw, KEY, now=NOW)
     assert str(raised.value).startswith(message)
+
+
+def tampered(position: int, inserted: str, appended: str = "") -> str:
+    """A valid token with characters outside base64url added to part `position`; a lenient decoder skips
+    them (and accepts the padding), so the signature would still match."""
+    parts = token({"sub": "a", "exp": NOW + 60}).split(".")
+    parts[position] = parts[position][:4] + inserted + parts[position][4:] + appended
+    return ".".join(parts)
+
+
+@pytest.mark.parametrize("raw", [tampered(2, "", "="), tampered(2, "**"), tampered(2, "*", "="),
+                                 tampered(2, "\n", "="), tampered(2, "+/"), "e30.e30.A"])
+def test_base64url_is_decoded_strictly(raw):
+    with pytest.raises(jwt.TokenError) as raised:
+        jwt.verify(raw, KEY, now=NOW)
+    assert str(raised.value) == "malformed token: a part is not base64url-encoded JSON"
+    assert jwt.verify(token({"sub": "a", "exp": NOW + 60}), KEY, now=NOW)["sub"] == "a"
 
 
 def test_verify_uses_the_clock_when_no_time_is_given():
@@ -102,7 +121,7 @@ def test_the_default_stream_is_stdout(capsys):
 
 def test_request_ids_are_kept_when_plausible_and_replaced_otherwise():
     assert incoming_request_id("abc-123_XYZ.9") == "abc-123_XYZ.9"
-    for bad in (None, "", "short", "has space in it", "x" * 129):
+    for bad in (None, "", "short", "has space in it", "x" * 129, "abcdefgh\n"):
         assert len(incoming_request_id(bad)) == 32
 
 

@@ -25,8 +25,8 @@ from appkit.web import App, HttpError, Request, Response
 
 ORDER_ID = r"[0-9a-f]{32}"
 TABLE_KEY = contract.TRADES_TABLE_KEY  # holds the order id
-SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]{0,9}$")
-PRICE = re.compile(r"^\d{1,9}(\.\d{1,4})?$")
+SYMBOL = re.compile(r"[A-Z][A-Z0-9.]{0,9}")  # used with fullmatch: `$` accepts a trailing newline
+PRICE = re.compile(r"\d{1,9}(\.\d{1,4})?")
 SIDES = ("BUY", "SELL")
 MAX_QUANTITY = 1_000_000
 HEALTH_PROBE_KEY = "health-check"  # a key no order has (ids are 32 hex digits): GetItem proves table + IAM
@@ -42,7 +42,7 @@ def parse_order(payload: object) -> dict:
         raise HttpError(400, "the body must be a JSON object with symbol, side, quantity and limitPrice")
     problems = []
     symbol = payload.get("symbol")
-    if not isinstance(symbol, str) or not SYMBOL.match(symbol):
+    if not isinstance(symbol, str) or not SYMBOL.fullmatch(symbol):
         problems.append("symbol must be 1-10 upper-case letters, digits or '.', starting with a letter")
     if payload.get("side") not in SIDES:
         problems.append(f"side must be one of {', '.join(SIDES)}")
@@ -51,7 +51,7 @@ def parse_order(payload: object) -> dict:
         problems.append(f"quantity must be a whole number from 1 to {MAX_QUANTITY}")
     price = payload.get("limitPrice")
     price_text = price if isinstance(price, str) else repr(price)
-    if isinstance(price, bool) or not PRICE.match(price_text) or float(price_text) <= 0:
+    if isinstance(price, bool) or not PRICE.fullmatch(price_text) or float(price_text) <= 0:
         problems.append("limitPrice must be a positive decimal with at most 4 decimal places, e.g. \"101.25\"")
     if problems:
         raise HttpError(400, "; ".join(problems))

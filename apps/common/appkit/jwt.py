@@ -9,10 +9,15 @@ import base64
 import hashlib
 import hmac
 import json
+import math
+import re
 import time
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 30  # clock skew tolerated between the issuer and the services
+# RFC 7515 base64url without padding. The standard library's decoder skips characters outside its alphabet and
+# accepts `+`, `/` and `=`, so many spellings would verify as one token: only this alphabet is accepted.
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class TokenError(ValueError):
@@ -24,6 +29,9 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """Raises ValueError (binascii.Error for an impossible length) unless `text` is strict base64url."""
+    if not _BASE64URL.fullmatch(text):
+        raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -58,8 +66,9 @@ def verify(token: str, key: str, now: float | None = None) -> dict:
         raise TokenError("malformed token: the claims are not a JSON object")
     now = time.time() if now is None else now
     exp = claims.get("exp")
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
-        raise TokenError("the token has no numeric exp claim")
+    # JSON parsing accepts Infinity and NaN: either would make a token that never expires.
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)) or not math.isfinite(exp):
+        raise TokenError("the token has no finite numeric exp claim")
     if exp + LEEWAY_SECONDS < now:
         raise TokenError("the token has expired")
     subject = claims.get("sub")

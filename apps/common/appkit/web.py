@@ -20,7 +20,7 @@ from appkit.logs import JsonLogger, request_id
 from appkit.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-Id"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -116,7 +116,7 @@ class App:
 
 def incoming_request_id(value: str | None) -> str:
     """The caller's request id when it looks like one (it ends up in logs), else a new one."""
-    if value and _REQUEST_ID.match(value):
+    if value and _REQUEST_ID.fullmatch(value):  # fullmatch: `$` would let a trailing newline through
         return value
     return uuid.uuid4().hex
 
