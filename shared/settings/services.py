@@ -20,15 +20,24 @@ from shared.stacks import split_service_stack
 # at most ten so a runaway scale-out cannot exhaust the private subnets or the budget.
 MIN_TASKS = 2
 MAX_TASKS = 10
+# Every pattern here is applied with `fullmatch`: `$` also matches before a trailing newline, so `re.match`
+# with `...$` would accept "1.0.0\n" (a value pasted with its line end) and hand it to ECS.
 # Docker's tag grammar: https://docs.docker.com/reference/cli/docker/image/tag/
-IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 # Tags that move: a task definition must pin a release so a rollback brings back the same bits.
 MOVING_TAGS = frozenset({"latest", "stable", "main", "master"})
 # Weekdays only: the exchange is closed at weekends, so the raised minimum would cost money for nothing.
-MARKET_CRON = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* MON-FRI \*\)$")
+MARKET_CRON = re.compile(r"cron\((\d{1,2}) (\d{1,2}) \? \* MON-FRI \*\)")
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,40}")
+VENUE_URL = re.compile(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?")
 MARKET_TIMEZONE = "America/New_York"
 # ECS: bake time of BLUE_GREEN, LINEAR and CANARY is 0..1440 minutes (provider docs, ServiceDeploymentConfiguration).
 MAX_BAKE_MINUTES = 1440
+
+
+def is_image_tag(tag: str) -> bool:
+    """Docker's tag grammar, the whole string: the one rule the settings and the release task share."""
+    return IMAGE_TAG.fullmatch(tag) is not None
 
 
 class DeploymentStrategy(Enum):
@@ -128,7 +137,7 @@ def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) ->
     open_schedule = reader.string("marketOpenSchedule")
     close_schedule = reader.string("marketCloseSchedule")
     for key, schedule in (("marketOpenSchedule", open_schedule), ("marketCloseSchedule", close_schedule)):
-        match = MARKET_CRON.match(schedule)
+        match = MARKET_CRON.fullmatch(schedule)
         reader.check(bool(match) and int(match.group(1)) < 60 and int(match.group(2)) < 24, key, schedule,
                      "is not a weekday cron expression `cron(M H ? * MON-FRI *)`",
                      "use e.g. cron(0 9 ? * MON-FRI *) (times are America/New_York)")
@@ -148,7 +157,7 @@ def _deployment(reader: ConfigReader, service: Service, services: tuple[Service,
         reader.check(strategy is DeploymentStrategy.BLUE_GREEN, "blueGreenTestHeader", header,
                      "is set but deploymentStrategy is ROLLING, which has no green tasks to test",
                      "remove it, or set deploymentStrategy to BLUE_GREEN")
-        reader.check(bool(re.match(r"^[A-Za-z0-9-]{1,40}$", header)), "blueGreenTestHeader", header,
+        reader.check(bool(HEADER_NAME.fullmatch(header)), "blueGreenTestHeader", header,
                      "is not an HTTP header name", "use letters, digits and '-', e.g. X-Release-Test")
         taken = {s.public.priority: s.name for s in services if s.public and s.name != service.name}
         test_priority = service.public.priority - 1 if service.public else 0
@@ -188,7 +197,7 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
     reader.check(image_tag not in MOVING_TAGS, "imageTag", image_tag,
                  "is a moving tag; a rollback would not bring back the same image",
                  "set a release tag, e.g. `pulumi config set imageTag 1.4.2`")
-    reader.check(bool(re.match(IMAGE_TAG_PATTERN, image_tag)), "imageTag", image_tag,
+    reader.check(is_image_tag(image_tag), "imageTag", image_tag,
                  "is not a Docker image tag (empty, or characters Docker rejects)",
                  "use letters, digits, '_', '.' and '-', at most 128 characters, e.g. 1.4.2")
 
@@ -215,7 +224,7 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
 
     venue_url = reader.string("venueUrl", default="")
     if service.external:
-        reader.check(bool(re.match(r"^https://[a-z0-9.-]+(:\d+)?(/\S*)?$", venue_url)), "venueUrl", venue_url,
+        reader.check(bool(VENUE_URL.fullmatch(venue_url)), "venueUrl", venue_url,
                      f"must be an https URL: {service.name} calls {service.external[0].purpose}",
                      "set the venue endpoint, e.g. `pulumi config set venueUrl https://venue.example.com`")
     else:
