@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from shared.catalog import CatalogError, by_name
 from shared.ops.outputs import outputs_path
-from shared.settings.services import IMAGE_TAG_PATTERN, MOVING_TAGS
+from shared.settings.services import MOVING_TAGS, is_image_tag
 from shared.stacks import REPO_ROOT
 
 APPS_DIR = REPO_ROOT / "apps"
@@ -62,7 +62,7 @@ def check_tag(tag: str) -> None:
     if tag in MOVING_TAGS:
         raise ReleaseError(f"--tag {tag!r} is a moving tag; the repositories are immutable and a rollback must bring "
                            f"back the same image: give a release tag, e.g. --tag 1.4.2")
-    if not re.match(IMAGE_TAG_PATTERN, tag):
+    if not is_image_tag(tag):
         raise ReleaseError(f"--tag {tag!r} is not a Docker image tag: use letters, digits, '_', '.' and '-', at most "
                            f"128 characters, not starting with '.' or '-'")
 

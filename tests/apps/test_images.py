@@ -215,3 +215,11 @@ def test_local_up_task_runs_and_reports_failures_cleanly(monkeypatch):
     with pytest.raises(Exit) as raised:
         tasks.local_up(Context())
     assert raised.value.code == 1 and "frontend exited" in raised.value.message
+
+
+def test_a_tag_with_a_trailing_newline_is_refused_before_anything_runs(tmp_path, docker):
+    # the settings' rule (shared.settings.services.is_image_tag), matched against the whole tag: `$` alone
+    # would let a pasted line end through to `docker tag`
+    with pytest.raises(images.ReleaseError, match=r"--tag '1\.4\.2\\n' is not a Docker image tag: use letters"):
+        push(tmp_path, tag="1.4.2\n")
+    assert docker() == []
