@@ -279,6 +279,55 @@ def test_a_malformed_content_length_is_refused(served):
     assert answer.startswith(b"HTTP/1.1 400") and b"Content-Length must be a whole number" in answer
 
 
+def exchange(server, data: bytes) -> bytes:
+    """Everything the server answers to `data` until it closes the connection (or 3 s of silence)."""
+    with socket.create_connection(server.server_address[:2]) as raw:
+        raw.settimeout(3)
+        raw.sendall(data)
+        answer = b""
+        try:
+            while chunk := raw.recv(4096):
+                answer += chunk
+        except TimeoutError:  # the connection stayed open: the test's assertions say what that means
+            pass
+    return answer
+
+
+def test_a_chunked_body_is_refused_and_the_connection_closed(served):
+    """Without Content-Length the body would be read as the next request (request smuggling)."""
+    _, stream, server = served
+    smuggled = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(smuggled), smuggled)
+    answer = exchange(server, b"POST /teapot HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411") and b"Connection: close" in head
+    assert json.loads(payload) == {"error": "Transfer-Encoding is not supported: send the body with Content-Length"}
+    assert answer.count(b"HTTP/1.1") == 1  # nothing after the refusal: the smuggled request was never read
+    assert json.loads(stream.getvalue().splitlines()[-1])["status"] == 411
+
+
+def test_http_servers_own_errors_are_json_with_a_fresh_request_id(served):
+    _, stream, server = served
+    answer = exchange(server, b"POST /teapot HTTP/1.1\r\nHost: x\r\nX-Request-Id: caller-0001-id\r\n"
+                              b"Content-Length: 0\r\n\r\nBREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")
+    first, second = answer.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"418") and second.startswith(b"501")
+    head, _, payload = second.partition(b"\r\n\r\n")
+    assert b"Content-Type: application/json" in head and b"Connection: close" in head
+    assert json.loads(payload) == {"error": "Unsupported method ('BREW')"}
+    refused = json.loads(stream.getvalue().splitlines()[-1])
+    assert refused["level"] == "WARNING" and "BREW" in refused["message"]
+    # the connection's previous request id must not label the next request's lines or answer
+    assert refused["request_id"] != "caller-0001-id" and len(refused["request_id"]) == 32
+    assert f"X-Request-Id: {refused['request_id']}".encode() in head
+
+
+def test_an_error_answer_to_head_has_no_body(served):
+    _, _, server = served
+    head, _, payload = exchange(server, b"HEAD /teapot HTTP/1.1\r\nHost: x\r\n\r\n").partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 501") and b"Content-Type: application/json" in head and payload == b""
+
+
 def test_a_connection_error_is_logged_as_json_without_a_traceback(served, capsys):
     _, stream, server = served
     try:

@@ -126,13 +126,25 @@ def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = app.settings.service.name
 
+        def handle_one_request(self) -> None:
+            # A connection's thread serves its keep-alive requests one after another: each gets a fresh id
+            # before parsing, so http.server's own refusals are not logged under the previous request's id.
+            request_id.set(incoming_request_id(None))
+            super().handle_one_request()
+
         def _serve(self) -> None:
             started = time.monotonic()
             request_id.set(incoming_request_id(self.headers.get(REQUEST_ID_HEADER)))
             path = urlsplit(self.path).path
             declared = (self.headers.get("Content-Length") or "0").strip()
             length = int(declared) if declared.isdigit() else -1
-            if length < 0:
+            if "Transfer-Encoding" in self.headers:
+                # The body is not read, so its chunks would be parsed as the next request on this connection
+                # (request smuggling behind the ALB): refuse, and close so nothing after it is read.
+                response = Response.json(411, {"error": "Transfer-Encoding is not supported: send the body "
+                                                        "with Content-Length"})
+                self.close_connection = True
+            elif length < 0:
                 response = Response.json(400, {"error": "Content-Length must be a whole number of bytes"})
                 self.close_connection = True
             elif length > MAX_BODY_BYTES:
@@ -146,12 +158,28 @@ def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
             if path != app.settings.service.health_path or response.status != 200:
                 app.logger.info("request", method=self.command, path=path, status=response.status,
                                 duration_ms=round((time.monotonic() - started) * 1000, 1))
+            self._answer(response)
+
+        def _answer(self, response: Response, body: bool = True) -> None:
             self.send_response(response.status)
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))
             self.send_header(REQUEST_ID_HEADER, request_id.get())
             self.end_headers()
-            self.wfile.write(response.body)
+            if body:
+                self.wfile.write(response.body)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """http.server's own refusals (malformed request line, unknown method, oversized headers) answer
+            JSON like every other error, and end the connection since the request was not fully understood."""
+            self.log_error("code %d, message %s", code, message)
+            self.close_connection = True
+            text = message or self.responses.get(code, ("error",))[0]
+            # No body for HEAD or statuses that must not carry one, as http.server itself does.
+            self._answer(Response.json(code, {"error": text}),
+                         body=self.command != "HEAD" and code >= 200 and code not in (204, 304))
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
