@@ -88,17 +88,28 @@ def resource_matches(pattern: str, resource: str) -> bool:
     return wildcard_match(pattern, resource)
 
 
+def _only_wildcards(text: str, extra: str = "") -> bool:
+    """`text` is made only of `*`, `?` (and the characters of `extra`) and holds a `*`: it matches every
+    string of at least its number of `?`s, i.e. everything in practice (`**`, `?*`, `*/*`)."""
+    return "*" in text and all(c in "*?" + extra for c in text)
+
+
 def is_service_wildcard_action(action: str) -> bool:
-    """`*` or `<service>:*`: every action of a service (FSBP IAM.1 / IAM.21), not a prefix like `Get*`."""
-    return action == "*" or action.endswith(":*")
+    """Every action, or every action of a service (FSBP IAM.1 / IAM.21), however spelled (`*`, `**`, `s3:*`,
+    `s3:?*`); not a prefix like `Get*`, nor `s3:????` (actions of exactly four letters)."""
+    return _only_wildcards(action) or _only_wildcards(action.split(":", 1)[1] if ":" in action else "")
 
 
 def is_unbounded_resource(resource: str) -> bool:
-    """`*`, or an ARN whose resource part is only `*` (`arn:aws:s3:::*`): every resource of the service."""
-    if resource == "*":
+    """Every resource of a service or more: only wildcards (`*`, `**`); a pattern of fewer than six ARN fields
+    ending in `*` (`arn:*`, `arn:aws:iam::*`), whose star also covers the fields it omits, since IAM's `*`
+    crosses `:`; or an ARN whose resource part is only `*`, `?` and `/` (`arn:aws:s3:::*`, `...:::*/*`)."""
+    if _only_wildcards(resource):
         return True
     parts = resource.split(":", 5)
-    return len(parts) == 6 and parts[0] == "arn" and parts[5] == "*"
+    if len(parts) < 6:
+        return resource.endswith("*")
+    return _only_wildcards(parts[5], "/")
 
 
 @dataclass(frozen=True)

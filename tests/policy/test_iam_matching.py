@@ -31,8 +31,12 @@ def test_actions_match_case_insensitively(pattern, action, expected):
     assert iam.action_matches(pattern, action) is expected
 
 
-@pytest.mark.parametrize("action, expected", [("*", True), ("s3:*", True), ("s3:Get*", False),
-                                              ("s3:GetObject", False)])
+@pytest.mark.parametrize("action, expected", [
+    ("*", True), ("s3:*", True), ("s3:Get*", False), ("s3:GetObject", False),
+    # Spellings of the same wildcard: only stars and question marks, with a star, match every action.
+    ("**", True), ("*?", True), ("s3:**", True), ("s3:?*", True), ("iam:?*", True),
+    ("?", False), ("s3:?", False), ("s3:????", False),  # fixed lengths: some actions, not all
+])
 def test_service_wildcards_are_whole_services_only(action, expected):
     assert iam.is_service_wildcard_action(action) is expected
 
@@ -41,7 +45,11 @@ def test_service_wildcards_are_whole_services_only(action, expected):
     ("*", True), ("arn:aws:s3:::*", True), ("arn:aws:secretsmanager:*:*:*", True),
     ("arn:aws:s3:::bucket/*", False), ("arn:aws:logs:us-east-1:1:log-group:x:*", False), ("not-an-arn", False),
     ("arn:aws:iam::123456789012:*", True),  # every IAM resource of the account
-    ("arn:aws:iam::*", False),  # five parts: no resource component, not an ARN AWS accepts
+    # IAM's `*` crosses ':' and '/': a short pattern ending in `*` covers every ARN it prefixes.
+    ("arn:aws:iam::*", True), ("arn:*", True), ("arn:aws:*", True),
+    ("**", True), ("?*", True), ("arn:aws:s3:::*/*", True), ("arn:aws:s3:::?*", True),
+    ("arn:aws:s3:::*/b", False), ("arn:aws:s3:::bucket*", False), ("arn:aws:s3:::", False),
+    ("arn:aws:iam::123456789012", False),  # five parts and no wildcard: one literal string
 ])
 def test_unbounded_resources(resource, expected):
     assert iam.is_unbounded_resource(resource) is expected
