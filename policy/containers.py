@@ -24,7 +24,9 @@ SECRET_VALUES = (
     ("a JSON web token", re.compile(r"\beyJ[\w-]+\.eyJ[\w-]+\.[\w-]+")),
 )
 SECRETS_MANAGER_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
-ROOT_USERS = frozenset({"root", "0"})
+# `user` is `user`, `uid`, `user:group`, `uid:gid` (or mixed); root by name or as a number in any spelling
+# ("0", "00"), for the user or the group (GID 0 gives the process root's group permissions).
+ROOT_NAMES = frozenset({"root"})
 
 
 class ContainerDefinitionsError(ValueError):
@@ -53,6 +55,11 @@ def writable_root_problems(containers: list[dict]) -> list[str]:
             if not is_true(c.get("readonlyRootFilesystem"))]
 
 
+def is_root(name_or_id: str) -> bool:
+    name_or_id = name_or_id.strip()
+    return name_or_id in ROOT_NAMES or (name_or_id.isdigit() and int(name_or_id) == 0)
+
+
 def root_user_problems(containers: list[dict]) -> list[str]:
     problems = []
     for c in containers:
@@ -60,7 +67,7 @@ def root_user_problems(containers: list[dict]) -> list[str]:
         if not user:
             problems.append(f"container {_name(c)!r} sets no user, so it runs as the image's (usually root); set "
                             f"user to a non-root UID:GID such as 10001:10001")
-        elif user.split(":")[0] in ROOT_USERS:
+        elif any(is_root(part) for part in user.split(":")[:2]):
             problems.append(f"container {_name(c)!r} runs as {user!r}; set user to a non-root UID:GID such as "
                             f"10001:10001")
     return problems

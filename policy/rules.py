@@ -14,6 +14,7 @@ Context a single resource does not carry comes two ways, and each rule says whic
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, Callable, Iterable, Mapping
 
@@ -36,8 +37,17 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 IAM_ROLE = "aws:iam/role:Role"
 IAM_POLICY_DOCUMENT_TYPES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
                              "aws:iam/groupPolicy:GroupPolicy")
-IAM_POLICY_ATTACHMENT_TYPES = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-                               "aws:iam/policyAttachment:PolicyAttachment")
+# Resources that attach managed policies by ARN, and the input that holds the ARN(s).
+IAM_POLICY_ATTACHMENT_TYPES = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+    IAM_ROLE: "managedPolicyArns",
+}
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 LEGACY_SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -87,8 +97,18 @@ UNCONDITIONED_TRUST: dict[str, str] = {
     "ecs.amazonaws.com": "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
                          "AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
 }
+# AWS-managed policies that grant every action (AdministratorAccess: "*"), every action but IAM and
+# Organizations (PowerUserAccess: NotAction) or every IAM action (IAMFullAccess: "iam:*", which can grant the
+# rest). Only the AWS-owned ARNs (account "aws"): a customer policy is checked by its document.
 ADMIN_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$")
-WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+# An ingress CIDR with a prefix shorter than this opens at least 1/256 of the address space (/0 is all of
+# it; 0.0.0.0/1 half of it): treated as "the internet". /8 and longer (10.0.0.0/8, the VPC) are not.
+WORLD_PREFIX_BELOW = 8
+# Trust-policy operators that pin aws:SourceAccount / aws:SourceArn to literal values (no negation, no
+# IfExists, no set operator, which all pass for requests that carry another or no source).
+ACCOUNT_EQUALITY = frozenset({"stringequals", "stringequalsignorecase", "arnequals"})
+SOURCE_ARN_OPERATORS = ACCOUNT_EQUALITY | {"arnlike"}
+ACCOUNT_ID = re.compile(r"^\d{12}$")
 ALB_PUBLIC_PORTS = frozenset({80, 443})
 LOG_RETENTION_MIN_DAYS = 30
 AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
@@ -261,12 +281,22 @@ def _parsed(label: str, document: Any, report_violation: ReportViolation) -> lis
     return iam.parse_document(body)
 
 
+def attached_policy_arns(resource_type: str, props: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """(input, ARNs) of the managed policies a resource attaches: one `policyArn` of an attachment, the
+    `policyArns` of an exclusive attachment, a role's `managedPolicyArns`."""
+    key = IAM_POLICY_ATTACHMENT_TYPES.get(resource_type)
+    if key is None:
+        return "", []
+    value = props.get(key)
+    return key, [str(a) for a in (items(value) if key != "policyArn" else [value]) if a]
+
+
 def _no_wildcard_action(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type in IAM_POLICY_ATTACHMENT_TYPES:
-        arn = str(args.props.get("policyArn", ""))
+    key, arns = attached_policy_arns(args.resource_type, args.props)
+    for arn in arns:
         if ADMIN_POLICY.match(arn):
-            report_violation(f"attaches {arn}, which allows every action; attach a policy with the actions needed")
-        return
+            report_violation(f"{key} attaches {arn}, which allows every action (or every IAM action); attach a "
+                             f"policy with the actions needed")
     for label, document in identity_documents(args.resource_type, args.props):
         for statement in _parsed(label, document, report_violation):
             if not statement.is_allow:
@@ -309,11 +339,33 @@ def _trust_policy(props, report_violation, _config):
                              f"only AWS service principals (e.g. ecs-tasks.amazonaws.com)")
         services = statement.principal_types.get("Service", ())
         exempt = bool(services) and all(s in UNCONDITIONED_TRUST for s in services)
-        accounts = statement.condition_values("aws:SourceAccount")
-        if any("*" in a or "?" in a for a in accounts) or (not accounts and not exempt):
+        # A documented exception needs no guard, but one it gives must be sound.
+        given = statement.condition_values("aws:SourceAccount") + statement.condition_values("aws:SourceArn")
+        if (given or not exempt) and not names_source_account(statement.condition):
             report_violation(f"trust statement {sid!r} has no aws:SourceAccount condition naming this account; add "
                              f"StringEquals aws:SourceAccount so the service acts only for this account "
                              f"(confused deputy)")
+
+
+def names_source_account(condition: Mapping[str, Any]) -> bool:
+    """The condition pins the caller's source to literal 12-digit accounts: aws:SourceAccount under an
+    equality operator, or aws:SourceArn under an equality operator or ArnLike with a literal account field.
+    Condition blocks are ANDed, so one such block guards whatever else the condition says."""
+    for operator, block_ in condition.items():
+        op = str(operator).lower()
+        for key, value in block_.items():
+            values = [value] if isinstance(value, str) else [str(v) for v in items(value)]
+            if not values:
+                continue  # an empty list matches no request: it guards nothing
+            if str(key).lower() == "aws:sourceaccount" and op in ACCOUNT_EQUALITY:
+                accounts = values
+            elif str(key).lower() == "aws:sourcearn" and op in SOURCE_ARN_OPERATORS:
+                accounts = [(v.split(":") + [""] * 5)[4] for v in values]
+            else:
+                continue
+            if all(ACCOUNT_ID.match(a) for a in accounts):
+                return True
+    return False
 
 
 # --- Network -----------------------------------------------------------------------------------------------
@@ -469,14 +521,23 @@ def alb_security_groups(resources: Iterable) -> set[str]:
             for sg in items(r.props.get("securityGroups"))}
 
 
+def is_world_cidr(cidr: Any) -> bool:
+    """An IPv4 or IPv6 CIDR with a prefix shorter than /8 (0.0.0.0/0, ::/0, 0.0.0.0/1, ...). A value that is
+    no CIDR is AWS's to refuse, not an open rule."""
+    try:
+        return ipaddress.ip_network(str(cidr), strict=False).prefixlen < WORLD_PREFIX_BELOW
+    except ValueError:
+        return False
+
+
 def _world_ingress(resource) -> list[tuple[str, Any, Any, Any]]:
-    """(cidr, protocol, from, to) of each ingress a rule resource opens to the whole internet."""
+    """(cidr, protocol, from, to) of each ingress a rule resource opens to the internet (or most of it)."""
     p = resource.props
     if resource.resource_type == INGRESS_RULE:
-        cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c in WORLD_CIDRS]
+        cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c and is_world_cidr(c)]
         return [(c, p.get("ipProtocol"), p.get("fromPort"), p.get("toPort")) for c in cidrs]
     if resource.resource_type == LEGACY_SG_RULE and p.get("type") == "ingress":
-        cidrs = [c for c in items(p.get("cidrBlocks")) + items(p.get("ipv6CidrBlocks")) if c in WORLD_CIDRS]
+        cidrs = [c for c in items(p.get("cidrBlocks")) + items(p.get("ipv6CidrBlocks")) if is_world_cidr(c)]
         return [(c, p.get("protocol"), p.get("fromPort"), p.get("toPort")) for c in cidrs]
     return []
 
@@ -592,17 +653,21 @@ def all_policies() -> list:
         _resource("log-group-kms", "Reason: every log group is encrypted with a customer-managed KMS key (AWS "
                   "Config cloudwatch-log-group-encrypted; no FSBP control).", _log_kms),
         _resource("iam-no-wildcard-action", "FSBP IAM.1 and IAM.21: identity policies allow no '*' or "
-                  "'<service>:*' action (and no NotAction), and no AWS administrator policy is attached.",
+                  "'<service>:*' action however spelled ('**', 's3:?*'; and no NotAction), and no AWS "
+                  "administrator policy is attached (attachments of roles, users and groups, a role's "
+                  "managedPolicyArns).",
                   _no_wildcard_action),
         _resource("iam-wildcard-resource-allow-list", "Reason: least privilege (AWS IAM best practices). Resource "
                   "'*' only for actions AWS authorises solely against '*' (an allow-list with sources).",
                   _wildcard_resource),
         _resource("iam-trust-service-principal", "Reason: the confused-deputy guard (AWS IAM User Guide). Trust "
-                  "policies name only an AWS service principal, with an aws:SourceAccount condition (except a "
-                  "sourced list of services AWS documents without one).",
+                  "policies name only an AWS service principal, with an aws:SourceAccount (equality) or "
+                  "aws:SourceArn (equality or ArnLike) condition naming literal account ids (except a sourced list "
+                  "of services AWS documents without one).",
                   _trust_policy),
-        _stack("sg-no-open-ingress", "FSBP EC2.18 and EC2.19: no ingress from 0.0.0.0/0 or ::/0 except TCP 80/443 "
-               "to the internet-facing ALB's security group (stack policy: it needs the ALB's groups).",
+        _stack("sg-no-open-ingress", "FSBP EC2.18 and EC2.19: no ingress from 0.0.0.0/0, ::/0 or any prefix "
+               "shorter than /8 except TCP 80/443 to the internet-facing ALB's security group (stack policy: it "
+               "needs the ALB's groups).",
                _open_ingress),
         _resource("sg-no-inline-rules", "Reason: inline security-group rules fight separate rule resources and "
                   "cycle between groups (pulumi-aws docs); every rule is its own resource.", _no_inline_rules),

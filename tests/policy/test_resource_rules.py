@@ -95,6 +95,25 @@ VIOLATING = [
     ("iam-no-wildcard-action", ATTACHMENT, {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
      "attaches arn:aws:iam::aws:policy/AdministratorAccess"),
     ("iam-no-wildcard-action", ROLE_POLICY, {"policy": "{not json"}, "policy is not a JSON policy document"),
+    # Other spellings of "every action": only stars and question marks after the service prefix.
+    ("iam-no-wildcard-action", ROLE_POLICY, {"policy": document({**READ_OWN, "Action": ["**"]})}, "allows **;"),
+    ("iam-no-wildcard-action", ROLE_POLICY, {"policy": document({**READ_OWN, "Action": ["s3:**"]})}, "allows s3:**;"),
+    ("iam-no-wildcard-action", ROLE_POLICY, {"policy": document({**READ_OWN, "Action": ["iam:?*"]})},
+     "allows iam:?*;"),
+    # Every attachment type and a role's managedPolicyArns: an AWS administrator policy is refused on all.
+    ("iam-no-wildcard-action", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+     {"user": "u", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+     "attaches arn:aws:iam::aws:policy/AdministratorAccess, which allows every action"),
+    ("iam-no-wildcard-action", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+     {"group": "g", "policyArn": "arn:aws:iam::aws:policy/IAMFullAccess"}, "attaches arn:aws:iam::aws:policy/IAMFull"),
+    ("iam-no-wildcard-action", "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+     {"roleName": "r", "policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess",
+                                      "arn:aws:iam::aws:policy/AdministratorAccess"]},
+     "policyArns attaches arn:aws:iam::aws:policy/AdministratorAccess"),
+    ("iam-no-wildcard-action", IAM_ROLE, {**ROLE, "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+     "managedPolicyArns attaches arn:aws:iam::aws:policy/AdministratorAccess"),
+    ("iam-no-wildcard-action", IAM_ROLE, {**ROLE, "managedPolicyArns": ["arn:aws-us-gov:iam::aws:policy/PowerUserAccess"]},
+     "attaches arn:aws-us-gov:iam::aws:policy/PowerUserAccess"),
     ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Resource": "*"})},
      "allows secretsmanager:GetSecretValue on every resource"),
     ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document(
@@ -103,6 +122,15 @@ VIOLATING = [
     ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document(
         {"Sid": "Rest", "Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::x/*"})},
      "statement 'Rest' uses NotResource"),
+    # Other spellings of "every resource": IAM's `*` crosses ':' and '/'.
+    ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Resource": "arn:*"})},
+     "allows secretsmanager:GetSecretValue on every resource"),
+    ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Resource": "arn:aws:*"})},
+     "allows secretsmanager:GetSecretValue on every resource"),
+    ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Resource": "**"})},
+     "allows secretsmanager:GetSecretValue on every resource"),
+    ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document(
+        {**READ_OWN, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"})}, "allows s3:GetObject on every"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "Anyone", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
          "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})},
@@ -117,6 +145,48 @@ VIOLATING = [
          "Action": "sts:AssumeRole", "Condition": {"StringLike": {"aws:SourceAccount": "*"}}})},
      "'Wild' has no aws:SourceAccount condition naming this account"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": "[]"}, "assumeRolePolicy is not a JSON"),
+    # Only equality with literal account ids guards: a negation, a Null test, IfExists, a set operator or
+    # anything but a 12-digit id does not.
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "NotEquals", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringNotEquals": {"aws:SourceAccount": "999999999999"}}})},
+     "'NotEquals' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "Null", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"Null": {"aws:SourceAccount": "false"}}})},
+     "'Null' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "IfExists", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}})},
+     "'IfExists' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "ForAny", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"ForAnyValue:StringEquals": {"aws:SourceAccount": "123456789012"}}})},
+     "'ForAny' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "Short", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": ["123456789012", "12345"]}}})},
+     "'Short' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "Variable", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}})},
+     "'Variable' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "ArnWild", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:*:*"}}})},
+     "'ArnWild' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "ArnNot", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"ArnNotLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}})},
+     "'ArnNot' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "Empty", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": []}}})},
+     "'Empty' has no aws:SourceAccount condition naming this account"),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Sid": "ArnShort", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:ecs"}}})},
+     "'ArnShort' has no aws:SourceAccount condition naming this account"),
     # The documented exception covers only ecs.amazonaws.com: mixed with another service, the guard is required.
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "Mixed", "Effect": "Allow", "Principal": {"Service": ["ecs.amazonaws.com", "ec2.amazonaws.com"]},
@@ -208,6 +278,16 @@ COMPLIANT = [
     ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Effect": "Deny",
                                                                            "Resource": "*"})}),
     ("iam-trust-service-principal", IAM_ROLE, ROLE),
+    # An equality operator or, for the source ARN, ArnLike, with literal account ids: each guards alone.
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+         "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}})}),
+    ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+         "Condition": {"StringNotEquals": {"aws:SourceAccount": "999999999999"},
+                       "StringEqualsIgnoreCase": {"AWS:SourceAccount": ["123456789012", "210987654321"]}}})}),
+    ("iam-no-wildcard-action", IAM_ROLE, {**ROLE, "managedPolicyArns": [
+        "arn:aws:iam::123456789012:policy/AdministratorAccess"]}),  # a customer policy of that name: its document
     # ECS's infrastructure role for load balancers, exactly as AWS documents its trust policy.
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "AllowAccessToECSForInfrastructureManagement", "Effect": "Allow",
@@ -296,6 +376,10 @@ CONTAINER_CASES = [
     ("ecs-non-root-user", {k: v for k, v in container().items() if k != "user"}, "container 'frontend' sets no user"),
     ("ecs-non-root-user", container(user="root"), "container 'frontend' runs as 'root'"),
     ("ecs-non-root-user", container(user="0:0"), "runs as '0:0'"),
+    ("ecs-non-root-user", container(user="00"), "runs as '00'"),
+    ("ecs-non-root-user", container(user="000:10001"), "runs as '000:10001'"),
+    ("ecs-non-root-user", container(user="10001:0"), "runs as '10001:0'"),
+    ("ecs-non-root-user", container(user="10001:root"), "runs as '10001:root'"),
     ("ecs-secrets-via-secrets-manager", container(environment=[{"name": "JWT_SIGNING_KEY", "value": "x"}]),
      "passes 'JWT_SIGNING_KEY' in environment"),
     ("ecs-secrets-via-secrets-manager", container(environment=[{"name": "DB_PASSWORD", "value": "x"}]),

@@ -37,6 +37,12 @@ def test_the_internet_facing_alb_may_take_80_and_443_from_the_internet():
     (ingress("alb-range", "sg-alb", 80.0, to_port=443.0), "opens tcp 80.0-443.0"),
     (ingress("alb-all", "sg-alb", -1.0, protocol="-1"), "alb-all opens -1"),
     (ingress("svc-open6", "sg-svc", 443.0, "::/0"), "to ::/0"),
+    # Any prefix shorter than /8 opens a large share of the internet, not only /0.
+    (ingress("svc-half", "sg-svc", 8080.0, "0.0.0.0/1"), "svc-half opens tcp 8080.0-8080.0 to 0.0.0.0/1"),
+    (ingress("svc-upper", "sg-svc", 8080.0, "128.0.0.0/7"), "to 128.0.0.0/7"),
+    (ingress("svc-v6", "sg-svc", 8080.0, "2000::/3"), "to 2000::/3"),
+    ((LEGACY, "legacy-wide", {"type": "ingress", "securityGroupId": "sg-svc", "protocol": "tcp", "fromPort": 22.0,
+                              "toPort": 22.0, "cidrBlocks": ["10.0.0.0/16", "64.0.0.0/2"]}), "to 64.0.0.0/2"),
     ((LEGACY, "legacy", {"type": "ingress", "securityGroupId": "sg-svc", "protocol": "tcp", "fromPort": 443.0,
                          "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]}), "legacy opens tcp 443.0-443.0 to 0.0.0.0/0"),
 ])
@@ -53,6 +59,13 @@ def test_an_internal_or_network_load_balancer_does_not_open_its_groups_to_the_in
     found = stack_violations("sg-no-open-ingress", [internal, network, ingress("a", "sg-int", 443.0),
                                                     ingress("b", "sg-n", 443.0)])
     assert len(found) == 2
+
+
+def test_prefixes_of_eight_bits_or_longer_and_unreadable_cidrs_are_not_the_internet():
+    # /8 is the boundary (10.0.0.0/8 is private); a value that is no CIDR is left to AWS's own validation.
+    resources = [ingress("svc-ten", "sg-svc", 8080.0, "10.0.0.0/8"), ingress("svc-junk", "sg-svc", 8080.0, "vpc-cidr"),
+                 ingress("svc-v6", "sg-svc", 8080.0, "fd00::/8")]
+    assert stack_violations("sg-no-open-ingress", resources) == []
 
 
 def test_egress_and_legacy_egress_rules_are_not_ingress():
