@@ -71,6 +71,45 @@ def test_an_order_that_cannot_be_queued_is_recorded_failed_not_left_pending(stor
     assert [line["message"] for line in h.lines()] == ["order not queued; recorded as FAILED"]
 
 
+def gateway_of(h) -> gateway.Gateway:
+    return next(handler.__self__ for _, _, handler in h.app.routes if handler.__name__ == "submit")
+
+
+def test_a_queueing_error_after_the_order_moved_on_keeps_it_and_says_so(stores, monkeypatch):
+    """SendMessage can fail on the client side (a timeout) after SQS stored the message; when processing-service
+    already moved the order on, recording FAILED would overwrite it and tell the trader to submit it twice."""
+    import boto3
+    h = harness(stores)
+    table = stores.stores.names[Store.TRADES_TABLE]
+
+    def queued_then_timed_out(order_id, trader, rid):
+        boto3.client("dynamodb", region_name="us-east-1").update_item(
+            TableName=table, Key={"tradeId": {"S": order_id}}, UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "FILLED"}})
+        raise gateway.BotoCoreError()
+    monkeypatch.setattr(gateway_of(h), "_queue", queued_then_timed_out)
+    response = h.call("POST", "/orders", ORDER, stores.auth())
+    assert (response.status, support.body(response)["status"]) == (202, "FILLED")
+    order_id = support.body(response)["orderId"]
+    assert item(stores, order_id)["status"] == {"S": "FILLED"} and "reason" not in item(stores, order_id)
+    assert [line["message"] for line in h.lines()][0] == (
+        "queueing reported an error but the order is already being processed; not recorded as FAILED")
+
+
+def test_a_failure_to_record_failed_is_an_internal_error(stores, monkeypatch):
+    h = harness(stores, ORDERS_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/sqs-gone-local")
+    dynamodb = gateway_of(h).clients.get("dynamodb")
+    put = dynamodb.put_item
+
+    def second_put_fails(**kwargs):
+        if kwargs["Item"]["status"] == {"S": "FAILED"}:
+            kwargs["TableName"] = "ddb-gone-local"
+        return put(**kwargs)
+    monkeypatch.setattr(dynamodb, "put_item", second_put_fails)
+    assert h.call("POST", "/orders", ORDER, stores.auth()).status == 500
+    assert h.lines()[-1]["error"] == "ResourceNotFoundException"
+
+
 def test_a_failed_publish_is_logged_and_the_order_still_accepted(stores):
     h = harness(stores, EVENTS_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:sns-gone-local")
     response = h.call("POST", "/orders", ORDER, stores.auth())

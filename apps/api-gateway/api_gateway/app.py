@@ -100,15 +100,36 @@ class Gateway:
         except (BotoCoreError, ClientError) as error:
             # Without a message nobody would ever execute the order: record it as FAILED (PutItem is the
             # only write the role has) so the trader sees a final state instead of PENDING forever.
+            # The error may come after SQS stored the message (a timeout on the answer): the put is conditional
+            # on the order still being PENDING, so an order processing-service already claimed is never
+            # overwritten, and the trader is not told to submit again what is being executed.
             failed = {**item, "status": {"S": "FAILED"}, "reason": {"S": "the order could not be queued"},
                       "updatedAt": {"S": now()}}
-            dynamodb.put_item(TableName=self.table, Item=failed)
+            try:
+                dynamodb.put_item(TableName=self.table, Item=failed, ConditionExpression="#status = :pending",
+                                  ExpressionAttributeNames={"#status": "status"},
+                                  ExpressionAttributeValues={":pending": {"S": "PENDING"}})
+            except ClientError as conflict:
+                if conflict.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                return self._accepted_anyway(order_id, trader, order, rid, error)
             self.logger.error("order not queued; recorded as FAILED", order_id=order_id, error=type(error).__name__)
             raise HttpError(503, f"order {order_id} could not be queued and was recorded as FAILED; submit it again")
         self._publish({"type": "OrderAccepted", "orderId": order_id, "status": "PENDING", "trader": trader,
                        **order, "requestId": rid})
         self.logger.info("order accepted", order_id=order_id, trader=trader, **order)
         return Response.json(202, {"orderId": order_id, "status": "PENDING"})
+
+    def _accepted_anyway(self, order_id: str, trader: str, order: dict, rid: str, error: Exception) -> Response:
+        """The queueing error was not the end of the order: processing-service has it, so answer as accepted
+        with the status it reached."""
+        current = self.clients.get("dynamodb").get_item(
+            TableName=self.table, Key={TABLE_KEY: {"S": order_id}}, ConsistentRead=True)["Item"]["status"]["S"]
+        self.logger.warning("queueing reported an error but the order is already being processed; "
+                            "not recorded as FAILED", order_id=order_id, status=current, error=type(error).__name__)
+        self._publish({"type": "OrderAccepted", "orderId": order_id, "status": "PENDING", "trader": trader,
+                       **order, "requestId": rid})
+        return Response.json(202, {"orderId": order_id, "status": current})
 
     def _queue(self, order_id: str, trader: str, rid: str) -> None:
         queue_url = self.settings.get(contract.ORDERS_QUEUE_URL)
