@@ -29,10 +29,29 @@ def role_allows(check: str, subject: str, role: Resource, sources: list[PolicySo
                                               f"add it to the role's policy")
 
 
+def _key_denies(check: str, subject: str, key: Resource, statements: list[iam.Statement], principal: str,
+                action: str, why: str, applies) -> Finding | None:
+    """A failure when a Deny statement of the key policy matching `action` on the key applies to the
+    principal (`applies(statement)`): an explicit Deny wins over every Allow. Its condition is quoted, not
+    evaluated, so a conditional Deny fails too: the reader judges whether the request would meet it."""
+    denying = [s for s in statements if not s.is_allow and s.matches_action(action)
+               and s.matches_resource(key.arn or "*") and applies(s)]
+    if not denying:
+        return None
+    sids = ", ".join(s.sid or "(no Sid)" for s in denying)
+    return failed(check, subject, key.label, f"key policy statement {sids} denies {principal} {action}, which {why}; "
+                                             f"remove the Deny or narrow it{_conditions(denying)}")
+
+
 def key_admits(check: str, subject: str, key: Resource, statements: list[iam.Statement], principal: str,
                action: str, why: str) -> Finding:
     """The key policy lets `principal` (a role ARN) use `action`, directly or by delegating to the account's
-    IAM policies (`arn:aws:iam::ACCOUNT:root`); without that, no identity policy can grant the key."""
+    IAM policies (`arn:aws:iam::ACCOUNT:root`), and no Deny naming it, its account or `*` matches; without
+    that, no identity policy can grant the key."""
+    denied = _key_denies(check, subject, key, statements, principal, action, why,
+                         lambda s: iam.admits_principal(s, principal))
+    if denied:
+        return denied
     allowing = [s for s in statements if s.allows(action, key.arn or "*") and iam.admits_principal(s, principal)]
     if allowing:
         return passed(check, subject, key.label, f"key policy admits {principal} for {action} ({why})"
@@ -47,9 +66,13 @@ def service_principal_admitted(check: str, subject: str, key: Resource, statemen
     """The key policy lets an AWS service principal (e.g. `logs.us-east-1.amazonaws.com`) use `actions`."""
     findings = []
     for action in actions:
+        denied = _key_denies(check, subject, key, statements, service, action, why, lambda s: bool(
+            {service, "*"} & set(s.principal_types.get("Service", ()) + s.principal_types.get("AWS", ()))))
         allowing = [s for s in statements if s.allows(action, key.arn or "*")
                     and service in s.principal_types.get("Service", ())]
-        if allowing:
+        if denied:
+            findings.append(denied)
+        elif allowing:
             findings.append(passed(check, subject, key.label, f"key policy admits {service} for {action} ({why})"
                                                               f"{_conditions(allowing)}"))
         else:

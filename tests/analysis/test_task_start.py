@@ -141,3 +141,42 @@ def test_a_secret_under_the_aws_managed_key_needs_no_kms_grant():
     set_state(document, "platform-secret-jwt_signing_key", kmsKeyId=None)
     edit_policy(document, "frontend-execution-policy", lambda s: s.pop())
     assert analyse(document).ok
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ACCOUNT},
+                                       {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                       {"AWS": f"arn:aws:iam::{ACCOUNT}:role/frontend-execution-dev"}])
+def test_a_key_policy_deny_for_the_role_or_its_account_blocks_the_secret(principal):
+    # An explicit Deny in the key policy wins over the account-root Allow, whatever the role's policy says.
+    document = build_plan()
+    edit_policy(document, "platform-key", lambda s: s.append({
+        "Sid": "NoDecrypt", "Effect": "Deny", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"}))
+    frontend = [f for f in failures(document) if f.subject == "frontend"]
+    assert {f.resource for f in frontend} == {f"platform-key ({KEY_ARN.split('/')[-1]})"}
+    expected = {"key policy statement NoDecrypt denies arn:aws:iam::123456789012:role/frontend-execution-dev "
+                "kms:Decrypt"}
+    if principal in ("*", {"AWS": "*"}):  # everyone: CloudWatch Logs as well
+        expected.add("key policy statement NoDecrypt denies logs.us-east-1.amazonaws.com kms:Decrypt")
+    assert sorted(f.detail.split(",")[0] for f in frontend) == sorted(expected)
+
+
+def test_a_key_policy_deny_for_someone_else_or_another_action_blocks_nothing():
+    document = build_plan()
+    edit_policy(document, "platform-key", lambda s: s.extend([
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+        {"Effect": "Deny", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "kms:*", "Resource": "*"}]))
+    assert analyse(document).ok
+
+
+def test_a_key_policy_deny_for_the_logs_service_blocks_the_encrypted_log_group():
+    document = build_plan()
+    edit_policy(document, "platform-key", lambda s: s.append({
+        "Effect": "Deny", "Principal": {"Service": "logs.us-east-1.amazonaws.com"}, "Action": "kms:Encrypt",
+        "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+    found = failures(document)
+    assert {f.subject for f in found} == {"frontend", "api-gateway", "processing-service"}
+    assert {f.detail for f in found} == {
+        'key policy statement (no Sid) denies logs.us-east-1.amazonaws.com kms:Encrypt, which log group '
+        f'/ecs/{s}-dev is encrypted with it; remove the Deny or narrow it; condition recorded, not evaluated: '
+        '{"Bool": {"aws:SecureTransport": "false"}}' for s in ("frontend", "api-gateway", "processing-service")}
