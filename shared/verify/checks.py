@@ -6,8 +6,9 @@ strategies come from `Expected` (stack config and catalog); the few values writt
 invariants that issues 6 and 9 state for every environment (an internet-facing ALB, no public IP, a circuit
 breaker with rollback, immutable scanned repositories, customer-key encryption), each named where it is used.
 
-Reads are memoised in `Live` and ECS is read in a fixed order (all services in one `DescribeServices`, then
-each task definition when first needed), so a test can serve ECS through botocore's `Stubber` in that order.
+Reads are memoised in `Live` and ECS is read in a fixed order (all services in `DescribeServices` calls of
+at most 10, then each task definition when first needed), so a test can serve ECS through botocore's `Stubber`
+in that order.
 """
 from __future__ import annotations
 
@@ -509,6 +510,13 @@ def check_health_probe(live: Live, expected: Expected) -> list[Result]:
         except UNREACHABLE as error:
             results.append(Result("health-probe", resource, f"GET {url}", "2xx",
                                   f"not reachable from here: {error}", Status.NOT_VERIFIED))
+            continue
+        except ValueError as error:
+            # The URL cannot even be sent (e.g. a host name from the outputs file that fails IDNA encoding,
+            # which the resolver raises as UnicodeError): no answer, so this probe says nothing, and the
+            # other checks' results must still be reported.
+            results.append(Result("health-probe", resource, f"GET {url}", "2xx",
+                                  f"not probed: the URL cannot be requested: {error}", Status.NOT_VERIFIED))
             continue
         results.append(Result("health-probe", resource, f"GET {url}", "2xx", str(status),
                               Status.PASS if 200 <= status < 300 else Status.FAIL))

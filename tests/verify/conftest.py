@@ -43,10 +43,13 @@ LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch):
     """No test here may send traffic beyond this machine: name resolution (which every connection made by
-    urllib goes through) refuses any other host, so the real probe meets an unreachable ALB."""
+    urllib goes through) refuses any other host, so the real probe meets an unreachable ALB. The host is
+    IDNA-encoded first, as the real `getaddrinfo` does locally before any lookup, so a malformed name fails
+    here as it would there (UnicodeError)."""
     resolve = socket.getaddrinfo
 
     def guarded(host, *args, **kwargs):
+        host.encode("idna")  # urllib passes the host as str
         if host not in LOOPBACK:
             raise OSError(f"tests send no traffic beyond loopback; refused to resolve {host}")
         return resolve(host, *args, **kwargs)

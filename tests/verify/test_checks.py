@@ -4,13 +4,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from botocore.stub import Stubber
 
 from shared.catalog import PublicRoute
 from shared.verify.checks import (Live, _from_secret, _path_patterns, check_health_probe, forwarded_groups,
                                   run_checks, secret_looking)
 from shared.verify.expected import expected_for
 from shared.verify.results import Status, failures
-from tests.verify.conftest import unreachable, verify
+from tests.verify.conftest import StubbedSession, unreachable, verify
 from tests.verify.moto_env import REGION, Environment
 
 
@@ -56,6 +57,60 @@ def test_missing_listener_rule_and_log_group_are_reported_absent(dev_env):
         ("routing", "listener rule 1000 (frontend)",
          f"rule on listener {dev_env.stack('platform/dev')['serviceListenerArn']}", "absent"),
     ]
+
+
+def test_a_rule_that_forwards_nowhere_fails_routing(dev_env):
+    # GIVEN frontend's rule answering with a fixed response only: no forward, so no group at all gets traffic
+    # (an empty set is a subset of the service's groups; that is no pass)
+    elbv2 = client(dev_env, "elbv2")
+    rules = elbv2.describe_rules(ListenerArn=dev_env.stack("platform/dev")["serviceListenerArn"])["Rules"]
+    elbv2.modify_rule(RuleArn=next(r["RuleArn"] for r in rules if r["Priority"] == "1000"), Actions=[
+        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503", "ContentType": "text/plain"}}])
+
+    assert failed(dev_env) == [("routing", "listener rule 1000 (frontend)", "forwards to", "[]")]
+
+
+def test_log_retention_judges_the_exact_group_not_a_prefix_sibling(dev_env):
+    # GIVEN an older group whose name starts with the exported one (DescribeLogGroups filters by prefix)
+    logs = client(dev_env, "logs")
+    logs.create_log_group(logGroupName="log-frontend-dev-old")
+    logs.put_retention_policy(logGroupName="log-frontend-dev-old", retentionInDays=7)
+    expected = expected_for(dev_env.document)
+
+    def retention() -> list[tuple[str, str, str, Status]]:
+        return [(r.resource, r.attribute, r.actual, r.status)
+                for r in run_checks(dev_env.session, expected, only=["log-retention"])
+                if r.resource == "log group log-frontend-dev"]
+
+    assert retention() == [("log group log-frontend-dev", "retentionInDays", "30", Status.PASS)]
+
+    # WHEN the exported group is gone, the sibling does not stand in for it
+    logs.delete_log_group(logGroupName="log-frontend-dev")
+    assert retention() == [("log group log-frontend-dev", "log group", "absent", Status.FAIL)]
+
+
+def test_describe_services_is_asked_at_most_ten_services_at_a_time(dev_env):
+    # GIVEN a catalog grown to 23 services: ECS DescribeServices takes at most 10 per call, so 3 calls
+    # (10, 10, 3), each checked by the Stubber against the exact services it must name
+    expected = expected_for(dev_env.document)
+    template = expected.services[0]
+    prefix = template.outputs["serviceArn"].rsplit("/", 1)[0]
+    arns = [f"{prefix}/svc-service{i:02d}-dev" for i in range(23)]
+    many = tuple(dataclasses.replace(template, outputs={**template.outputs, "serviceArn": arn}) for arn in arns)
+    expected = dataclasses.replace(expected, services=many)
+    ecs = client(dev_env, "ecs")
+    stubber = Stubber(ecs)
+    for chunk in (arns[0:10], arns[10:20], arns[20:]):
+        stubber.add_response("describe_services", {"services": [{"serviceArn": a, "status": "ACTIVE"} for a in chunk],
+                                                   "failures": []},
+                             {"cluster": expected.platform["clusterArn"], "services": chunk})
+    live = Live(StubbedSession(dev_env.session, ecs), REGION)
+
+    with stubber:
+        found = [live.ecs_service(expected, service) for service in many]
+        stubber.assert_no_pending_responses()
+
+    assert [f["serviceArn"] for f in found] == arns
 
 
 def test_deleted_service_is_reported_inactive(dev_env):
@@ -197,6 +252,23 @@ def test_health_probe_of_a_service_whose_rule_does_not_route_its_health_path(dev
 
     assert [(r.status, r.actual) for r in results] == [(Status.NOT_VERIFIED, "not routed to frontend by its rule "
                                                         "/ui/*")]
+
+
+def test_health_probe_of_a_host_name_that_cannot_be_encoded_is_not_verified_and_the_run_goes_on(dev_env):
+    # GIVEN an outputs file whose ALB name has a label over 63 characters: the resolver's IDNA encoding
+    # raises UnicodeError (a ValueError) locally, before any lookup, so nothing leaves this machine
+    host = f"{'a' * 64}.us-east-1.elb.amazonaws.com"
+    dev_env.stack("platform/dev")["albDnsName"] = host
+
+    results = verify(dev_env)  # the real probe
+
+    probe = [(r.status, r.attribute, r.actual) for r in results if r.check == "health-probe"]
+    assert len(probe) == 1
+    status, attribute, actual = probe[0]
+    assert (status, attribute) == (Status.NOT_VERIFIED, f"GET http://{host}/health")
+    assert actual.startswith("not probed: the URL cannot be requested: ") and "label" in actual
+    # every other check still ran and reported
+    assert failures(results) == [] and {r.check for r in results} >= {"alb", "routing", "encryption"}
 
 
 def test_unknown_check_is_refused(dev_env):

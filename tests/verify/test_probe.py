@@ -51,3 +51,9 @@ def test_a_host_beyond_loopback_is_unreachable_in_tests():
     # tests/verify/conftest.py refuses to resolve it, so nothing is sent
     with pytest.raises(UNREACHABLE, match="refused to resolve alb-dev-1.us-east-1.elb.amazonaws.com"):
         http_status("http://alb-dev-1.us-east-1.elb.amazonaws.com/health", 2.0)
+
+
+def test_a_host_name_that_fails_idna_encoding_raises_value_error_not_unreachable():
+    # A label over 63 characters: the encoding fails locally (the check reports it as "not probed")
+    with pytest.raises(ValueError, match="label empty or too long"):
+        http_status(f"http://{'a' * 64}.us-east-1.elb.amazonaws.com/health", 2.0)
