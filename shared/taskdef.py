@@ -15,6 +15,12 @@ from shared.catalog import STORE_ENV, Service
 # stdout (mode non-blocking); lines beyond it are dropped, which beats a trading service stalling on a log write.
 LOG_BUFFER_SIZE = "25m"
 HEALTH_CHECK = {"interval": 15, "timeout": 5, "retries": 3, "startPeriod": 30}
+# Seconds between SIGTERM and SIGKILL when ECS stops the task (default 30). processing-service finishes its
+# long poll (up to 20 s) and the order in hand before exiting, and gives up 10 s before this
+# (apps/common/appkit/contract.py repeats the value; tests/apps/test_contract.py keeps them equal).
+# Fargate accepts at most 120: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+STOP_TIMEOUT_SECONDS = 60
+FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ def container_definition(c: ContainerInputs) -> dict:
             },
         },
         "linuxParameters": {"initProcessEnabled": True},
+        "stopTimeout": STOP_TIMEOUT_SECONDS,
     }
 
 

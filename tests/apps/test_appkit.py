@@ -223,6 +223,18 @@ def test_an_unreachable_callee_raises_naming_only_the_url():
     with pytest.raises(client.Unreachable) as raised:
         client.call("GET", f"http://127.0.0.1:{port}/x", headers={"X-Api-Key": "secret-key"})
     assert str(raised.value) == f"GET http://127.0.0.1:{port}/x failed: URLError"
+    assert raised.value.maybe_delivered is False  # never connected: safe to send again
+
+
+def test_a_callee_that_does_not_answer_may_have_the_request():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with pytest.raises(client.Unreachable) as raised:
+            client.call("POST", f"http://127.0.0.1:{port}/orders", {"x": 1}, timeout=0.2)
+    assert str(raised.value) == f"POST http://127.0.0.1:{port}/orders failed: TimeoutError"
+    assert raised.value.maybe_delivered is True  # the request was sent: sending it again could repeat it
 
 
 def test_main_serves_until_sigterm_and_restores_the_handlers(monkeypatch):

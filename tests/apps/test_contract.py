@@ -50,6 +50,11 @@ def test_the_trades_table_and_queue_match_the_platform_project():
     assert local.MAX_RECEIVE_COUNT == platform_data.ORDERS_MAX_RECEIVES
 
 
+def test_the_apps_shut_down_within_the_containers_stop_timeout():
+    from shared.taskdef import FARGATE_MAX_STOP_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
+    assert contract.STOP_TIMEOUT_SECONDS == STOP_TIMEOUT_SECONDS <= FARGATE_MAX_STOP_TIMEOUT_SECONDS
+
+
 def test_the_task_definition_gives_each_app_exactly_what_it_requires():
     """What the services project puts in each container (shared/taskdef.py) is what the app reads."""
     from shared.catalog import by_name
@@ -68,3 +73,4 @@ def test_the_task_definition_gives_each_app_exactly_what_it_requires():
         assert definition["user"] == contract.USER
         assert definition["mountPoints"][0]["containerPath"] == contract.TMP_PATH
         assert definition["portMappings"][0]["containerPort"] == app.port
+        assert definition["stopTimeout"] == contract.STOP_TIMEOUT_SECONDS

@@ -49,15 +49,24 @@ class World:
         return [line["message"] for line in self.processing.lines() if line["message"] != "consuming orders"]
 
 
+SENT_NO_ANSWER = "sent, no answer"  # a venue answer meaning: the request left, no answer came back (timeout)
+
+
 def venue(monkeypatch, *answers):
-    """The venue answers each call with the next (status, body), or raises Unreachable for None."""
+    """The venue answers each call with the next (status, body); None raises Unreachable before the order was
+    sent (connection refused), SENT_NO_ANSWER after it was (timeout); a callable is called, then answers."""
     calls = []
 
-    def fake(method, url, payload=None, headers=None):
+    def fake(method, url, payload=None, headers=None, timeout=None):
+        assert timeout == processing.VENUE_TIMEOUT_SECONDS  # counted in the stop budget
         calls.append((url, payload, headers))
         answer = answers[len(calls) - 1]
         if answer is None:
             raise Unreachable(f"{method} {url} failed: URLError")
+        if answer == SENT_NO_ANSWER:
+            raise Unreachable(f"{method} {url} failed: TimeoutError", maybe_delivered=True)
+        if callable(answer):
+            return answer()
         return answer
     monkeypatch.setattr(processing, "call", fake)
     return calls
@@ -123,24 +132,122 @@ def test_a_duplicate_delivery_is_not_executed_twice(stores, monkeypatch):
     assert world.messages()[-1] == "order already processed; duplicate delivery dropped"
 
 
+def set_status(world: World, order_id: str, status: str) -> None:
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName=world.stores.stores.names[Store.TRADES_TABLE], Key={"tradeId": {"S": order_id}},
+        UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": status}})
+
+
+def test_concurrent_deliveries_send_the_order_to_the_venue_once(stores, monkeypatch):
+    """A second delivery of the same message arrives while the first is at the venue (a standard queue may
+    deliver twice, or the visibility timeout may lapse): the claim makes only the first one execute it."""
+    world = World(stores)
+    order_id = world.submit()
+    message = world.sqs.receive_message(QueueUrl=world.queue, MessageAttributeNames=["All"])["Messages"][0]
+    executor = world.service.consumer.executor
+
+    def second_delivery_meanwhile():
+        executor.handle(message)
+        return 200, {"status": "FILLED", "venueOrderId": "V1"}
+    calls = venue(monkeypatch, second_delivery_meanwhile, (200, {"status": "FILLED", "venueOrderId": "V2"}))
+    executor.handle(message)
+    assert len(calls) == 1 and world.status(order_id) == "FILLED"
+    assert "order is EXECUTING from another delivery; not sent to the venue again" in world.messages()
+
+
+def test_a_delivery_that_loses_the_claim_leaves_the_order_to_the_winner(stores, monkeypatch):
+    world = World(stores)
+    executor = world.service.consumer.executor
+    order_id = world.submit()
+    dynamodb = executor.clients.get("dynamodb")
+    get_item = dynamodb.get_item
+
+    def read_then_claimed_elsewhere(**kwargs):
+        item = get_item(**kwargs)
+        set_status(world, order_id, "EXECUTING")  # another consumer claims it between this read and our claim
+        return item
+    monkeypatch.setattr(dynamodb, "get_item", read_then_claimed_elsewhere)
+    calls = venue(monkeypatch)
+    world.consume()
+    assert calls == [] and world.status(order_id) == "EXECUTING" and world.queued() == 1
+    assert world.messages()[-1] == "order claimed by another delivery; this one leaves it"
+
+
+def test_an_order_stuck_executing_is_not_sent_again_but_left_for_reconciliation(stores, monkeypatch):
+    """A task stopped between the venue call and the final update leaves the order EXECUTING: its message comes
+    back, and is left until it reaches the dead-letter queue, where a person checks the venue."""
+    world = World(stores)
+    order_id = world.submit()
+    set_status(world, order_id, "EXECUTING")
+    calls = venue(monkeypatch)
+    world.consume()
+    assert calls == [] and world.status(order_id) == "EXECUTING" and world.queued() == 1
+    line = world.processing.lines()[-1]
+    assert (line["level"], line["message"], line["order_id"]) == (
+        "ERROR", "order is EXECUTING from another delivery; not sent to the venue again", order_id)
+
+
+def test_a_venue_that_took_the_order_but_did_not_answer_leaves_it_executing(stores, monkeypatch):
+    world = World(stores)
+    calls = venue(monkeypatch, SENT_NO_ANSWER)
+    order_id = world.submit()
+    world.consume()
+    assert len(calls) == 1 and world.status(order_id) == "EXECUTING" and world.queued() == 1
+    assert world.messages()[-1] == ("the venue may have the order but did not answer; left EXECUTING for "
+                                    "reconciliation, not re-sent")
+
+
+def test_without_a_usable_api_key_nothing_is_sent_and_the_order_stays_pending(stores, monkeypatch):
+    world = World(stores, THIRD_PARTY_API_KEYS='{"b": "secret-b-value", "a": "secret-a-value"}')
+    calls = venue(monkeypatch, (401, {"error": "unknown API key"}))
+    order_id = world.submit()
+    world.consume()
+    assert calls == [] and world.status(order_id) == "PENDING" and world.queued() == 1
+    line = world.processing.lines()[-1]
+    assert (line["level"], line["message"]) == (
+        "ERROR", "no API key for the venue; message left for retry and then the dead-letter queue")
+
+
+def test_one_message_is_received_at_a_time(stores, monkeypatch):
+    """A batch would hold later messages invisible while earlier ones execute, past the visibility timeout."""
+    world = World(stores)
+    calls = venue(monkeypatch, (200, {"status": "FILLED"}), (200, {"status": "FILLED"}))
+    first, second = world.submit(), world.submit()
+    world.consume()
+    assert len(calls) == 1 and sorted([world.status(first), world.status(second)]) == ["FILLED", "PENDING"]
+
+
+def test_a_stopping_consumer_does_not_start_a_received_message(stores, monkeypatch):
+    world = World(stores)
+    calls = venue(monkeypatch)
+    order_id = world.submit()
+    world.service.consumer._stop.set()  # SIGTERM arrived during the long poll
+    world.consume()
+    assert calls == [] and world.status(order_id) == "PENDING" and world.queued() == 1
+    assert world.messages()[-1] == "stopping: message left for another consumer"
+
+
 def test_a_result_that_lost_the_race_is_dropped(stores, monkeypatch):
     world = World(stores)
     executor = world.service.consumer.executor
     order_id = world.submit()
+    set_status(world, order_id, "EXECUTING")
     order = {"orderId": order_id, **ORDER}
     request_id.set("race-0000-request")  # as handle() does for each message
     assert executor._record(order, {"status": "FILLED", "venueOrderId": "V1", "filledQuantity": 5,
                                     "filledPrice": "99.5"})
     assert executor._record(order, {"status": "REJECTED", "reason": "late"})
     assert world.status(order_id) == "FILLED"
-    assert world.messages()[-1] == "order finished by another delivery; result dropped"
+    assert world.messages()[-1] == "order no longer EXECUTING (reconciled elsewhere); result dropped"
 
 
 def test_malformed_messages_are_left_for_the_dead_letter_queue(stores):
     world = World(stores)
     for body in ("not json", "[1]", json.dumps({"orderId": ""})):
         world.sqs.send_message(QueueUrl=world.queue, MessageBody=body)
-    world.consume()
+    for _ in range(3):  # one message per receive
+        world.consume()
     assert world.queued() == 3
     assert world.messages() == ["malformed message left for the dead-letter queue"] * 3
 
@@ -187,6 +294,25 @@ def test_the_consumer_thread_runs_until_stopped(stores):
 
 def test_stopping_a_consumer_that_never_started_is_a_no_op(stores):
     World(stores).service.consumer.stop()
+
+
+def test_stop_waits_less_than_ecs_before_sigkill(stores, monkeypatch):
+    """ECS kills the task `stopTimeout` after SIGTERM: stop() gives up earlier, so the last lines are logged."""
+    from appkit import contract
+    assert processing.STOP_GRACE_SECONDS < contract.STOP_TIMEOUT_SECONDS
+    # the slowest poll (a full long poll) plus one message at the venue fits in the grace period
+    assert processing.DEFAULT_WAIT_SECONDS + 2 * processing.VENUE_TIMEOUT_SECONDS < processing.STOP_GRACE_SECONDS
+    world = World(stores)
+    consumer = world.service.consumer
+    busy = processing.threading.Event()
+    monkeypatch.setattr(consumer, "run", lambda: busy.wait(5))  # a message that outlasts the grace period
+    monkeypatch.setattr(processing, "STOP_GRACE_SECONDS", 0.05)
+    consumer.start()
+    consumer.stop()
+    assert consumer.alive
+    busy.set()
+    assert world.processing.lines()[-1]["message"] == (
+        "the consumer did not stop in time; an order it held may be left EXECUTING for reconciliation")
 
 
 def test_the_execution_api(stores, monkeypatch):

@@ -130,6 +130,8 @@ def test_task_definition_is_fargate_awsvpc_with_the_catalog_size(planned, name):
     options = definition["logConfiguration"]["options"]
     assert options["awslogs-group"] == f"log-{name}" and options["awslogs-stream-prefix"] == service.name
     assert options["mode"] == "non-blocking"
+    # SIGTERM then SIGKILL after stopTimeout: long enough for a long poll plus one order, within Fargate's 120 s
+    assert definition["stopTimeout"] == 60
 
 
 @pytest.mark.parametrize("name", STACKS)

@@ -13,7 +13,15 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
 class Unreachable(RuntimeError):
-    """The callee did not answer (connection refused, DNS, timeout); the message names the URL only."""
+    """The callee did not answer (connection refused, DNS, timeout); the message names the URL only.
+
+    `maybe_delivered` tells a retry apart from a repeat: urllib raises URLError while connecting or sending
+    (the callee never got the whole request), but a timeout or reset while waiting for the answer comes after
+    the request left, so the callee may have acted on it."""
+
+    def __init__(self, message: str, maybe_delivered: bool = False):
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 def call(method: str, url: str, payload: object = None, headers: Mapping[str, str] | None = None,
@@ -33,8 +41,10 @@ def call(method: str, url: str, payload: object = None, headers: Mapping[str, st
             status, body = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read()
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+    except urllib.error.URLError as error:
         raise Unreachable(f"{method} {url} failed: {type(error).__name__}") from None
+    except (TimeoutError, ConnectionError) as error:
+        raise Unreachable(f"{method} {url} failed: {type(error).__name__}", maybe_delivered=True) from None
     try:
         return status, json.loads(body) if body else None
     except ValueError:

@@ -19,6 +19,10 @@ AWS_REGION = "AWS_REGION"
 LOG_LEVEL = "LOG_LEVEL"
 VENUE_URL = "VENUE_URL"
 
+# Seconds ECS waits after SIGTERM before SIGKILL (shared.taskdef.STOP_TIMEOUT_SECONDS, the container's
+# stopTimeout): a service's shutdown must finish well within it.
+STOP_TIMEOUT_SECONDS = 60
+
 # Stores (shared.catalog.STORE_ENV values).
 ASSETS_BUCKET_NAME = "ASSETS_BUCKET_NAME"
 TRADES_TABLE_NAME = "TRADES_TABLE_NAME"

@@ -1,11 +1,26 @@
 """processing-service: the queue consumer that executes orders, and its internal execution API.
 
-Delivery is at least once, so execution is idempotent: an order is sent to the venue only while it is
-PENDING, and the FILLED/REJECTED update is conditional on it still being PENDING. A message is deleted only
-once the order reached a final state; when the venue is unreachable or busy it is left to reappear after
-the queue's visibility timeout, and a message that cannot be parsed is left for the dead-letter queue
-(the platform's redrive policy moves it there after a few receives). The task role allows exactly
-ReceiveMessage/DeleteMessage/ChangeMessageVisibility/GetQueueAttributes, GetItem/UpdateItem and Publish.
+Delivery is at least once, so an order must reach the venue at most once per claim. Each message names an
+order; the consumer claims it with a conditional update PENDING -> EXECUTING, and only the delivery that won
+the claim calls the venue. The FILLED/REJECTED update is conditional on EXECUTING. A duplicate delivery finds
+the order EXECUTING or final and never calls the venue.
+
+What happens to the message:
+- final state reached (or the order is already final, or unknown): deleted.
+- venue unreachable before the order left (connection refused, DNS) or busy (429/5xx): the claim is released
+  (EXECUTING -> PENDING) and the message reappears after the queue's visibility timeout.
+- no usable API key: nothing is claimed or sent; the message is left for retry and then the dead-letter queue.
+- the venue may hold the order but its answer never came (timeout after sending), or a task died between the
+  venue call and the final update: the order stays EXECUTING. A later delivery does NOT send it again (that
+  could execute it twice); it logs an error and leaves the message, which reaches the dead-letter queue after
+  the redrive policy's receive count. Recovery is reconciliation by a person: ask the venue about the order id
+  (sent as the venue's client order id) and set FILLED/REJECTED, or PENDING to let it be executed.
+- cannot be parsed: left for the dead-letter queue.
+
+One message is received at a time, so none waits invisible behind a slow one. On SIGTERM the consumer stops
+between messages, within STOP_GRACE_SECONDS, which is shorter than the container's stopTimeout. The task role
+allows exactly ReceiveMessage/DeleteMessage/ChangeMessageVisibility/GetQueueAttributes, GetItem/UpdateItem and
+Publish.
 """
 from __future__ import annotations
 
@@ -20,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from appkit import contract
 from appkit.aws import Clients
-from appkit.client import Unreachable, call
+from appkit.client import DEFAULT_TIMEOUT_SECONDS, Unreachable, call
 from appkit.logs import JsonLogger, request_id
 from appkit.runner import Built
 from appkit.settings import Settings
@@ -31,6 +46,11 @@ TABLE_KEY = contract.TRADES_TABLE_KEY  # holds the order id
 WAIT_ENV = "SQS_WAIT_SECONDS"  # optional tuning, not part of the contract: long-poll length (0-20)
 DEFAULT_WAIT_SECONDS = 20
 ERROR_BACKOFF_SECONDS = 2.0
+VENUE_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_SECONDS
+# stop() gives the consumer this long to finish its poll and message, then lets the process exit: 10 s less than
+# ECS's stopTimeout leaves time for the HTTP server to close and the last log lines to reach CloudWatch.
+STOP_GRACE_SECONDS = contract.STOP_TIMEOUT_SECONDS - 10
+PENDING, EXECUTING = "PENDING", "EXECUTING"
 EXECUTION_FIELDS = ("status", "venueOrderId", "filledQuantity", "filledPrice", "reason", "executedAt")
 API_KEY_HEADER = "X-Api-Key"
 
@@ -106,58 +126,90 @@ class Executor:
             request_id.reset(token)
 
     def _execute(self, order_id: str) -> bool:
-        """True when the order reached a final state (delete the message), False to retry it later."""
+        """True when the order reached a final state (delete the message), False to leave the message."""
         dynamodb = self.clients.get("dynamodb")
         item = dynamodb.get_item(TableName=self.table, Key={TABLE_KEY: {"S": order_id}},
                                  ConsistentRead=True).get("Item")
         if item is None:
             self.logger.error("no such order; message dropped", order_id=order_id)
             return True
-        if item["status"]["S"] != "PENDING":
-            self.logger.info("order already processed; duplicate delivery dropped", order_id=order_id,
-                             status=item["status"]["S"])
+        status = item["status"]["S"]
+        if status == EXECUTING:
+            # Either another delivery is at the venue right now, or one died after sending: sending again could
+            # execute the order twice. The message stays; once the order is final a later delivery deletes it,
+            # otherwise it reaches the dead-letter queue for reconciliation.
+            self.logger.error("order is EXECUTING from another delivery; not sent to the venue again",
+                              order_id=order_id, updated_at=item.get("updatedAt", {}).get("S"))
+            return False
+        if status != PENDING:
+            self.logger.info("order already processed; duplicate delivery dropped", order_id=order_id, status=status)
             return True
+        api_key = self.api_key
+        if not api_key:  # health says which entries exist; an empty key would only earn a REJECTED
+            self.logger.error("no API key for the venue; message left for retry and then the dead-letter queue",
+                              order_id=order_id)
+            return False
         order = {"orderId": order_id, "symbol": item["symbol"]["S"], "side": item["side"]["S"],
                  "quantity": int(item["quantity"]["N"]), "limitPrice": item["limitPrice"]["N"]}
+        if not self._update(order_id, PENDING, {"status": EXECUTING}):
+            self.logger.info("order claimed by another delivery; this one leaves it", order_id=order_id)
+            return False
         self.logger.info("executing order", **order)
         try:
-            status, answer = call("POST", f"{self.venue_url}/orders", order,
-                                  headers={API_KEY_HEADER: self.api_key or ""})
+            status_code, answer = call("POST", f"{self.venue_url}/orders", order, headers={API_KEY_HEADER: api_key},
+                                       timeout=VENUE_TIMEOUT_SECONDS)
         except Unreachable as error:
+            if error.maybe_delivered:
+                self.logger.error("the venue may have the order but did not answer; left EXECUTING for "
+                                  "reconciliation, not re-sent", order_id=order_id, error=str(error))
+                return False
             self.logger.warning("venue unreachable; the order is retried after the visibility timeout",
                                 order_id=order_id, error=str(error))
+            self._release(order_id)
             return False
         answer = answer if isinstance(answer, dict) else {}
-        if 200 <= status < 300 and answer.get("status") == "FILLED":
+        if 200 <= status_code < 300 and answer.get("status") == "FILLED":
             result = {"status": "FILLED", "venueOrderId": str(answer.get("venueOrderId", "")),
                       "filledQuantity": int(answer.get("filledQuantity", order["quantity"])),
                       "filledPrice": str(answer.get("filledPrice", order["limitPrice"]))}
-        elif 200 <= status < 300 or (400 <= status < 500 and status != 429):
+        elif 200 <= status_code < 300 or (400 <= status_code < 500 and status_code != 429):
             result = {"status": "REJECTED",
-                      "reason": str(answer.get("error") or answer.get("status") or f"venue answered {status}")}
+                      "reason": str(answer.get("error") or answer.get("status") or f"venue answered {status_code}")}
         else:
             self.logger.warning("venue busy or failing; the order is retried after the visibility timeout",
-                                order_id=order_id, status=status)
+                                order_id=order_id, status=status_code)
+            self._release(order_id)
             return False
         return self._record(order, result)
 
-    def _record(self, order: dict, result: dict) -> bool:
-        executed = now()
-        values = {":pending": {"S": "PENDING"}, ":status": {"S": result["status"]}, ":at": {"S": executed}}
-        sets = ["#status = :status", "executedAt = :at", "updatedAt = :at"]
-        for name, value in result.items():
-            if name != "status":
-                values[f":{name}"] = {"N": str(value)} if name == "filledQuantity" else {"S": value}
-                sets.append(f"{name} = :{name}")
+    def _release(self, order_id: str) -> None:
+        """Give the claim back so the next delivery executes the order. A failed condition means someone
+        (reconciliation) moved it on meanwhile: either way the message is left, so the result is not needed."""
+        self._update(order_id, EXECUTING, {"status": PENDING})
+
+    def _update(self, order_id: str, expected: str, fields: Mapping[str, str | int]) -> bool:
+        """Set `fields` (and updatedAt) while the order's status is `expected`; False when it is not."""
+        values: dict[str, dict] = {":expected": {"S": expected}, ":at": {"S": now()}}
+        sets = ["updatedAt = :at"]
+        for name, value in fields.items():
+            values[f":{name}"] = {"N": str(value)} if isinstance(value, int) else {"S": value}
+            sets.append(f"{'#status' if name == 'status' else name} = :{name}")
         try:
             self.clients.get("dynamodb").update_item(
-                TableName=self.table, Key={TABLE_KEY: {"S": order["orderId"]}},
-                UpdateExpression="SET " + ", ".join(sets), ConditionExpression="#status = :pending",
+                TableName=self.table, Key={TABLE_KEY: {"S": order_id}},
+                UpdateExpression="SET " + ", ".join(sets), ConditionExpression="#status = :expected",
                 ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues=values)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            self.logger.info("order finished by another delivery; result dropped", order_id=order["orderId"])
+            return False
+        return True
+
+    def _record(self, order: dict, result: dict) -> bool:
+        executed = now()
+        if not self._update(order["orderId"], EXECUTING, {**result, "executedAt": executed}):
+            self.logger.info("order no longer EXECUTING (reconciled elsewhere); result dropped",
+                             order_id=order["orderId"])
             return True
         event = {"type": f"Order{result['status'].title()}", "orderId": order["orderId"], **result,
                  "executedAt": executed, "requestId": request_id.get()}
@@ -189,7 +241,10 @@ class Consumer:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.wait + 15)
+            self._thread.join(timeout=STOP_GRACE_SECONDS)
+            if self._thread.is_alive():  # the daemon thread dies with the process, possibly mid-order
+                self.logger.error("the consumer did not stop in time; an order it held may be left EXECUTING "
+                                  "for reconciliation")
 
     @property
     def alive(self) -> bool:
@@ -203,13 +258,16 @@ class Consumer:
     def poll(self) -> None:
         try:
             messages = self.sqs.receive_message(
-                QueueUrl=self.executor.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=self.wait,
+                QueueUrl=self.executor.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=self.wait,
                 MessageAttributeNames=["All"]).get("Messages", [])
         except (BotoCoreError, ClientError) as error:
             self.logger.error("receiving from the orders queue failed", error=type(error).__name__)
             self._stop.wait(ERROR_BACKOFF_SECONDS)
             return
         for message in messages:
+            if self._stop.is_set():  # stopping during the poll: untouched, it reappears for another task
+                self.logger.info("stopping: message left for another consumer", message_id=message["MessageId"])
+                break
             try:
                 self.executor.handle(message)
             except Exception as error:  # one bad order must not stop the consumer; the message comes back
