@@ -7,8 +7,10 @@ quoted in the finding, where a reader can judge it.
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 from shared import iam
+from shared.analysis import iamdb
 from shared.analysis.findings import Finding, failed, passed
 from shared.analysis.plan import PolicySource, Resource
 
@@ -79,4 +81,35 @@ def service_principal_admitted(check: str, subject: str, key: Resource, statemen
             findings.append(failed(check, subject, key.label, f"key policy does not admit service principal "
                                                               f"{service} for {action}, which {why}; add a "
                                                               f"statement for it"))
+    return findings
+
+
+def granted(sources: list[PolicySource]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(action, resource, policy) pairs the Allow statements grant, wildcard actions expanded with the IAM
+    database, and the statements that cannot be bounded (NotAction/NotResource)."""
+    pairs, unbounded = [], []
+    for source in sources:
+        for statement in source.statements:
+            if not statement.is_allow:
+                continue
+            if statement.not_actions or statement.not_resources:
+                unbounded.append(f"{source.label} statement {statement.sid or '(no Sid)'} uses NotAction/"
+                                 f"NotResource, which grants everything else")
+                continue
+            for pattern in statement.actions:
+                for action in iamdb.expand(pattern) or [pattern]:
+                    pairs += [(action, resource, source.label) for resource in statement.resources]
+    return pairs, unbounded
+
+
+def grants_beyond(check: str, subject: str, role: Resource, sources: list[PolicySource],
+                  expected: Iterable[tuple[str, str]], reason: str) -> list[Finding]:
+    """A failure per (action, resource) the role's policies grant that is not one of `expected`, and per
+    statement that cannot be bounded. Resources compare as written: a wider pattern (`*`, `log-group:*`)
+    is excess even when it also covers what is expected. `reason` completes "..., which <reason>"."""
+    pairs, unbounded = granted(sources)
+    findings = [failed(check, subject, role.label, problem) for problem in unbounded]
+    wanted = {(action.lower(), resource) for action, resource in expected}
+    findings += [failed(check, subject, role.label, f"{source} allows {action} on {resource}, which {reason}")
+                 for action, resource, source in pairs if (action.lower(), resource) not in wanted]
     return findings

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shared.analysis import iamdb
 from shared.analysis.findings import RUNTIME, Finding, failed, passed
-from shared.analysis.grants import key_admits, role_allows
+from shared.analysis.grants import grants_beyond, key_admits, role_allows
 from shared.analysis.plan import Plan, Resource, ServiceView
 from shared.analysis.task_start import trusts_ecs_tasks
 from shared.catalog import WRITE_ACTIONS
@@ -58,23 +58,6 @@ def expected_grants(plan: Plan, view: ServiceView) -> tuple[dict[tuple[str, str]
     return expected, problems
 
 
-def granted(sources) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """(action, resource, policy) pairs the Allow statements grant, and statements that cannot be bounded."""
-    pairs, unbounded = [], []
-    for source in sources:
-        for statement in source.statements:
-            if not statement.is_allow:
-                continue
-            if statement.not_actions or statement.not_resources:
-                unbounded.append(f"{source.label} statement {statement.sid or '(no Sid)'} uses NotAction/"
-                                 f"NotResource, which grants everything else")
-                continue
-            for pattern in statement.actions:
-                for action in iamdb.expand(pattern) or [pattern]:
-                    pairs += [(action, resource, source.label) for resource in statement.resources]
-    return pairs, unbounded
-
-
 def check(plan: Plan) -> list[Finding]:
     findings: list[Finding] = []
     for view in plan.views:
@@ -98,14 +81,8 @@ def _service(plan: Plan, view: ServiceView) -> list[Finding]:
     findings += [failed(RUNTIME, name, role.label, f"attached policy {arn} is not in the plan, so the role may "
                                                    f"allow more than the catalog grants; remove it")
                  for arn in unreadable]
-    pairs, unbounded = granted(sources)
-    findings += [failed(RUNTIME, name, role.label, problem) for problem in unbounded]
-    wanted = {(action.lower(), resource) for action, resource in expected}
-    for action, resource, source in pairs:
-        if (action.lower(), resource) not in wanted:
-            findings.append(failed(RUNTIME, name, role.label,
-                                   f"{source} allows {action} on {resource}, which the catalog does not grant "
-                                   f"{name}; remove it (or add it to the catalog)"))
+    findings += grants_beyond(RUNTIME, name, role, sources, expected, f"the catalog does not grant {name}; remove "
+                                                                        f"it (or add it to the catalog)")
     for (action, resource), why in expected.items():
         findings.append(role_allows(RUNTIME, name, role, sources, action, resource, why))
         if action.startswith("kms:"):

@@ -71,10 +71,11 @@ def test_misspelled_action_is_named_with_a_suggestion():
     assert misspelled.resource == "frontend-execution-policy (frontend-execution)"
     assert misspelled.detail == ("statement Logs: action logs:PutLogEvent does not exist in the IAM action database; "
                                  "did you mean 'logs:PutLogEvents'?")
-    # the consequence is reported too: the role no longer grants the real action
-    [consequence] = [f for f in report.failures if f.check == TASK_START]
-    assert "does not allow logs:PutLogEvents" in consequence.detail
-    assert len(report.failures) == 2
+    # the consequences are reported too: the role no longer grants the real action, and grants one not needed
+    consequences = [f for f in report.failures if f.check == TASK_START]
+    assert sorted(f.detail.split(" on ")[0] for f in consequences) == [
+        "frontend-execution-policy (frontend-execution) allows logs:PutLogEvent", "role does not allow logs:PutLogEvents"]
+    assert len(report.failures) == 3
 
 
 def test_unknown_container_definition_key_is_refused():

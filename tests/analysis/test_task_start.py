@@ -73,9 +73,14 @@ def test_pulling_from_another_repository_is_refused():
     document = build_plan()
     edit_policy(document, "frontend-execution-policy", lambda s: s[1].update(
         Resource=[f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/api-gateway-dev"]))
+    other = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/api-gateway-dev"
     found = failures(document)
-    assert {f.detail.split(" on ")[0] for f in found} == {"role does not allow ecr:BatchGetImage",
-                                                          "role does not allow ecr:GetDownloadUrlForLayer"}
+    missing = {f"role does not allow {a}" for a in ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                                   "ecr:GetDownloadUrlForLayer")}
+    excess = {f"frontend-execution-policy (frontend-execution) allows {a}" for a in (
+        "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")}
+    assert {f.detail.split(" on ")[0] for f in found} == missing | excess
+    assert all(other in f.detail for f in found if " allows " in f.detail)
 
 
 def test_other_log_drivers_need_no_logs_permission():
@@ -140,6 +145,11 @@ def test_a_secret_under_the_aws_managed_key_needs_no_kms_grant():
     document = build_plan()
     set_state(document, "platform-secret-jwt_signing_key", kmsKeyId=None)
     edit_policy(document, "frontend-execution-policy", lambda s: s.pop())
+    found = failures(document)  # api-gateway reads the same secret and still grants the decrypt: not needed
+    assert [(f.subject, f.detail) for f in found] == [(
+        "api-gateway", f"api-gateway-execution-policy (api-gateway-execution) allows kms:Decrypt on {KEY_ARN}, which "
+                       f"starting api-gateway's task does not need; remove it")]
+    edit_policy(document, "api-gateway-execution-policy", lambda s: s.pop())
     assert analyse(document).ok
 
 
@@ -180,3 +190,41 @@ def test_a_key_policy_deny_for_the_logs_service_blocks_the_encrypted_log_group()
         'key policy statement (no Sid) denies logs.us-east-1.amazonaws.com kms:Encrypt, which log group '
         f'/ecs/{s}-dev is encrypted with it; remove the Deny or narrow it; condition recorded, not evaluated: '
         '{"Bool": {"aws:SecureTransport": "false"}}' for s in ("frontend", "api-gateway", "processing-service")}
+
+
+NOT_NEEDED = "which starting frontend's task does not need; remove it"
+
+
+@pytest.mark.parametrize("statement, extra", [
+    # Pulling from every repository (and the right one): the grant is proven, the excess named.
+    ({"Effect": "Allow", "Action": "ecr:BatchGetImage", "Resource": "*"}, {("ecr:BatchGetImage", "*")}),
+    ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::assets-dev/*"},
+     {("s3:GetObject", "arn:aws:s3:::assets-dev/*")}),
+    ({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+     {("logs:PutLogEvents", f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*")}),
+    ({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARNS["THIRD_PARTY_API_KEYS"]},
+     {("secretsmanager:GetSecretValue", SECRET_ARNS["THIRD_PARTY_API_KEYS"])}),
+    ({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": KEY_ARN}, {("kms:Encrypt", KEY_ARN)}),
+    # A wildcard action is expanded: each action it grants beyond the pull is named.
+    ({"Effect": "Allow", "Action": "ecr:Put*", "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/frontend-dev"},
+     {(a, f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/frontend-dev") for a in (
+         "ecr:PutImage", "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:PutLifecyclePolicy",
+         "ecr:PutRegistryPolicy", "ecr:PutRegistryScanningConfiguration", "ecr:PutReplicationConfiguration",
+         "ecr:PutAccountSetting", "ecr:PutSigningConfiguration")}),
+])
+def test_an_execution_role_granting_more_than_the_task_needs_is_refused(statement, extra):
+    document = build_plan()
+    edit_policy(document, "frontend-execution-policy", lambda s: s.append(statement))
+    found = failures(document)
+    assert {(f.subject, f.resource) for f in found} == {("frontend", "frontend-execution-role (frontend-execution-dev)")}
+    assert {f.detail for f in found} == {f"frontend-execution-policy (frontend-execution) allows {action} on "
+                                         f"{resource}, {NOT_NEEDED}" for action, resource in extra}
+
+
+def test_an_execution_role_with_not_action_cannot_be_bounded():
+    document = build_plan()
+    edit_policy(document, "frontend-execution-policy", lambda s: s.append(
+        {"Sid": "Rest", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))
+    [failure] = failures(document)
+    assert failure.detail == ("frontend-execution-policy (frontend-execution) statement Rest uses NotAction/"
+                              "NotResource, which grants everything else")
