@@ -208,7 +208,7 @@ def validate_catalog(services: tuple[Service, ...] = SERVICES) -> tuple[Service,
     if len(set(ports)) != len(ports):
         problems.append(f"container ports repeat: {ports}; give each service its own port so rules stay exact")
     for s in services:
-        if not re.match(r"^[a-z][a-z0-9-]*$", s.name) or len(s.name) > SERVICE_NAME_MAX_LENGTH:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", s.name) or len(s.name) > SERVICE_NAME_MAX_LENGTH:
             problems.append(f"service {s.name!r}: name must be lower-case letters, digits and '-', at most "
                             f"{SERVICE_NAME_MAX_LENGTH} characters (target group names are limited to 32)")
         if s.name in RESERVED_NAMES:

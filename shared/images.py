@@ -49,7 +49,7 @@ class Repository:
 
     @classmethod
     def parse(cls, url: str) -> "Repository":
-        match = ECR_URL.match(url)
+        match = ECR_URL.fullmatch(url)
         if not match:
             raise ReleaseError(f"repository URL {url!r} is not an ECR URL "
                                f"(<account>.dkr.ecr.<region>.amazonaws.com/<name>); check the registry stack's outputs")

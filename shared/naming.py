@@ -98,7 +98,7 @@ def suffix_problem(suffix: str) -> str | None:
     """Why `suffix` cannot be an environmentSuffix, or None when it can."""
     if not suffix:
         return "it is empty"
-    if not SUFFIX_PATTERN.match(suffix):
+    if not SUFFIX_PATTERN.fullmatch(suffix):
         return ("it must be lower-case letters and digits starting with a letter, with at most one extra "
                 "'-token' for a throwaway copy (e.g. dev, prod, dev-pr42)")
     if len(suffix) > SUFFIX_MAX_LENGTH:
@@ -124,7 +124,7 @@ def physical_name(resource_type: str, suffix: str, component: str | None = None)
         raise NamingError(f"name {name!r} is {len(name)} characters, over the AWS limit of {rule.max_length} for "
                           f"'{resource_type}' ({rule.source}); shorten the component {component!r} or the "
                           f"environmentSuffix")
-    if not re.match(rule.pattern, name):
+    if not re.fullmatch(rule.pattern, name):
         raise NamingError(f"name {name!r} does not match {rule.pattern} required for '{resource_type}' "
                           f"({rule.source}); use lower-case letters, digits and '-' in the component")
     return name

@@ -105,7 +105,7 @@ class ConfigReader:
         if self.source.is_secret(key):
             self.fail(key, "[secret]", "is a secret but this key is plain configuration",
                       f"run `pulumi config set {self.qualified(key)} <value>` without --secret")
-        if pattern and not re.match(pattern, str(value)):
+        if pattern and not re.fullmatch(pattern, str(value)):
             self.fail(key, value, f"does not match {pattern}", fix or "see the key's description in Pulumi.yaml")
         return str(value)
 

@@ -71,7 +71,7 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
     reader = ConfigReader(source)
     common = read_common(reader, environment=source.stack)
     certificate = reader.string("certificateArn", default="")
-    reader.check(not certificate or bool(CERTIFICATE_ARN.match(certificate)), "certificateArn", certificate,
+    reader.check(not certificate or bool(CERTIFICATE_ARN.fullmatch(certificate)), "certificateArn", certificate,
                  f"is not an ACM certificate ARN in {REGION} (an ALB only takes certificates of its region)",
                  f"give arn:aws:acm:{REGION}:<account>:certificate/<uuid>, or leave it empty for HTTP only")
     require_https = reader.boolean("requireHttps")
@@ -89,7 +89,7 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
     waf = reader.boolean("waf")
     rate = reader.integer("wafRateLimit", minimum=WAF_RATE_LIMIT_MIN, maximum=WAF_RATE_LIMIT_MAX)
     emails = reader.string_list("alarmEmails")
-    bad = [e for e in emails if not EMAIL.match(e)]
+    bad = [e for e in emails if not EMAIL.fullmatch(e)]
     reader.check(not bad, "alarmEmails", bad, "are not e-mail addresses", "give addresses like oncall@example.com")
     return reader.finish(PlatformSettings(
         common=common,

@@ -32,7 +32,7 @@ def load_registry_settings(source: ConfigSource) -> RegistrySettings:
     patterns = reader.string_list("releaseTagPatterns")
     reader.check(bool(patterns), "releaseTagPatterns", list(patterns), "is empty, so no image counts as a release "
                  "and every image would expire", "list at least one pattern, e.g. '*' (every tagged image)")
-    bad = [p for p in patterns if not TAG_PATTERN.match(p) or p.count("*") > MAX_WILDCARDS]
+    bad = [p for p in patterns if not TAG_PATTERN.fullmatch(p) or p.count("*") > MAX_WILDCARDS]
     reader.check(not bad, "releaseTagPatterns", bad, f"are not ECR tag patterns (letters, digits, '-_.*', at most "
                  f"{MAX_WILDCARDS} wildcards)", "fix or remove those patterns")
     return reader.finish(RegistrySettings(common, expiry, kept, patterns))
