@@ -59,10 +59,7 @@ def expected_grants(plan: Plan, view: ServiceView) -> tuple[dict[tuple[str, str]
 
 
 def check(plan: Plan) -> list[Finding]:
-    findings: list[Finding] = []
-    for view in plan.views:
-        findings += _service(plan, view)
-    return findings
+    return [finding for view in plan.views for finding in _service(plan, view)]
 
 
 def _service(plan: Plan, view: ServiceView) -> list[Finding]:

@@ -56,10 +56,7 @@ def trusts_ecs_tasks(check: str, subject: str, role: Resource) -> Finding:
 
 
 def check(plan: Plan) -> list[Finding]:
-    findings: list[Finding] = []
-    for view in plan.views:
-        findings += _service(plan, view)
-    return findings
+    return [finding for view in plan.views for finding in _service(plan, view)]
 
 
 def _service(plan: Plan, view: ServiceView) -> list[Finding]:
