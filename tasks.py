@@ -1,6 +1,6 @@
 """invoke tasks: the one entry point for planning, testing and deploying. `invoke --list` shows them all.
 
-Tasks stay thin: each parses its arguments and calls a module of `shared/`, where the logic is tested.
+Tasks stay thin: each parses its arguments and calls a module of `tools/` (or `policy/`), where the logic is tested.
 """
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 from invoke import Exit, task
 
 from policy.gate import gate_file
-from shared.analysis import analyse_file
-from shared.plan.runner import PlanError, plan_environment, summary, write_plan
-from shared.ops import deploy as ops
-from shared.ops.outputs import outputs_document, write_outputs
-from shared.ops.pulumi_cli import OpsError
+from tools.analysis import analyse_file
+from tools.plan.runner import PlanError, plan_environment, summary, write_plan
+from tools.deploy import deploy as ops
+from tools.deploy.outputs import outputs_document, write_outputs
+from tools.deploy.pulumi_cli import OpsError
 from shared.stacks import ENVIRONMENTS
-from shared.verify.expected import VerifyError, outputs_path
-from shared.verify.report import report, verify_environment
+from tools.verify.expected import VerifyError, outputs_path
+from tools.verify.report import report, verify_environment
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
@@ -53,7 +53,7 @@ def plan(c, env="all", no_analysis=False):
         print(report.render())
         blocked += len(report.mandatory)
         if not no_analysis:
-            # Can every task start and every call get through? (shared/analysis, a table per service)
+            # Can every task start and every call get through? (tools/analysis, a table per service)
             analysis = analyse_file(path)
             print(analysis.render())
             undeployable += len(analysis.failures)
@@ -72,7 +72,7 @@ def test(c, args=""):
     c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing{gate} {args}", pty=False)
 
 
-# --- Sample services: release an image, run locally (logic and tests: shared/images.py, shared/local.py,
+# --- Sample services: release an image, run locally (logic and tests: tools/release.py, tools/local.py,
 # tests/apps/). Imported inside the tasks: moto and boto3 are slow to import and other tasks do not need them.
 @task(help={"service": "catalog service whose image to build, e.g. api-gateway",
             "tag": "release tag, e.g. 1.4.2 (not latest; a tag already in ECR is refused: repositories are immutable)",
@@ -80,7 +80,7 @@ def test(c, args=""):
 def build_push(c, service, tag, env="dev"):
     """Build apps/<service>, log in to ECR and push <repository URL>:<tag> (URL from build/outputs/<env>.json).
     Then set services:imageTag in the service's stack file and `invoke deploy --service <service>`."""
-    from shared import images
+    from tools import release as images
     try:
         images.build_push(service, tag, env, build_dir=BUILD)
     except images.ReleaseError as error:
@@ -91,14 +91,14 @@ def build_push(c, service, tag, env="dev"):
 def local_up(c):
     """Run the three sample services on loopback against moto (SQS, SNS, DynamoDB, S3, Secrets Manager) and
     a stub venue, as their images run them; prints the URLs and a trader token. Ctrl-C stops everything."""
-    from shared import local
+    from tools import local
     try:
         local.local_up()
     except local.LocalError as error:
         raise Exit(str(error), code=1) from None
 
 
-# --- Real deployments through the pulumi CLI (logic and tests: shared/ops/, tests/unit/test_ops*.py) ---
+# --- Real deployments through the pulumi CLI (logic and tests: tools/deploy/, tests/unit/test_ops*.py) ---
 ENV_HELP = "environment: dev (default) or prod"
 
 

@@ -23,7 +23,7 @@ from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyResourc
 
 from policy.inputs import MASKED_SECRET
 from policy.rules import all_policies
-from shared.plan.runner import load_stack_config
+from shared.stack_config import load_stack_config
 from shared.stacks import StackId
 
 PLATFORM_PROJECT = "platform"

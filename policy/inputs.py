@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-# How the offline plan writes a secret value (shared.plan.mocks.MASK); online the SDK unwraps secrets.
+# How the offline plan writes a secret value (tools.plan.mocks.MASK); online the SDK unwraps secrets.
 MASKED_SECRET = "[secret]"
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SIMULATION, not a measurement of AWS: deploy-all's wall time against a one-stack-at-a-time run.
 
-Runs the real `shared.ops.deploy.deploy_all` against the fake `pulumi` (tests/fake_pulumi), whose `up`
+Runs the real `tools.deploy.deploy.deploy_all` against the fake `pulumi` (tests/fake_pulumi), whose `up`
 sleeps a scripted time per stack, first as deploy-all runs (the service stacks side by side), then with
 one stack at a time, and prints both wall times and their ratio. Both include the real subprocess overhead
 of every CLI call (stack select, config, up). The durations are guesses scaled down (0.1 s per minute):
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from shared.ops import deploy as ops  # noqa: E402
+from tools.deploy import deploy as ops  # noqa: E402
 from shared.stacks import deploy_order  # noqa: E402
 from tests.fake_pulumi.harness import FakePulumi  # noqa: E402
 

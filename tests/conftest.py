@@ -8,9 +8,9 @@ from typing import Any, Callable
 import pytest
 
 from shared.catalog import SERVICES
-from shared.plan.mocks import StackOutputs
-from shared.plan.runner import (StackPlan, load_stack_config, plan_environment, reference_key, run_stack,
-                                 stack_exists)
+from tools.plan.mocks import StackOutputs
+from shared.stack_config import load_stack_config
+from tools.plan.runner import StackPlan, plan_environment, reference_key, run_stack, stack_exists
 from shared.stacks import StackId, deploy_order
 
 

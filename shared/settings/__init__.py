@@ -1,7 +1,7 @@
 """Typed, validated stack settings: the one place where config is checked.
 
 Each project's keys are declared (type, default, description) in its `Pulumi.yaml`; the CLI applies the
-defaults, and `shared.plan` does the same offline. A project module here turns those raw strings into a
+defaults, and `tools.plan` does the same offline. A project module here turns those raw strings into a
 frozen dataclass and reports *every* violation at once, each naming the key, the bad value and the fix,
 before the program registers a single resource.
 """

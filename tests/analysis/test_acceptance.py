@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from shared.analysis import analyse
-from shared.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
+from tools.analysis import analyse
+from tools.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
 from shared.catalog import SERVICES
-from shared.plan.runner import plan_document
+from tools.plan.runner import plan_document
 from tests.analysis.builder import (ALL_ENDPOINTS, KEY_ARN, STORE_ARNS, build_plan, edit_containers, edit_policy,
                                     remove)
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from shared.analysis import analyse
-from shared.analysis.findings import CALL_PATHS, REACHABILITY
-from shared.analysis.network import Rule
+from tools.analysis import analyse
+from tools.analysis.findings import CALL_PATHS, REACHABILITY
+from tools.analysis.network import Rule
 from shared.catalog import SERVICES
 from tests.analysis.builder import (PlanBuilder, build_plan, edit_policy, remove, resource, set_state)
 

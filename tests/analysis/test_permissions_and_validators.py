@@ -8,11 +8,11 @@ import json
 import pytest
 
 from shared import iam
-from shared.analysis import analyse, iamdb
-from shared.analysis.findings import CONTAINER, IAM_ACTIONS, RUNTIME, failed, passed
-from shared.analysis.report import Report
-from shared.analysis.runtime import object_resource
-from shared.analysis.validators import container_problems
+from tools.analysis import analyse, iamdb
+from tools.analysis.findings import CONTAINER, IAM_ACTIONS, RUNTIME, failed, passed
+from tools.analysis.report import Report
+from tools.analysis.runtime import object_resource
+from tools.analysis.validators import container_problems
 from shared.catalog import SERVICES
 from tests.analysis.builder import (ACCOUNT, KEY_ARN, STORE_ARNS, PlanBuilder, build_plan, edit_policy,
                                     set_state)

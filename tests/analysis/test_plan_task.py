@@ -8,7 +8,7 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
-from shared.analysis import analyse
+from tools.analysis import analyse
 from tests.analysis.builder import remove
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from shared.analysis import analyse, analyse_file
-from shared.analysis.findings import PLAN
-from shared.analysis.plan import MASK, Plan, Resource, parse_containers
+from tools.analysis import analyse, analyse_file
+from tools.analysis.findings import PLAN
+from tools.analysis.plan import MASK, Plan, Resource, parse_containers
 from shared.catalog import SERVICES
 from tests.analysis.builder import ACCOUNT, PlanBuilder, build_plan, remove, resource, set_state
 

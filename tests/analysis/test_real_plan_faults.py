@@ -9,9 +9,10 @@ import json
 
 import pytest
 
-from shared.analysis import analyse
-from shared.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
-from shared.plan.runner import load_stack_config, plan_document, reference_key, run_stack
+from tools.analysis import analyse
+from tools.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
+from shared.stack_config import load_stack_config
+from tools.plan.runner import plan_document, reference_key, run_stack
 from shared.stacks import deploy_order
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from shared.analysis import analyse
-from shared.analysis.findings import TASK_START
-from shared.analysis.task_start import secret_arn
+from tools.analysis import analyse
+from tools.analysis.findings import TASK_START
+from tools.analysis.task_start import secret_arn
 from tests.analysis.builder import (ACCOUNT, KEY_ARN, SECRET_ARNS, build_plan, edit_containers, edit_policy, remove,
                                     set_state)
 

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from shared.catalog import SERVICES, Store
-from shared.local import APPS_DIR
+from tools.local import APPS_DIR
 
 for directory in ("common", *(s.name for s in SERVICES)):
     path = str(APPS_DIR / directory)

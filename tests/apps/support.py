@@ -11,7 +11,7 @@ from appkit.logs import JsonLogger, request_id
 from appkit.runner import Built
 from appkit.settings import load
 from appkit.web import Request, Response, incoming_request_id
-from shared import local
+from tools import local
 from shared.catalog import SERVICES, Secret, Store
 
 VENUE_URL = "http://127.0.0.1:9"  # discard port: nothing answers

@@ -262,7 +262,7 @@ def test_each_image_entry_point_runs_main(monkeypatch):
 
 def test_start_logs_incomplete_settings_and_still_binds():
     from frontend.app import build
-    from shared.local import free_port
+    from tools.local import free_port
     stream = io.StringIO()
     env = {**support.static().environment("frontend", API_GATEWAY_URL=None), "PORT": str(free_port())}
     server, built = runner.start("frontend", build, env, host="127.0.0.1", stream=stream)

@@ -43,7 +43,7 @@ def test_required_lists_every_variable_once_in_report_order():
 
 
 def test_the_trades_table_and_queue_match_the_platform_project():
-    from shared import local
+    from tools import local
     from shared.components import platform_data
     assert contract.TRADES_TABLE_KEY == local.TABLE_KEY == platform_data.TRADES_TABLE_KEY
     assert local.VISIBILITY_TIMEOUT_SECONDS == platform_data.ORDERS_VISIBILITY_TIMEOUT_SECONDS

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from shared.catalog import CONTRACT, SERVICES, Secret
-from shared.local import APPS_DIR, package
+from tools.local import APPS_DIR, package
 
 
 def instructions(service) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from api_gateway.app import build as build_gateway
 from appkit import runner
 from frontend.app import build as build_frontend
 from processing_service.app import build as build_processing
-from shared import local
+from tools import local
 from shared.catalog import SERVICES, Secret, Store
 
 BUILDERS = {"frontend": build_frontend, "api-gateway": build_gateway, "processing-service": build_processing}

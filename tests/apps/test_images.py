@@ -13,8 +13,8 @@ from invoke import Context, Exit
 from moto import mock_aws
 
 import tasks
-from shared import images
-from shared.local import aws_session
+from tools import release as images
+from tools.local import aws_session
 
 FAKE_DOCKER = f"""#!{sys.executable}
 import json, os, sys
@@ -203,7 +203,7 @@ def test_the_task_passes_its_arguments(tmp_path, monkeypatch):
 
 
 def test_local_up_task_runs_and_reports_failures_cleanly(monkeypatch):
-    from shared import local
+    from tools import local
     calls = []
     monkeypatch.setattr(local, "local_up", lambda: calls.append("up"))
     tasks.local_up(Context())

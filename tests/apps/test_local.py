@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from shared import local
+from tools import local
 from shared.catalog import SERVICES, by_name
 
 

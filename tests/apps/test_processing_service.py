@@ -10,7 +10,7 @@ from api_gateway import app as gateway
 from appkit.client import Unreachable
 from appkit.logs import request_id
 from processing_service import app as processing
-from shared import local
+from tools import local
 from shared.catalog import Secret, Store
 from tests.apps import support
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from shared.stacks import REPO_ROOT
-from shared.verify.checks import CHECKS
-from shared.verify.expected import OUTPUTS_ENV_VAR, VerifyError, outputs_path
-from shared.verify.report import verify_environment
-from shared.verify.results import Status, failures, render_table
+from tools.verify.checks import CHECKS
+from tools.verify.expected import OUTPUTS_ENV_VAR, VerifyError, outputs_path
+from tools.verify.report import verify_environment
+from tools.verify.results import Status, failures, render_table
 
 ENVIRONMENT = os.environ.get("TRADING_ENV", "dev")
 

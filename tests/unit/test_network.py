@@ -1,7 +1,7 @@
 """The network program, run for real under the offline plan's mocks; assertions are on recorded inputs."""
 import pytest
 
-from shared.plan.runner import PlanError
+from tools.plan.runner import PlanError
 from tests.conftest import policy
 
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -14,10 +14,10 @@ import pytest
 from invoke import Collection, Context, Exit, Program
 
 import tasks
-from shared.ops import deploy as ops
-from shared.ops.lock import environment_lock, lock_path
-from shared.ops.outputs import existing_stacks, mask_secrets, mask_value, read_outputs
-from shared.ops.pulumi_cli import (MISSING_CLI, Backend, OpsError, PulumiCli, backend_settings,
+from tools.deploy import deploy as ops
+from tools.deploy.lock import environment_lock, lock_path
+from tools.deploy.outputs import existing_stacks, mask_secrets, mask_value, read_outputs
+from tools.deploy.pulumi_cli import (MISSING_CLI, Backend, OpsError, PulumiCli, backend_settings,
                                    default_backend_url)
 from shared.stacks import PROJECTS_DIR, REPO_ROOT, StackId, qualified_stack_name, stack_reference_name
 from tests.fake_pulumi.fixtures import fake  # noqa: F401 - the fixture
@@ -134,7 +134,7 @@ def test_lock_held_by_another_process_blocks_deploy_all_before_any_call(fake, tm
     release = tmp_path / "release"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import pathlib, time
-        from shared.ops.lock import environment_lock
+        from tools.deploy.lock import environment_lock
         with environment_lock(pathlib.Path({str(tasks.BUILD / 'locks')!r}), "dev", "invoke deploy-all --env dev"):
             while not pathlib.Path({str(release)!r}).exists():
                 time.sleep(0.01)

@@ -69,7 +69,7 @@ def test_deploy_all_prepares_every_stack_first_then_updates_in_order_with_servic
 
 def test_the_barrier_fails_a_run_whose_service_stacks_do_not_overlap(fake, tmp_path, capsys):  # noqa: F811
     """The parallelism proof can fail: one service at a time, the first call waits alone and gives up."""
-    from shared.ops import deploy as ops
+    from tools.deploy import deploy as ops
 
     barrier(fake, tmp_path, timeout=0.5)
     seed_upstream(fake, "network", "registry", "platform")

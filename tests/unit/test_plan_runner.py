@@ -5,9 +5,10 @@ import textwrap
 import pytest
 
 import shared.stacks
-from shared.plan import runner
-from shared.plan.mocks import MASK, PlanMocks, StackOutputs, mask_secrets
-from shared.plan.runner import PlanError, load_stack_config, plan_document, run_stack, summary, write_plan
+from tools.plan import runner
+from tools.plan.mocks import MASK, PlanMocks, StackOutputs, mask_secrets
+from shared.stack_config import OFFLINE_SECRET, load_stack_config
+from tools.plan.runner import PlanError, plan_document, run_stack, summary, write_plan
 from shared.stacks import StackId, stack_reference_name
 
 PULUMI_YAML = """\
@@ -54,7 +55,7 @@ def test_config_applies_project_defaults_then_the_stack_file(projects):
     assert values["network:greeting"] == "hi" and values["network:zones"] == '["a", "b"]'
     assert values["network:enabled"] == "true" and values["network:on"] == "false" and values["network:count"] == "3"
     assert "network:plainNoDefault" not in values
-    assert values["network:token"] == runner.OFFLINE_SECRET and secrets == ["network:token"]
+    assert values["network:token"] == OFFLINE_SECRET and secrets == ["network:token"]
 
 
 def test_an_empty_stack_file_means_only_defaults(projects):
@@ -201,7 +202,7 @@ pulumi.export("read", [source.get("token"), source.get("greeting"), source.is_se
     stack = projects("network", program, {"network:token": {"secure": "v1:abc"}})
     values, secrets = load_stack_config(stack)
     plan = run_stack(stack, {}, (values, secrets + ["network:unsetSecret"]))
-    assert plan.outputs.values["read"] == [runner.OFFLINE_SECRET, "hello", True, None]
+    assert plan.outputs.values["read"] == [OFFLINE_SECRET, "hello", True, None]
 
 
 def test_an_environment_plan_skips_projects_without_a_program_or_stack_file(projects):

@@ -12,8 +12,9 @@ from shared.components.context import AwsContext
 from shared.components.platform import Platform, PlatformArgs
 from shared.contracts import NETWORK, PLATFORM, ContractError, check_contracts
 from shared.netpolicy import Direction, network_rules
-from shared.plan.mocks import StackOutputs
-from shared.plan.runner import PlanError, load_stack_config, run_stack
+from tools.plan.mocks import StackOutputs
+from shared.stack_config import load_stack_config
+from tools.plan.runner import PlanError, run_stack
 from shared.settings.platform import load_platform_settings
 from shared.settings.pulumi_source import pulumi_config_source
 from shared.stackio import Upstream

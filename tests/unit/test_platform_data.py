@@ -5,8 +5,9 @@ import pytest
 
 from shared.catalog import Secret, Store
 from shared.iam import parse_document
-from shared.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
-from shared.plan.runner import OFFLINE_SECRET, plan_document
+from tools.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
+from shared.stack_config import OFFLINE_SECRET
+from tools.plan.runner import plan_document
 from shared.resource_policies import KEY_USE_ACTIONS
 from tests.conftest import Stack, policy
 

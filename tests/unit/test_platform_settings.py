@@ -2,7 +2,8 @@
 import pytest
 
 from shared.catalog import Secret
-from shared.plan.runner import OFFLINE_SECRET, PlanError, load_stack_config
+from shared.stack_config import OFFLINE_SECRET, load_stack_config
+from tools.plan.runner import PlanError
 from shared.settings import ConfigError, DictConfigSource
 from shared.fargate import CapacityShare
 from shared.settings.platform import ContainerInsights, load_platform_settings

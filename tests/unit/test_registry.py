@@ -8,8 +8,9 @@ from shared.catalog import SERVICES
 from shared.components.context import AwsContext
 from shared.components.registry import Registry, RegistryArgs
 from shared.iam import parse_document
-from shared.plan.mocks import ACCOUNT_ID
-from shared.plan.runner import PlanError, load_stack_config, run_stack
+from tools.plan.mocks import ACCOUNT_ID
+from shared.stack_config import load_stack_config
+from tools.plan.runner import PlanError, run_stack
 from shared.resource_policies import ecr_lifecycle_policy
 from shared.settings import ConfigError, DictConfigSource
 from shared.settings.pulumi_source import pulumi_config_source

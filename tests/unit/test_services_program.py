@@ -12,8 +12,8 @@ import pytest
 
 from shared import catalog
 from shared.catalog import SERVICES, Secret, Store
-from shared.plan.mocks import ACCOUNT_ID, REGION, StackOutputs
-from shared.plan.runner import PlanError
+from tools.plan.mocks import ACCOUNT_ID, REGION, StackOutputs
+from tools.plan.runner import PlanError
 from shared.stacks import stack_reference_name
 
 ARN = f"{REGION}:{ACCOUNT_ID}"
@@ -88,7 +88,7 @@ KMS_VIA = {"s3": "s3", "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns"}
 @pytest.fixture(scope="module")
 def planned():
     """Every committed service stack, planned once against the upstream fixture."""
-    from shared.plan.runner import run_stack
+    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
 
@@ -379,7 +379,7 @@ LEDGER = catalog.Service(
 
 
 def test_a_fourth_catalog_service_gets_its_stack_with_no_code_change(monkeypatch):
-    from shared.plan.runner import run_stack
+    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
 
@@ -412,7 +412,7 @@ def test_a_fourth_catalog_service_gets_its_stack_with_no_code_change(monkeypatch
 
 
 def test_a_service_without_stores_gets_no_task_policy_at_all(monkeypatch):
-    from shared.plan.runner import run_stack
+    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
 
@@ -427,7 +427,7 @@ def test_a_service_without_stores_gets_no_task_policy_at_all(monkeypatch):
 
 
 def test_an_upstream_from_an_older_catalog_fails_before_any_resource(run_project):
-    from shared.plan.runner import PlanError
+    from tools.plan.runner import PlanError
 
     with pytest.raises(PlanError) as error:
         run_project("services", "api-gateway-dev",
@@ -438,7 +438,7 @@ def test_an_upstream_from_an_older_catalog_fails_before_any_resource(run_project
 
 
 def test_bad_config_fails_the_stack_before_any_resource(run_project):
-    from shared.plan.runner import PlanError
+    from tools.plan.runner import PlanError
 
     with pytest.raises(PlanError) as error:
         run_project("services", "frontend-dev", {"imageTag": "latest"}, upstream=upstream_fixture("dev"))
@@ -603,7 +603,7 @@ def test_an_optional_test_rule_sends_the_header_to_green_before_production(run_p
 
 @pytest.mark.parametrize("stack", ["api-gateway-prod", "processing-service-prod"])
 def test_blue_green_elsewhere_stops_the_program_with_the_reason(run_project, stack):
-    from shared.plan.runner import PlanError
+    from tools.plan.runner import PlanError
 
     with pytest.raises(PlanError) as error:
         run_project("services", stack, {"deploymentStrategy": "BLUE_GREEN"}, upstream=upstream_fixture("prod"))
@@ -611,7 +611,7 @@ def test_blue_green_elsewhere_stops_the_program_with_the_reason(run_project, sta
 
 
 def test_prod_plan_json_shows_the_mode_each_stack_chose(environment_plans, tmp_path):
-    from shared.plan.runner import write_plan
+    from tools.plan.runner import write_plan
 
     plans = [s.plan for s in environment_plans("prod").values()]
     document = json.loads(write_plan(tmp_path, "prod", plans).read_text())

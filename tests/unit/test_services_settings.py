@@ -8,7 +8,7 @@ import pytest
 
 from shared import alarms, iam
 from shared.catalog import SERVICES, Secret, Service, StoreAccess, Store
-from shared.plan.runner import load_stack_config
+from shared.stack_config import load_stack_config
 from shared.settings import ConfigError, DictConfigSource
 from shared.fargate import parse_capacity_share
 from shared.settings.services import DeploymentStrategy, MarketHours, load_service_settings

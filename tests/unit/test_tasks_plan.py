@@ -5,7 +5,7 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
-from shared.plan.runner import PlanError
+from tools.plan.runner import PlanError
 
 
 def test_plan_writes_one_plan_per_environment_and_prints_a_summary(tmp_path, monkeypatch, capsys):

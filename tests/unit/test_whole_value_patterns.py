@@ -4,7 +4,7 @@ import pytest
 
 from shared import catalog
 from shared.catalog import CatalogError, Service, validate_catalog
-from shared.images import ReleaseError, Repository
+from tools.release import ReleaseError, Repository
 from shared.naming import NamingError, physical_name, suffix_problem
 from shared.settings import ConfigError
 from shared.settings.platform import load_platform_settings

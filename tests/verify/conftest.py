@@ -11,10 +11,10 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from shared.verify.checks import run_checks
-from shared.verify.expected import expected_for
-from shared.verify.probe import http_status
-from shared.verify.results import Result
+from tools.verify.checks import run_checks
+from tools.verify.expected import expected_for
+from tools.verify.probe import http_status
+from tools.verify.results import Result
 from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
 
 

@@ -26,7 +26,7 @@ from shared.settings.platform import load_platform_settings
 from shared.settings.services import ServiceSettings, load_service_settings
 from shared.stacks import StackId, service_stack_name
 from shared.taskdef import ContainerInputs, container_definition
-from shared.verify.expected import config_source
+from tools.verify.expected import config_source
 
 REGION = "us-east-1"
 IMAGE_TAG = "1.0.0"

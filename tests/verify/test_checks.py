@@ -7,10 +7,10 @@ import pytest
 from botocore.stub import Stubber
 
 from shared.catalog import PublicRoute
-from shared.verify.checks import (Live, _from_secret, _path_patterns, check_health_probe, forwarded_groups,
+from tools.verify.checks import (Live, _from_secret, _path_patterns, check_health_probe, forwarded_groups,
                                   run_checks, secret_looking)
-from shared.verify.expected import expected_for
-from shared.verify.results import Status, failures
+from tools.verify.expected import expected_for
+from tools.verify.results import Status, failures
 from tests.verify.conftest import StubbedSession, unreachable, verify
 from tests.verify.moto_env import REGION, Environment
 

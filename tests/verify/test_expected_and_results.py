@@ -9,8 +9,8 @@ from shared.catalog import SERVICES
 from shared.components import network as network_component
 from shared.components import service as service_component
 from shared.stacks import StackId
-from shared.verify.expected import VerifyError, config_source, expected_for, load_outputs, outputs_path
-from shared.verify.results import Result, Status, compare, counts, render_table, summary_line
+from tools.verify.expected import VerifyError, config_source, expected_for, load_outputs, outputs_path
+from tools.verify.results import Result, Status, compare, counts, render_table, summary_line
 
 HINT = "deploy the environment, then run `invoke outputs --env dev` to write it"
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from shared.verify import report as report_module
-from shared.verify.checks import CHECKS
+from tools.verify import report as report_module
+from tools.verify.checks import CHECKS
 from tests.integration import test_deployed_environment as suite
 from tests.verify.conftest import StubbedSession
 from tests.verify.moto_env import REGION, ecs_stubber

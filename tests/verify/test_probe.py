@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from shared.verify.probe import UNREACHABLE, http_status
+from tools.verify.probe import UNREACHABLE, http_status
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -7,8 +7,8 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
-from shared.verify import report as report_module
-from shared.verify.expected import VerifyError
+from tools.verify import report as report_module
+from tools.verify.expected import VerifyError
 from tests.verify.conftest import stubbed_session
 
 

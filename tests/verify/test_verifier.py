@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.verify.checks import CHECKS, run_checks
-from shared.verify.expected import expected_for
-from shared.verify.results import Status, failures
+from tools.verify.checks import CHECKS, run_checks
+from tools.verify.expected import expected_for
+from tools.verify.results import Status, failures
 from tests.verify.conftest import stubbed_session, unreachable, verify
 from tests.verify.moto_env import REGION, Environment, build_environment
 

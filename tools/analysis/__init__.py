@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shared.analysis import call_paths, reachability, runtime, task_start, validators
-from shared.analysis.findings import Finding
-from shared.analysis.plan import Plan
-from shared.analysis.report import Report
+from tools.analysis import call_paths, reachability, runtime, task_start, validators
+from tools.analysis.findings import Finding
+from tools.analysis.plan import Plan
+from tools.analysis.report import Report
 from shared.catalog import SERVICES, Service
 
 

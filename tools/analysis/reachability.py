@@ -12,9 +12,9 @@ https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-servic
 """
 from __future__ import annotations
 
-from shared.analysis import network
-from shared.analysis.findings import REACHABILITY, Finding, failed, passed
-from shared.analysis.plan import SUBNET, Plan, Resource, ServiceView
+from tools.analysis import network
+from tools.analysis.findings import REACHABILITY, Finding, failed, passed
+from tools.analysis.plan import SUBNET, Plan, Resource, ServiceView
 
 HTTPS = 443
 # APIs the ECS agent calls on Fargate (platform 1.4+) to start any task from ECR: the image's layers come

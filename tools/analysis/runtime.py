@@ -10,11 +10,11 @@ the KMS use. Conditions (such as `kms:ViaService`) are recorded, not evaluated.
 """
 from __future__ import annotations
 
-from shared.analysis import iamdb
-from shared.analysis.findings import RUNTIME, Finding, failed, passed
-from shared.analysis.grants import grants_beyond, key_admits, role_allows
-from shared.analysis.plan import Plan, Resource, ServiceView
-from shared.analysis.task_start import trusts_ecs_tasks
+from tools.analysis import iamdb
+from tools.analysis.findings import RUNTIME, Finding, failed, passed
+from tools.analysis.grants import grants_beyond, key_admits, role_allows
+from tools.analysis.plan import Plan, Resource, ServiceView
+from tools.analysis.task_start import trusts_ecs_tasks
 from shared.catalog import WRITE_ACTIONS
 from shared.iam import patterns_overlap
 

@@ -8,9 +8,9 @@ reached by its catalog callers (and the ALB when public), on its port, and by no
 """
 from __future__ import annotations
 
-from shared.analysis import network
-from shared.analysis.findings import CALL_PATHS, Finding, failed, passed
-from shared.analysis.plan import SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
+from tools.analysis import network
+from tools.analysis.findings import CALL_PATHS, Finding, failed, passed
+from tools.analysis.plan import SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
 from shared.catalog import callees
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"

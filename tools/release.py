@@ -21,7 +21,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from shared.catalog import CatalogError, by_name
-from shared.ops.outputs import outputs_path
+from tools.deploy.outputs import outputs_path
 from shared.settings.services import MOVING_TAGS, is_image_tag
 from shared.stacks import REPO_ROOT
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared import iam
-from shared.analysis.findings import PLAN, Finding, failed
+from tools.analysis.findings import PLAN, Finding, failed
 from shared.catalog import Service
 from shared.stacks import SERVICES_PROJECT, service_stack_name
 
-MASK = "[secret]"  # how plan.json shows a secret value (shared.plan.mocks.MASK)
+MASK = "[secret]"  # how plan.json shows a secret value (tools.plan.mocks.MASK)
 
 ECS_SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"

@@ -16,9 +16,9 @@ from typing import Callable, Mapping, Sequence
 
 from shared.catalog import CatalogError, by_name
 from shared.contracts import CONTRACTS
-from shared.ops.lock import environment_lock
-from shared.ops.outputs import BackendStacks, read_outputs
-from shared.ops.pulumi_cli import OpsError, PulumiCli
+from tools.deploy.lock import environment_lock
+from tools.deploy.outputs import BackendStacks, read_outputs
+from tools.deploy.pulumi_cli import OpsError, PulumiCli
 from shared.stacks import (ENVIRONMENTS, PROJECT_ORDER, REPO_ROOT, SERVICES_PROJECT, StackId, deploy_order,
                            service_stack_name, split_service_stack, stacks_for)
 

@@ -21,9 +21,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.catalog import Secret
-from shared.verify.expected import Expected, ServiceExpectation
-from shared.verify.probe import TIMEOUT_SECONDS, UNREACHABLE, HttpGet, http_status
-from shared.verify.results import Result, Status, compare
+from tools.verify.expected import Expected, ServiceExpectation
+from tools.verify.probe import TIMEOUT_SECONDS, UNREACHABLE, HttpGet, http_status
+from tools.verify.results import Result, Status, compare
 
 AWS_ERRORS = (ClientError, BotoCoreError)
 DESCRIBE_SERVICES_LIMIT = 10  # ECS DescribeServices accepts at most 10 services per call

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from shared.ops.pulumi_cli import OpsError
+from tools.deploy.pulumi_cli import OpsError
 
 
 def lock_path(lock_dir: Path, environment: str) -> Path:

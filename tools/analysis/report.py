@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.analysis.findings import CHECKS, Finding
+from tools.analysis.findings import CHECKS, Finding
 
 COLUMNS = ("check", "status", "resource", "reason")
 

@@ -15,9 +15,9 @@ from botocore.session import get_session
 from botocore.validate import ParamValidator
 
 from shared import iam
-from shared.analysis import iamdb
-from shared.analysis.findings import CONTAINER, IAM_ACTIONS, Finding, failed, passed
-from shared.analysis.plan import MANAGED_POLICY, ROLE, ROLE_POLICY, TASK_DEFINITION, Plan, parse_containers
+from tools.analysis import iamdb
+from tools.analysis.findings import CONTAINER, IAM_ACTIONS, Finding, failed, passed
+from tools.analysis.plan import MANAGED_POLICY, ROLE, ROLE_POLICY, TASK_DEFINITION, Plan, parse_containers
 
 OPERATION = ("ecs", "RegisterTaskDefinition")
 

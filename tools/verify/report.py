@@ -6,10 +6,10 @@ from pathlib import Path
 
 import boto3
 
-from shared.verify.checks import run_checks
-from shared.verify.expected import VerifyError, expected_for, load_outputs
-from shared.verify.probe import HttpGet, http_status
-from shared.verify.results import Result, failures, render_table, summary_line
+from tools.verify.checks import run_checks
+from tools.verify.expected import VerifyError, expected_for, load_outputs
+from tools.verify.probe import HttpGet, http_status
+from tools.verify.results import Result, failures, render_table, summary_line
 
 
 def default_session(region: str) -> boto3.Session:

@@ -10,9 +10,9 @@ import json
 from typing import Iterable
 
 from shared import iam
-from shared.analysis import iamdb
-from shared.analysis.findings import Finding, failed, passed
-from shared.analysis.plan import PolicySource, Resource
+from tools.analysis import iamdb
+from tools.analysis.findings import Finding, failed, passed
+from tools.analysis.plan import PolicySource, Resource
 
 
 def _conditions(statements: list[iam.Statement]) -> str:

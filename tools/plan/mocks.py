@@ -180,7 +180,7 @@ class PlanMocks(mocks.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict, list | None]:
         if args.token not in INVOKES:
             raise KeyError(f"the offline plan has no mock for invoke {args.token}; add it to "
-                           f"shared.plan.mocks.INVOKES with a realistic answer")
+                           f"tools.plan.mocks.INVOKES with a realistic answer")
         return INVOKES[args.token](args.args), []
 
 

@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable
 
-from shared.analysis.plan import EGRESS_RULE, INGRESS_RULE, SUBNET, Plan, Resource
+from tools.analysis.plan import EGRESS_RULE, INGRESS_RULE, SUBNET, Plan, Resource
 
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 ROUTE = "aws:ec2/route:Route"

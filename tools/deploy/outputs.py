@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from shared.contracts import CONTRACTS
-from shared.ops.pulumi_cli import CallResult, OpsError, PulumiCli
+from tools.deploy.pulumi_cli import CallResult, OpsError, PulumiCli
 from shared.stacks import StackId, deploy_order
 
 # What `pulumi stack output --json` prints for a secret without --show-secrets.

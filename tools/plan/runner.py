@@ -14,50 +14,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from shared.catalog import SERVICES, Service
-from shared.plan.mocks import MASK, PlanMocks, RecordingMonitor, Registration, StackOutputs
+from shared.stack_config import load_stack_config
+from tools.plan.mocks import MASK, PlanMocks, RecordingMonitor, Registration, StackOutputs
 from shared.stacks import StackId, deploy_order, stack_reference_name
-
-# Stands in for `secure:` values the offline plan cannot decrypt; marked secret like the real value.
-OFFLINE_SECRET = "offline-plan-placeholder-secret"
 
 
 class PlanError(RuntimeError):
     """A stack's program failed under the offline plan; the message names the stack and the cause."""
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
-
-
-def load_stack_config(stack: StackId) -> tuple[dict[str, str], list[str]]:
-    """Config as the CLI would hand it to the program: project defaults, then the stack file."""
-    project_file = yaml.safe_load((stack.directory / "Pulumi.yaml").read_text())
-    values: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, decl in (project_file.get("config") or {}).items():
-        full_key = key if ":" in key else f"{stack.project}:{key}"
-        if "value" in decl:
-            values[full_key] = _config_string(decl["value"])
-        elif "default" in decl:
-            values[full_key] = _config_string(decl["default"])
-    stack_file = yaml.safe_load((stack.directory / f"Pulumi.{stack.stack}.yaml").read_text()) or {}
-    for key, value in (stack_file.get("config") or {}).items():
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            values[key] = OFFLINE_SECRET
-            secret_keys.append(key)
-        else:
-            values[key] = _config_string(value)
-    return values, secret_keys
 
 
 def stack_exists(stack: StackId) -> bool:
