@@ -40,8 +40,9 @@ NAME_RULES: dict[str, NameRule] = {
                      Replacement.DELETE_BEFORE_REPLACE),
     "policy": NameRule(128, f"{_DOCS}/IAM/latest/APIReference/API_CreatePolicy.html",
                        Replacement.DELETE_BEFORE_REPLACE),
-    "sg": NameRule(255, f"{_DOCS}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
-                   Replacement.NAME_PREFIX),
+    # Not "sg": CreateSecurityGroup refuses a GroupName that starts with "sg-" (see NAMING_EXCEPTIONS).
+    "secgroup": NameRule(255, f"{_DOCS}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+                         Replacement.NAME_PREFIX),
     "log": NameRule(512, f"{_DOCS}/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
                     Replacement.DELETE_BEFORE_REPLACE),
     "alias": NameRule(256, f"{_DOCS}/kms/latest/APIReference/API_CreateAlias.html",
@@ -75,6 +76,43 @@ NAME_RULES: dict[str, NameRule] = {
     "tga": NameRule(32, f"{_DOCS}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
                     Replacement.DELETE_BEFORE_REPLACE),
 }
+
+
+@dataclass(frozen=True)
+class NamingException:
+    """Where the `<resource-type>-...` convention bends, and why (reviewed with the type table above)."""
+
+    resource_type: str
+    rule: str
+    reason: str
+    source: str
+
+
+# The convention's exceptions, with their reason. A type token must not be an AWS resource-id prefix (sg-, sgr-,
+# vpc-, subnet-, rtb-, igw-, nat-, eipalloc-, eni-, vpce-, fl-, acl-): EC2 refuses some of them in names, and an
+# id-shaped name misleads in every console and log line even where it is allowed. tests/unit/test_naming.py
+# holds every token to that, except the exceptions recorded here.
+RESERVED_TYPE_TOKENS = ("sg", "sgr", "vpc", "subnet", "rtb", "igw", "nat", "eipalloc", "eni", "vpce", "fl", "acl")
+NAMING_EXCEPTIONS: tuple[NamingException, ...] = (
+    NamingException(
+        "secgroup", "security groups use the token 'secgroup', not 'sg'",
+        "EC2 CreateSecurityGroup refuses a GroupName that starts with 'sg-', and the provider refuses such a "
+        "name/name_prefix at preview; 'sg-' is the security-group id prefix",
+        f"{_DOCS}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"),
+    NamingException(
+        "vpc", "the VPC keeps the id-shaped token 'vpc'",
+        "a VPC has no name, only a `Name` tag (TAG_ONLY), which AWS never validates against id prefixes",
+        f"{_DOCS}/tag-editor/latest/userguide/tagging.html"),
+    NamingException(
+        "alias", "KMS alias names are 'alias/alias-<component>-<suffix>'",
+        "KMS requires every alias name to begin with 'alias/' and reserves 'alias/aws/'",
+        f"{_DOCS}/kms/latest/APIReference/API_CreateAlias.html"),
+    NamingException(
+        "s3", "buckets get a prefix `s3-<component>-<suffix>-`, not a name",
+        "bucket names are global; the provider appends a 26-character unique suffix, so the prefix may hold at "
+        "most 63 - 26 = 37 characters",
+        "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket.go"),
+)
 
 # The suffix budget: whatever type is tightest must still hold `<type>-<longest component>-<suffix>`, where
 # components are at most SERVICE_NAME_MAX_LENGTH (the catalog caps service names; "processing-service").

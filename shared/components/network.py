@@ -44,7 +44,7 @@ class Network(pulumi.ComponentResource):
         # Every physical name is computed before the component registers anything.
         names = {
             "vpc": physical_name("vpc", suffix),
-            "endpoint_sg": physical_name("sg", suffix, "endpoints"),
+            "endpoint_sg": physical_name("secgroup", suffix, "endpoints"),
             "flow_log_group": physical_name("log", suffix, "vpc-flow"),
             "flow_role": physical_name("role", suffix, "vpc-flow-logs"),
             "key_alias": physical_name("alias", suffix, "kms-network"),

@@ -40,7 +40,7 @@ class NetworkPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkPolicyArgs, opts: pulumi.ResourceOptions | None = None):
         services = validate_catalog(args.services)
-        names = {group: physical_name("sg", args.suffix, group) for group in security_groups(services)}
+        names = {group: physical_name("secgroup", args.suffix, group) for group in security_groups(services)}
         rules = network_rules(services, https=args.https)
         super().__init__(component_type("platform", "NetworkPolicy"), name, None, opts)
         self.rules = rules

@@ -34,7 +34,7 @@ def test_prefixed_and_revisioned_names_are_the_types_the_naming_rules_say(stacks
     prefixed = {resource.type for _, resource in custom_resources(stacks)
                 if any(key in resource.inputs for key in PREFIX_INPUTS)}
     assert prefixed == {"aws:ec2/securityGroup:SecurityGroup", "aws:s3/bucket:Bucket"}
-    assert NAME_RULES["sg"].replacement is NAME_RULES["s3"].replacement is Replacement.NAME_PREFIX
+    assert NAME_RULES["secgroup"].replacement is NAME_RULES["s3"].replacement is Replacement.NAME_PREFIX
     families = [r for _, r in custom_resources(stacks) if "family" in r.inputs]
     assert families and all(r.type == "aws:ecs/taskDefinition:TaskDefinition" for r in families)
     assert NAME_RULES["td"].replacement is Replacement.NEW_REVISION

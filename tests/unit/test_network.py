@@ -92,7 +92,7 @@ def test_interface_endpoints_are_private_dns_in_private_subnets_behind_a_443_fro
     assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (443, 443, "tcp")
     assert rule.inputs["cidrIpv4"] == "10.10.0.0/16" and rule.inputs["securityGroupId"] == sg.id
     assert "ingress" not in sg.inputs and "egress" not in sg.inputs  # rules are separate resources
-    assert sg.inputs["namePrefix"] == "sg-endpoints-dev-"
+    assert sg.inputs["namePrefix"] == "secgroup-endpoints-dev-"
 
 
 def test_optional_interface_endpoints_follow_config(run_project):

@@ -44,8 +44,8 @@ def network_dev(environment_plans) -> Stack:
 
 
 def group_names(stack: Stack, suffix: str) -> dict[str, str]:
-    """security group id -> catalog group name, read from each group's name prefix `sg-<group>-<suffix>-`."""
-    return {g.id: g.inputs["namePrefix"][len("sg-"):-len(f"-{suffix}-")] for g in stack.of_type(SG)}
+    """security group id -> catalog group name, read from each group's name prefix `secgroup-<group>-<suffix>-`."""
+    return {g.id: g.inputs["namePrefix"][len("secgroup-"):-len(f"-{suffix}-")] for g in stack.of_type(SG)}
 
 
 def recorded_rules(stack: Stack, suffix: str) -> set[tuple]:

@@ -133,7 +133,7 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
     store_names = {Store.TRADES_TABLE.value: table["TableName"], Store.ORDERS_QUEUE.value: queue_url,
                    Store.EVENTS_TOPIC.value: topic_arn, Store.ASSETS_BUCKET.value: bucket}
 
-    groups = {name: ec2.create_security_group(GroupName=physical_name("sg", suffix, name), Description=name,
+    groups = {name: ec2.create_security_group(GroupName=physical_name("secgroup", suffix, name), Description=name,
                                               VpcId=vpc_id)["GroupId"] for name in ["alb"] + [s.name for s in SERVICES]}
     elbv2 = session.client("elbv2", region_name=REGION)
     alb = elbv2.create_load_balancer(Name=physical_name("alb", suffix), Subnets=public, SecurityGroups=[groups["alb"]],
