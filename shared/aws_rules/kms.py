@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from shared.aws_rules.iam import POLICY_JSON, VERIFY_SOURCE
-from shared.aws_rules.model import (ConflictsWith, Length, NotPrefix, OneOf, Pattern, Range, RequiredWith,
-                                    ResourceRules, Rule)
+from shared.aws_rules.model import (
+                                    ConflictsWith,
+                                    Length,
+                                    NotPrefix,
+                                    OneOf,
+                                    Pattern,
+                                    Range,
+                                    RequiredWith,
+                                    ResourceRules,
+                                    Rule,
+)
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/kms"
 KEY_SOURCE = f"{_TF}/key.go"

@@ -1,9 +1,19 @@
-import pytest
-
 import re
 
-from shared.naming import (NAME_RULES, NAMING_EXCEPTIONS, RESERVED_TYPE_TOKENS, SERVICE_NAME_MAX_LENGTH,
-                           SUFFIX_MAX_LENGTH, TIGHTEST_TYPE, NamingError, Replacement, physical_name, suffix_problem)
+import pytest
+
+from shared.naming import (
+    NAME_RULES,
+    NAMING_EXCEPTIONS,
+    RESERVED_TYPE_TOKENS,
+    SERVICE_NAME_MAX_LENGTH,
+    SUFFIX_MAX_LENGTH,
+    TIGHTEST_TYPE,
+    NamingError,
+    Replacement,
+    physical_name,
+    suffix_problem,
+)
 
 
 @pytest.mark.parametrize("resource_type, component, suffix, expected", [
@@ -56,7 +66,7 @@ def test_a_name_with_forbidden_characters_is_refused():
 
 
 def test_unknown_type_is_refused():
-    with pytest.raises(NamingError, match="add it to shared.naming.NAME_RULES"):
+    with pytest.raises(NamingError, match=r"add it to shared\.naming\.NAME_RULES"):
         physical_name("bogus", "dev")
 
 
