@@ -9,7 +9,17 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from shared.aws_rules.model import AtLeastOneOf, Check, ConflictsWith, Length, OneOf, Pattern, Range, ResourceRules, Rule
+from shared.aws_rules.model import (
+    AtLeastOneOf,
+    Check,
+    ConflictsWith,
+    Length,
+    OneOf,
+    Pattern,
+    Range,
+    ResourceRules,
+    Rule,
+)
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/appautoscaling/"
 TARGET_SOURCE = _TF + "target.go"
@@ -104,7 +114,8 @@ _PREDEFINED = ("DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilizat
                "ElastiCacheEngineCPUUtilization", "ElastiCacheDatabaseMemoryUsagePercentage",
                "ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization",
                "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage", "NeptuneReaderAverageCPUUtilization",
-               "SageMakerVariantProvisionedConcurrencyUtilization", "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+               "SageMakerVariantProvisionedConcurrencyUtilization",
+               "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
                "SageMakerInferenceComponentInvocationsPerCopy", "WorkSpacesAverageUserSessionsCapacityUtilization",
                "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
                "SageMakerVariantConcurrentRequestsPerModelHighResolution")
@@ -132,14 +143,16 @@ POLICY = ResourceRules(
         Rule(id="appautoscaling.policy.name.printable", argument="name",
              constraint=Pattern(r"[\x20-\x7e]+", "printable characters"),
              message="PolicyName: Pattern: \\p{Print}+", source=API_PUT_POLICY,
-             fix="use printable characters in the policy name", ok=("scaling-frontend-cpu-dev",), bad=("cpu\ttracking",)),
+             fix="use printable characters in the policy name", ok=("scaling-frontend-cpu-dev",),
+             bad=("cpu\ttracking",)),
         Rule(id="appautoscaling.policy.policy-type.enum", argument="policyType",
              constraint=OneOf(("StepScaling", "TargetTrackingScaling", "PredictiveScaling")),
              message='expected policy_type to be one of ["PredictiveScaling" "StepScaling" "TargetTrackingScaling"]',
              source=POLICY_SOURCE, fix="use TargetTrackingScaling", ok=("TargetTrackingScaling", "StepScaling"),
              bad=("TargetTracking", "targettrackingscaling")),
         Rule(id="appautoscaling.policy.target-tracking.required", argument="",
-             constraint=Check(lambda v: None if not isinstance(v, dict) or v.get("policyType") != "TargetTrackingScaling"
+             constraint=Check(lambda v: None if not isinstance(v, dict)
+                              or v.get("policyType") != "TargetTrackingScaling"
                               or v.get(_TT) else "a TargetTrackingScaling policy needs its configuration",
                               "TargetTrackingScaling needs targetTrackingScalingPolicyConfiguration"),
              message="TargetTrackingScalingPolicyConfiguration: This parameter is required if you are creating a "
@@ -167,7 +180,8 @@ POLICY = ResourceRules(
              message="expected predefined_metric_type to be one of the MetricType values", source=API_PREDEFINED_METRIC,
              fix="use ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization for ECS",
              ok=("ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"), bad=("CPUUtilization", "ecsCPU")),
-        Rule(id="appautoscaling.policy.predefined-metric.resource-label", argument=f"{_TT}.predefinedMetricSpecification",
+        Rule(id="appautoscaling.policy.predefined-metric.resource-label",
+             argument=f"{_TT}.predefinedMetricSpecification",
              constraint=Check(_alb_label, "ALBRequestCountPerTarget needs resourceLabel"),
              message="ResourceLabel: You can't specify a resource label unless the metric type is "
                      "ALBRequestCountPerTarget and there is a target group attached to the Spot Fleet or ECS service.",
@@ -326,7 +340,8 @@ SCHEDULED_ACTION = ResourceRules(
              fix="keep the scheduled minCapacity at or below maxCapacity",
              ok=({"minCapacity": 4.0, "maxCapacity": 10.0},), bad=({"minCapacity": 12.0, "maxCapacity": 10.0},)),
         Rule(id="appautoscaling.scheduled-action.service-namespace.enum", argument="serviceNamespace",
-             constraint=OneOf(_NAMESPACES), message="expected service_namespace to be one of the ServiceNamespace values",
+             constraint=OneOf(_NAMESPACES),
+             message="expected service_namespace to be one of the ServiceNamespace values",
              source=API_PUT_SCHEDULED, fix="use ecs for ECS services", ok=("ecs",), bad=("ECS",)),
         _ecs_target_rule("appautoscaling.scheduled-action.ecs.resource"),
     ),

@@ -12,7 +12,16 @@ import re
 from typing import Any
 
 from shared.aws_rules.model import (
-    Check, ConflictsWith, ExactlyOneOf, Length, NotPrefix, OneOf, Pattern, Range, ResourceRules, Rule,
+    Check,
+    ConflictsWith,
+    ExactlyOneOf,
+    Length,
+    NotPrefix,
+    OneOf,
+    Pattern,
+    Range,
+    ResourceRules,
+    Rule,
 )
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ec2/"
@@ -105,7 +114,8 @@ VPC = ResourceRules(
              constraint=Check(ipv4_cidr_problem, "an IPv4 CIDR block in canonical network form"),
              message='"cidr_block" is not a valid IPv4 CIDR network address',
              source=VALIDATE_SOURCE,
-             fix="give the VPC CIDR as its network address (10.10.0.0/16, not 10.10.1.0/16) in the network stack config",
+             fix="give the VPC CIDR as its network address (10.10.0.0/16, not 10.10.1.0/16) in the network "
+                 "stack config",
              ok=("10.10.0.0/16", "10.20.0.0/16"), bad=("10.10.1.0/16", "10.10.0.0", "fd00::/56", "ten")),
         Rule(id="ec2.vpc.cidr-block.netmask", argument="cidrBlock",
              constraint=Check(_netmask_between(16, 28), "a netmask between /16 and /28"),
@@ -175,7 +185,8 @@ SECURITY_GROUP = ResourceRules(
              ok=("secgroup-alb-dev-",), bad=("sg-alb-dev-",)),
         Rule(id="ec2.security-group.name-prefix.length", argument="namePrefix", constraint=Length(0, 229),
              message="expected length of name_prefix to be in the range (0 - 229)", source=SG_SOURCE,
-             fix=f"shorten the name prefix to 229 characters: the provider appends a 26-character suffix ({NAMING_FIX})",
+             fix=f"shorten the name prefix to 229 characters: the provider appends a 26-character suffix "
+                 f"({NAMING_FIX})",
              ok=("a" * 229,), bad=("a" * 230,)),
         Rule(id="ec2.security-group.name-prefix.characters", argument="namePrefix",
              constraint=Pattern(_EC2_TEXT, _EC2_TEXT_MEANING),
@@ -235,7 +246,8 @@ def _sg_rule_rules(kind: str) -> tuple[Rule, ...]:
              message="Invalid value for portRange. Must specify both from and to ports with TCP/UDP.",
              source=API_IP_PERMISSION, fix="set fromPort and toPort, with fromPort not above toPort",
              ok=({"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0}, {"ipProtocol": "-1"}),
-             bad=({"ipProtocol": "tcp", "fromPort": 8082.0, "toPort": 8080.0}, {"ipProtocol": "udp", "fromPort": 53.0})),
+             bad=({"ipProtocol": "tcp", "fromPort": 8082.0, "toPort": 8080.0},
+                  {"ipProtocol": "udp", "fromPort": 53.0})),
         Rule(id=f"vpc.security-group-{kind}-rule.description.length", argument="description",
              constraint=Length(0, 255),
              message="Constraints: Up to 255 characters in length.", source=API_IP_RANGE,

@@ -48,7 +48,8 @@ REPOSITORY = ResourceRules(
              message='expected encryption_configuration.0.encryption_type to be one of ["AES256" "KMS" "KMS_DSSE"]',
              source=REPOSITORY_SOURCE, fix="use KMS (with kmsKey) or AES256", ok=("KMS", "AES256"), bad=("kms", "SSE")),
         Rule(id="ecr.repository.kms-key.arn", argument="encryptionConfigurations[].kmsKey",
-             constraint=Check(lambda v: None if isinstance(v, str) and _ARN.fullmatch(v) else f"{v!r} is an invalid ARN",
+             constraint=Check(lambda v: None if isinstance(v, str) and _ARN.fullmatch(v)
+                              else f"{v!r} is an invalid ARN",
                               "an ARN"),
              message='"encryption_configuration.0.kms_key" is an invalid ARN', source=ARN_SOURCE,
              fix="pass the KMS key's ARN, not its id or alias",
@@ -88,14 +89,15 @@ def _priorities(value: Any) -> str | None:
     rules = _rules_of(value)
     if rules is None:
         return None
-    priorities = [r.get("rulePriority") for r in rules]
-    for p in priorities:
+    for rule in rules:
+        p = rule.get("rulePriority")
         if isinstance(p, bool) or not isinstance(p, int) or p < 1:
             return f"rulePriority {p!r} must be a positive integer"
+    priorities: list[int] = [r["rulePriority"] for r in rules]
     dupes = sorted({p for p in priorities if priorities.count(p) > 1})
     if dupes:
         return f"rulePriority must be unique; repeated: {', '.join(map(str, dupes))}"
-    anys = [r.get("rulePriority") for r in rules if (r.get("selection") or {}).get("tagStatus") == "any"]
+    anys = [r["rulePriority"] for r in rules if (r.get("selection") or {}).get("tagStatus") == "any"]
     if anys and max(anys) != max(priorities):
         return "the rule with tagStatus any must have the highest rulePriority"
     if len(anys) > 1:

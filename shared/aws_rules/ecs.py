@@ -12,7 +12,14 @@ import re
 from typing import Any
 
 from shared.aws_rules.model import (
-    Check, ConflictsWith, Length, OneOf, Pattern, Range, ResourceRules, Rule,
+    Check,
+    ConflictsWith,
+    Length,
+    OneOf,
+    Pattern,
+    Range,
+    ResourceRules,
+    Rule,
 )
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ecs/"
@@ -97,8 +104,10 @@ def _strategy_rules(prefix: str, path: str, tf: str, source: str) -> tuple[Rule,
              message="When multiple capacity providers are specified within a capacity provider strategy, at least "
                      "one of the capacity providers must have a weight value greater than zero",
              source=API_CP_STRATEGY_ITEM, fix="give at least one provider a weight above zero",
-             ok=([{"capacityProvider": "FARGATE", "weight": 1.0}, {"capacityProvider": "FARGATE_SPOT", "weight": 0.0}],),
-             bad=([{"capacityProvider": "FARGATE", "weight": 0.0}, {"capacityProvider": "FARGATE_SPOT", "weight": 0.0}],)),
+             ok=([{"capacityProvider": "FARGATE", "weight": 1.0},
+                  {"capacityProvider": "FARGATE_SPOT", "weight": 0.0}],),
+             bad=([{"capacityProvider": "FARGATE", "weight": 0.0},
+                   {"capacityProvider": "FARGATE_SPOT", "weight": 0.0}],)),
     )
 
 
@@ -131,8 +140,9 @@ CLUSTER_CAPACITY_PROVIDERS = ResourceRules(
     type="aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
     source=CCP_SOURCE,
     forces_replacement=frozenset({"clusterName"}),
-    rules=_strategy_rules("ecs.cluster-capacity-providers.default-strategy", "defaultCapacityProviderStrategies",
-                          "default_capacity_provider_strategy", CCP_SOURCE) + (
+    rules=(
+        *_strategy_rules("ecs.cluster-capacity-providers.default-strategy", "defaultCapacityProviderStrategies",
+                         "default_capacity_provider_strategy", CCP_SOURCE),
         Rule(id="ecs.cluster-capacity-providers.strategy.registered", argument="",
              constraint=Check(_strategy_registered, "strategy providers are among capacityProviders"),
              message="The specified capacity provider strategy cannot contain a capacity provider that is not "
@@ -192,7 +202,8 @@ def _container_json(value: Any) -> str | None:
                             f"ContainerDefinition.{key}")
         env = container.get("environment") or []
         if any(not isinstance(e, dict) for e in env):
-            return "json: cannot unmarshal into Go struct field ContainerDefinition.Environment of type []types.KeyValuePair"
+            return ("json: cannot unmarshal into Go struct field ContainerDefinition.Environment of type "
+                    "[]types.KeyValuePair")
         options = (container.get("logConfiguration") or {}).get("options") or {}
         if any(not isinstance(v, str) for v in options.values()):
             return ("json: cannot unmarshal into Go struct field LogConfiguration.LogConfiguration.Options of type "
@@ -284,8 +295,10 @@ def _fargate_task(value: Any) -> str | None:
     return None
 
 
-_CD_OK = json.dumps([{"name": "frontend", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-frontend-dev:1.0.0",
-                      "essential": True, "portMappings": [{"containerPort": 8080, "name": "frontend", "protocol": "tcp"}],
+_CD_OK = json.dumps([{"name": "frontend",
+                      "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-frontend-dev:1.0.0",
+                      "essential": True,
+                      "portMappings": [{"containerPort": 8080, "name": "frontend", "protocol": "tcp"}],
                       "healthCheck": {"command": ["CMD", "true"], "interval": 15, "retries": 3, "startPeriod": 30,
                                       "timeout": 5},
                       "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "log-frontend-dev"}},
@@ -357,7 +370,8 @@ TASK_DEFINITION = ResourceRules(
                   "role-frontend-task-dev"),
         Rule(id="ecs.task-definition.volume.name.pattern", argument="volumes[].name",
              constraint=Pattern(_NAME_255, _NAME_255_MEANING),
-             message="name: Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.",
+             message="name: Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
+                     "allowed.",
              source=_API + "API_Volume.html", fix="name volumes with letters, digits, _ and -",
              ok=("tmp", "v" * 255), bad=("tmp/dir", "v" * 256)),
         Rule(id="ecs.task-definition.container-definitions.json", argument="containerDefinitions",
@@ -369,7 +383,8 @@ TASK_DEFINITION = ResourceRules(
                                 json.dumps([{"name": "app", "stopTimeout": "60"}]))),
         Rule(id="ecs.task-definition.container-definitions.name", argument="containerDefinitions",
              constraint=Check(_container_names, "unique container names of 1..255 letters, digits, _ and -"),
-             message="name: Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.",
+             message="name: Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
+                     "allowed.",
              source=API_CONTAINER_DEFINITION, fix="name containers with letters, digits, _ and - (the service name)",
              ok=(_CD_OK, _cd(name="c" * 255)),
              bad=(_cd(name="c" * 256), _cd(name="front.end"), json.dumps([{"name": "a"}, {"name": "a"}]),
@@ -506,7 +521,8 @@ SERVICE = ResourceRules(
                               else "deploymentMaximumPercent is below deploymentMinimumHealthyPercent",
                               "maximum percent >= minimum healthy percent"),
              message="maximumPercent must be greater than or equal to minimumHealthyPercent",
-             source=API_DEPLOYMENT_CONFIGURATION, fix="keep the maximum percent at or above the minimum healthy percent",
+             source=API_DEPLOYMENT_CONFIGURATION,
+             fix="keep the maximum percent at or above the minimum healthy percent",
              ok=({"deploymentMaximumPercent": 200.0, "deploymentMinimumHealthyPercent": 100.0},),
              bad=({"deploymentMaximumPercent": 50.0, "deploymentMinimumHealthyPercent": 100.0},)),
         Rule(id="ecs.service.deployment-configuration.strategy.enum", argument="deploymentConfiguration.strategy",
@@ -582,7 +598,8 @@ SERVICE = ResourceRules(
                   "arn:aws:iam::123456789012:role/role-frontend-ecs-lb-prod", "role-frontend-ecs-lb-prod"),
         _arn_rule("ecs.service.service-registries.registry-arn.arn", "serviceRegistries.registryArn",
                   "service_registries.0.registry_arn", "pass the Cloud Map service's ARN",
-                  "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-5940716622a59c3f4", "srv-5940716622a59c3f4"),
+                  "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-5940716622a59c3f4",
+                  "srv-5940716622a59c3f4"),
         Rule(id="ecs.service.service-registries.port.range", argument="serviceRegistries.port",
              constraint=Range(0, 65536),
              message="expected service_registries.0.port to be in the range (0 - 65536)", source=SERVICE_SOURCE,
@@ -596,21 +613,22 @@ SERVICE = ResourceRules(
              message="subnets: The IDs of the subnets associated with the task or service. There's a limit of 16 "
                      "subnets that can be specified.",
              source=API_AWSVPC_CONFIGURATION, fix="place tasks in at most 16 subnets",
-             ok=(_SUBNETS,), bad=(_SUBNETS + ["subnet-16"],)),
+             ok=(_SUBNETS,), bad=([*_SUBNETS, "subnet-16"],)),
         Rule(id="ecs.service.network-configuration.security-groups.count",
              argument="networkConfiguration.securityGroups",
              constraint=Check(_count_at_most(5, "security groups"), "at most 5 security groups"),
              message="securityGroups: There's a limit of 5 security groups that can be specified.",
              source=API_AWSVPC_CONFIGURATION, fix="attach at most 5 security groups to the tasks",
-             ok=(_SGS,), bad=(_SGS + ["sg-5"],)),
+             ok=(_SGS,), bad=([*_SGS, "sg-5"],)),
         Rule(id="ecs.service.alarms.names.required", argument="alarms.alarmNames",
              constraint=Check(lambda v: None if isinstance(v, list) and v and all(isinstance(n, str) and n for n in v)
                               else "must list at least one alarm name", "a non-empty list of alarm names"),
              message='The argument "alarm_names" is required',
              source=SERVICE_SOURCE, fix="name the CloudWatch alarms that roll the deployment back",
              ok=(["alarm-frontend-target-5xx-dev"],), bad=([], [""])),
-    ) + _strategy_rules("ecs.service.capacity-provider-strategy", "capacityProviderStrategies",
-                        "capacity_provider_strategy", SERVICE_SOURCE),
+        *_strategy_rules("ecs.service.capacity-provider-strategy", "capacityProviderStrategies",
+                         "capacity_provider_strategy", SERVICE_SOURCE),
+    ),
 )
 
 RESOURCES: tuple[ResourceRules, ...] = (CLUSTER, CLUSTER_CAPACITY_PROVIDERS, TASK_DEFINITION, SERVICE)

@@ -10,7 +10,17 @@ import re
 from typing import Any
 
 from shared.aws_rules.model import (
-    Check, ConflictsWith, ExactlyOneOf, Length, NotPrefix, NotSuffix, OneOf, Pattern, Prefix, Range, ResourceRules,
+    Check,
+    ConflictsWith,
+    ExactlyOneOf,
+    Length,
+    NotPrefix,
+    NotSuffix,
+    OneOf,
+    Pattern,
+    Prefix,
+    Range,
+    ResourceRules,
     Rule,
 )
 
@@ -70,7 +80,8 @@ LOAD_BALANCER = ResourceRules(
              ok=("a" * 32, "alb-dev"), bad=("a" * 33,)),
         Rule(id="elbv2.load-balancer.name.characters", argument="name", constraint=_NAME_CHARS,
              message='only alphanumeric characters and hyphens allowed in "name"', source=VALIDATE_SOURCE,
-             fix=f"use only letters, digits and hyphens ({NAMING_FIX})", ok=("alb-prod",), bad=("alb_prod", "alb.prod")),
+             fix=f"use only letters, digits and hyphens ({NAMING_FIX})", ok=("alb-prod",),
+             bad=("alb_prod", "alb.prod")),
         Rule(id="elbv2.load-balancer.name.leading-hyphen", argument="name", constraint=NotPrefix(("-",)),
              message='"name" cannot begin with a hyphen', source=VALIDATE_SOURCE,
              fix=f"start the name with a letter or digit ({NAMING_FIX})", ok=("alb-dev",), bad=("-alb-dev",)),
@@ -97,7 +108,8 @@ LOAD_BALANCER = ResourceRules(
         Rule(id="elbv2.load-balancer.type.enum", argument="loadBalancerType",
              constraint=OneOf(("application", "network", "gateway")),
              message='expected load_balancer_type to be one of ["application" "network" "gateway"]',
-             source=LB_SOURCE, fix="use application, network or gateway", ok=("application",), bad=("alb", "Application")),
+             source=LB_SOURCE, fix="use application, network or gateway", ok=("application",),
+             bad=("alb", "Application")),
         Rule(id="elbv2.load-balancer.subnets.exactly-one", argument="",
              constraint=ExactlyOneOf(("subnets", "subnetMappings")),
              message='"subnets": one of `subnet_mapping,subnets` must be specified', source=LB_SOURCE,
@@ -163,11 +175,13 @@ def _action_rules(prefix: str, path: str, tf: str, source: str) -> tuple[Rule, .
         Rule(id=f"{prefix}.redirect.status-code.enum", argument=f"{path}.redirect.statusCode",
              constraint=OneOf(("HTTP_301", "HTTP_302")),
              message=f'expected {tf}.0.redirect.0.status_code to be one of ["HTTP_301" "HTTP_302"]',
-             source=source, fix="redirect with HTTP_301 or HTTP_302", ok=("HTTP_301", "HTTP_302"), bad=("301", "HTTP_307")),
+             source=source, fix="redirect with HTTP_301 or HTTP_302", ok=("HTTP_301", "HTTP_302"),
+             bad=("301", "HTTP_307")),
         Rule(id=f"{prefix}.redirect.protocol.enum", argument=f"{path}.redirect.protocol",
              constraint=OneOf(("#{protocol}", "HTTP", "HTTPS")),
              message=f'expected {tf}.0.redirect.0.protocol to be one of ["#{{protocol}}" "HTTP" "HTTPS"]',
-             source=source, fix="redirect to HTTP, HTTPS or #{protocol}", ok=("HTTPS", "#{protocol}"), bad=("https", "TCP")),
+             source=source, fix="redirect to HTTP, HTTPS or #{protocol}", ok=("HTTPS", "#{protocol}"),
+             bad=("https", "TCP")),
         Rule(id=f"{prefix}.redirect.port.range", argument=f"{path}.redirect.port",
              constraint=Check(_redirect_port, "#{port} or 1..65535"),
              message="Port: The port. You can specify a value from 1 to 65535 or #{port}.",
@@ -179,7 +193,8 @@ def _action_rules(prefix: str, path: str, tf: str, source: str) -> tuple[Rule, .
              message=f"{tf}.0.forward.0.target_group: attribute supports 1 to 5 items", source=source,
              fix="forward to between one and five target groups",
              ok=([{"arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/1"}],
-                 [{"arn": f"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t{i}/1"} for i in range(5)]),
+                 [{"arn": f"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t{i}/1"}
+                  for i in range(5)]),
              bad=([], [{"arn": f"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t{i}/1"}
                        for i in range(6)])),
         Rule(id=f"{prefix}.forward.target-group.weight.range", argument=f"{path}.forward.targetGroups[].weight",
@@ -196,7 +211,8 @@ def _action_rules(prefix: str, path: str, tf: str, source: str) -> tuple[Rule, .
              constraint=Range(1, 604800),
              message=f"expected {tf}.0.forward.0.stickiness.0.duration to be in the range (1 - 604800)",
              source=source, fix="keep stickiness between 1 second and 7 days", ok=(1.0, 604800.0), bad=(0.0, 604801.0)),
-        Rule(id=f"{prefix}.target-group-arn.arn", argument=f"{path}.targetGroupArn", constraint=Check(_arn_problem, "an ARN"),
+        Rule(id=f"{prefix}.target-group-arn.arn", argument=f"{path}.targetGroupArn",
+             constraint=Check(_arn_problem, "an ARN"),
              message=f'"{tf}.0.target_group_arn" is an invalid ARN', source=ARN_SOURCE,
              fix="forward to a target group ARN",
              ok=("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg-frontend-dev/156e63a649646607",),
@@ -242,7 +258,8 @@ LISTENER = ResourceRules(
                  {"protocol": "HTTP"}),
              bad=({"protocol": "HTTPS"}, {"protocol": "TLS", "certificateArn": ""})),
         _arn_rule("elbv2.listener.certificate-arn.arn", "certificateArn", "certificate_arn",
-                  "pass an ACM certificate ARN", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"),
+                  "pass an ACM certificate ARN",
+                  "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"),
         _arn_rule("elbv2.listener.load-balancer-arn.arn", "loadBalancerArn", "load_balancer_arn",
                   "pass the load balancer's ARN",
                   "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/alb-dev/0a0fa7aafd00a816"),
@@ -251,7 +268,8 @@ LISTENER = ResourceRules(
                      "ciphers are supported.",
              source=API_CREATE_LISTENER, fix="use a predefined ELBSecurityPolicy-* policy name",
              ok=("ELBSecurityPolicy-TLS13-1-2-2021-06",), bad=("TLS13-1-2-2021-06",)),
-    ) + _action_rules("elbv2.listener.default-action", "defaultActions[]", "default_action", LISTENER_SOURCE),
+        *_action_rules("elbv2.listener.default-action", "defaultActions[]", "default_action", LISTENER_SOURCE),
+    ),
 )
 
 # --- listener rule ----------------------------------------------------------------------------------------
@@ -286,7 +304,8 @@ LISTENER_RULE = ResourceRules(
              message="expected length of condition.0.host_header.0.values.0 to be in the range (1 - 128)",
              source=RULE_SOURCE, fix="keep each host pattern within 128 characters",
              ok=("a", "h" * 128), bad=("", "h" * 129)),
-    ) + _action_rules("elbv2.listener-rule.action", "actions[]", "action", RULE_SOURCE),
+        *_action_rules("elbv2.listener-rule.action", "actions[]", "action", RULE_SOURCE),
+    ),
 )
 
 # --- target group -----------------------------------------------------------------------------------------
@@ -333,7 +352,8 @@ def _tcp_health_check(value: Any) -> str | None:
     if hc_protocol == "TCP":
         for key in ("matcher", "path"):
             if check.get(key):
-                return f'Attribute "health_check[0].{key}" cannot be specified when "health_check[0].protocol" is "TCP".'
+                return (f'Attribute "health_check[0].{key}" cannot be specified when "health_check[0].protocol" '
+                        'is "TCP".')
         if str(value.get("protocol") or "").upper() in ("HTTP", "HTTPS"):
             return (f'Attribute "health_check[0].protocol" cannot have value "TCP" when "protocol" is '
                     f'"{str(value.get("protocol")).upper()}".')
