@@ -141,6 +141,12 @@ CLUSTER_CAPACITY_PROVIDERS = ResourceRules(
     source=CCP_SOURCE,
     forces_replacement=frozenset({"clusterName"}),
     rules=(
+        Rule(id="ecs.cluster-capacity-providers.cluster-name.pattern", argument="clusterName",
+             constraint=Pattern(_NAME_255, _NAME_255_MEANING),
+             message="cluster: The short name or full Amazon Resource Name (ARN) of the cluster",
+             source=_API + "API_PutClusterCapacityProviders.html",
+             fix="pass the cluster's name (cluster.name), not its ARN", ok=("cluster-dev",),
+             bad=("arn:aws:ecs:us-east-1:123456789012:cluster/cluster-dev", "")),
         *_strategy_rules("ecs.cluster-capacity-providers.default-strategy", "defaultCapacityProviderStrategies",
                          "default_capacity_provider_strategy", CCP_SOURCE),
         Rule(id="ecs.cluster-capacity-providers.strategy.registered", argument="",
