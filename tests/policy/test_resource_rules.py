@@ -360,7 +360,7 @@ def test_physical_names_are_not_checked_without_an_environment():
 
 def test_every_policy_ignores_resource_types_it_does_not_govern():
     from tests.policy.support import POLICIES
-    from policy.rules import ResourceValidationPolicy
+    from pulumi_policy import ResourceValidationPolicy
     for name, policy in POLICIES.items():
         if isinstance(policy, ResourceValidationPolicy):
             assert violations(name, "aws:ec2/routeTable:RouteTable", {"vpcId": "vpc-1"}) == [], name
