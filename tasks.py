@@ -9,12 +9,12 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from policy.gate import gate_file
-from tools.analysis import analyse_file
-from tools.plan.runner import PlanError, plan_environment, summary, write_plan
+from tools.gates import PlanFileError, failure_summary, read_plan, run_gates
+from tools.plan.runner import PlanError, plan_document, plan_environment, summary, write_plan
 from tools.deploy import deploy as ops
 from tools.deploy.outputs import outputs_document, write_outputs
 from tools.deploy.pulumi_cli import OpsError
+from shared.placeholders import render_placeholders
 from shared.stacks import ENVIRONMENTS
 from tools.verify.expected import VerifyError, outputs_path
 from tools.verify.report import report, verify_environment
@@ -35,11 +35,10 @@ def environments(env: str) -> tuple[str, ...]:
             "no_analysis": "skip the deployability analysis (debugging only: the plan then proves nothing about "
                            "whether tasks start and calls get through)"})
 def plan(c, env="all", no_analysis=False):
-    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json, then apply the
-    policy pack and the deployability analysis to it (exit 1 on a mandatory violation or an analysis
+    """Offline plan: run every project under Pulumi mocks, write build/plan/<env>/plan.json, then run every
+    offline gate on it: the policy pack, the provider checks and the deployability analysis (exit 1 on any
     failure; plan.json stays for inspection). No AWS needed."""
-    blocked = 0
-    undeployable = 0
+    failed = []
     for environment in environments(env):
         try:
             plans = plan_environment(environment)
@@ -48,19 +47,28 @@ def plan(c, env="all", no_analysis=False):
         path = write_plan(BUILD, environment, plans)
         print(f"== {environment}: {len(plans)} stacks -> {path.relative_to(ROOT)}")
         print(summary(plans))
-        # The policy pack, offline, on every resource of the plan just written (policy/gate.py).
-        report = gate_file(path)
-        print(report.render())
-        blocked += len(report.mandatory)
-        if not no_analysis:
-            # Can every task start and every call get through? (tools/analysis, a table per service)
-            analysis = analyse_file(path)
-            print(analysis.render())
-            undeployable += len(analysis.failures)
-    if blocked or undeployable:
-        reasons = [f"policy gate: {blocked} mandatory violation(s)"] if blocked else []
-        reasons += [f"deployability analysis: {undeployable} failure(s)"] if undeployable else []
-        raise Exit(f"{'; '.join(reasons)}, listed above; plan.json is written for inspection", code=1)
+        print(render_placeholders(environment))  # example values still in the stack files (shared/placeholders.py)
+        results = run_gates(read_plan(path), analysis=not no_analysis)
+        print("\n".join(result.text for result in results))
+        if failure_summary(results):
+            failed.append(f"{environment}: {failure_summary(results)}")
+    if failed:
+        raise Exit(f"{' | '.join(failed)}; listed above; plan.json is written for inspection", code=1)
+
+
+@task(help={"plan": "path of a plan.json (as `./dev plan` writes it, e.g. build/plan/prod/plan.json)"})
+def check_plan(c, plan):
+    """Run every offline gate (policy pack, provider checks, deployability analysis) over an existing plan.json:
+    each failure with its rule id and resource; exit 1 on any mandatory failure."""
+    try:
+        document = read_plan(Path(plan))
+    except PlanFileError as error:
+        raise Exit(str(error), code=2) from None
+    results = run_gates(document)
+    print("\n".join(result.text for result in results))
+    if failure_summary(results):
+        raise Exit(f"{plan} ({document['environment']}): {failure_summary(results)}", code=1)
+    print(f"{plan} ({document['environment']}): every gate passed")
 
 
 @task(help={"args": "extra pytest arguments for a partial run, e.g. '-k network' (the 100% coverage gate "
@@ -178,3 +186,25 @@ def verify(c, env="dev", outputs_file=None):
             failed.append(environment)
     if failed:
         raise Exit(f"verification failed in {', '.join(failed)}: see the FAIL rows above", code=1)
+
+
+@task(help={"env": "the environment to draw (default prod)",
+            "readme": "rewrite the picture in README.md (default); --no-readme only prints it"})
+def diagram(c, env="prod", readme=True):
+    """The system's picture from the offline plan: Mermaid in README.md between its markers, and
+    build/diagram/<env>.svg when Graphviz's `dot` is installed."""
+    from tools import diagram as pictures
+    try:
+        document = plan_document(environments(env)[0], plan_environment(env))
+    except PlanError as error:
+        raise Exit(f"plan for {env} failed; no picture drawn.\n{error}", code=1) from None
+    source = pictures.mermaid(document)
+    if readme:
+        path = ROOT / "README.md"
+        path.write_text(pictures.embed(path.read_text(), source))
+        print(f"picture of {env} -> README.md")
+    else:
+        print(source)
+    svg = BUILD / "diagram" / f"{env}.svg"
+    print(f"svg -> {svg.relative_to(ROOT)}" if pictures.write_svg(document, svg)
+          else "no svg: Graphviz's `dot` is not installed (apt-get install graphviz)")

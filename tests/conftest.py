@@ -91,3 +91,15 @@ def environment_plans() -> Callable[[str], dict[str, Stack]]:
         return cache[environment]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def plan_document(environment_plans) -> Callable[[str], dict]:
+    """An environment's plan exactly as `plan.json` holds it (JSON round trip), computed once per session."""
+    from tools.plan.runner import plan_document as document
+
+    def get(environment: str) -> dict:
+        plans = [stack.plan for stack in environment_plans(environment).values()]
+        return json.loads(json.dumps(document(environment, plans)))
+
+    return get

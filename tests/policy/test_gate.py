@@ -11,6 +11,8 @@ import tasks
 from policy import gate
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 from policy.gate import Finding, GateReport, gate_document, platform_key_arns
+from tools import gates
+from tools.analysis.report import Report
 from shared.stacks import ENVIRONMENTS
 from tests.policy.support import KEY_ARN, TAGS, container, task_definition
 
@@ -185,12 +187,12 @@ def test_plan_exits_non_zero_on_a_mandatory_violation_after_writing_every_plan(t
     monkeypatch.setattr(tasks, "plan_environment", lambda environment: [])
     bad = Finding("log-retention-30-days", "mandatory", "network/dev", "logs", LOG_GROUP, "retentionInDays is 7")
     advisory = Finding("required-tags", "advisory", "network/dev", "logs", LOG_GROUP, "tags lack Owner")
-    monkeypatch.setattr(tasks, "gate_file", lambda path: GateReport(
-        json.loads(path.read_text())["environment"], {"log-retention-30-days": "mandatory",
-                                                      "required-tags": "advisory"}, [bad, advisory]))
+    monkeypatch.setattr(gates, "gate_document", lambda document: GateReport(
+        document["environment"], {"log-retention-30-days": "mandatory", "required-tags": "advisory"}, [bad, advisory]))
+    monkeypatch.setattr(gates, "analyse", lambda document: Report(document["environment"], []))
     with pytest.raises(Exit) as error:
         tasks.plan(Context(), env="all")
-    assert error.value.code == 1 and "policy gate: 2 mandatory violation(s)" in error.value.message
+    assert error.value.code == 1 and "dev: policy gate: 1 failure(s)" in error.value.message
     assert all((tmp_path / "build" / "plan" / env / "plan.json").exists() for env in ENVIRONMENTS)
     out = capsys.readouterr().out
     assert "policy gate (prod): 2 policies, 1 mandatory and 1 advisory" in out and "retentionInDays is 7" in out
