@@ -208,3 +208,11 @@ def diagram(c, env="prod", readme=True):
     svg = BUILD / "diagram" / f"{env}.svg"
     print(f"svg -> {svg.relative_to(ROOT)}" if pictures.write_svg(document, svg)
           else "no svg: Graphviz's `dot` is not installed (apt-get install graphviz)")
+
+
+@task
+def rules_doc(c):
+    """Write docs/provider-rules.md from shared/aws_rules (the rules `plan` and `check-plan` apply)."""
+    from tools import rules_doc as doc
+    (ROOT / doc.PAGE).write_text(doc.page())
+    print(f"provider rules -> {doc.PAGE}")
