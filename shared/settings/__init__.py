@@ -74,11 +74,16 @@ _MISSING = object()
 
 
 class ConfigReader:
-    """Reads typed values and collects violations; `finish()` raises them together."""
+    """Reads typed values and collects violations; `finish()` raises them together.
+
+    A key that is unset or whose value does not parse is remembered (`unparsed`): the stand-in value a reader
+    returns for it (0, False, the first enum member) must not produce a second, confusing violation, so `check`
+    skips rules on such a key or on the keys named in its `after`."""
 
     def __init__(self, source: ConfigSource):
         self.source = source
         self.violations: list[Violation] = []
+        self.unparsed: set[str] = set()
 
     def qualified(self, key: str) -> str:
         return f"{self.source.project}:{key}"
@@ -86,11 +91,17 @@ class ConfigReader:
     def fail(self, key: str, value: object, problem: str, fix: str) -> None:
         self.violations.append(Violation(self.qualified(key), value, problem, fix))
 
+    def unusable(self, key: str, value: object, problem: str, fix: str) -> None:
+        """A value that does not parse: a violation, and no rule that depends on it runs."""
+        self.unparsed.add(key)
+        self.fail(key, value, problem, fix)
+
     def _raw(self, key: str) -> object:
         raw = self.source.get(key)
         if raw is None:
-            self.fail(key, None, "is not set", f"declare a default in Pulumi.yaml or run "
-                      f"`pulumi config set {self.qualified(key)} <value>`")
+            # Every key is declared in the project's Pulumi.yaml; one without a default there is required.
+            self.unusable(key, None, "is not set", f"in projects/{self.source.project} run `pulumi config set "
+                          f"{self.qualified(key)} <value> --stack {self.source.stack}`")
             return _MISSING
         return raw
 
@@ -106,7 +117,7 @@ class ConfigReader:
             self.fail(key, "[secret]", "is a secret but this key is plain configuration",
                       f"run `pulumi config set {self.qualified(key)} <value>` without --secret")
         if pattern and not re.fullmatch(pattern, str(value)):
-            self.fail(key, value, f"does not match {pattern}", fix or "see the key's description in Pulumi.yaml")
+            self.unusable(key, value, f"does not match {pattern}", fix or "see the key's description in Pulumi.yaml")
         return str(value)
 
     def secret(self, key: str) -> str | None:
@@ -125,7 +136,7 @@ class ConfigReader:
         try:
             number = int(str(value))
         except ValueError:
-            self.fail(key, value, "is not an integer", "give a whole number")
+            self.unusable(key, value, "is not an integer", "give a whole number")
             return 0
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             self.fail(key, number, f"is outside {minimum}..{maximum}", f"choose a value from {minimum} to {maximum}")
@@ -136,7 +147,7 @@ class ConfigReader:
         if value is _MISSING:
             return False
         if str(value).lower() not in ("true", "false"):
-            self.fail(key, value, "is not a boolean", "use true or false")
+            self.unusable(key, value, "is not a boolean", "use true or false")
             return False
         return str(value).lower() == "true"
 
@@ -149,7 +160,7 @@ class ConfigReader:
             if member.value == value:
                 return member
         if value is not _MISSING:
-            self.fail(key, value, "is not a known value", f"use one of {', '.join(str(m.value) for m in members)}")
+            self.unusable(key, value, "is not a known value", f"use one of {', '.join(str(m.value) for m in members)}")
         return members[0]
 
     def string_list(self, key: str) -> tuple[str, ...]:
@@ -161,7 +172,7 @@ class ConfigReader:
         except json.JSONDecodeError:
             items = None
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            self.fail(key, value, "is not a list of strings", f"set it as a YAML list, e.g. "
+            self.unusable(key, value, "is not a list of strings", f"set it as a YAML list, e.g. "
                       f"`pulumi config set --path '{self.qualified(key)}[0]' <value>`")
             return ()
         return tuple(items)
@@ -175,7 +186,7 @@ class ConfigReader:
         except json.JSONDecodeError:
             parsed = None
         if not isinstance(parsed, dict):
-            self.fail(key, value, "is not a mapping", "set it as a YAML mapping in the stack file")
+            self.unusable(key, value, "is not a mapping", "set it as a YAML mapping in the stack file")
             return {}
         return parsed
 
@@ -186,13 +197,13 @@ class ConfigReader:
         for entry in entries:
             share = parse_capacity_share(entry)
             if share is None:
-                self.fail(key, entry, "is not PROVIDER:base:weight with a Fargate capacity provider",
+                self.unusable(key, entry, "is not PROVIDER:base:weight with a Fargate capacity provider",
                           f"write entries such as FARGATE:2:1 or FARGATE_SPOT:0:3; providers: "
                           f"{', '.join(CAPACITY_PROVIDERS)}")
             else:
                 shares.append(share)
         # A malformed entry already explains itself, and an unset key was reported by string_list.
-        if len(shares) == len(entries) and self.source.get(key) is not None:
+        if key not in self.unparsed:
             for problem, fix in strategy_problems(tuple(shares)):
                 self.fail(key, list(entries), problem, fix)
         return tuple(shares)
@@ -204,7 +215,7 @@ class ConfigReader:
         try:
             network = ipaddress.IPv4Network(str(value))
         except ValueError:
-            self.fail(key, value, "is not a valid IPv4 network (host bits set or malformed)",
+            self.unusable(key, value, "is not a valid IPv4 network (host bits set or malformed)",
                       "give a network address such as 10.10.0.0/16")
             return str(value)
         if not min_prefix <= network.prefixlen <= max_prefix:
@@ -212,8 +223,9 @@ class ConfigReader:
                       f"use a prefix from /{min_prefix} to /{max_prefix}")
         return str(network)
 
-    def check(self, ok: bool, key: str, value: object, problem: str, fix: str) -> None:
-        if not ok:
+    def check(self, ok: bool, key: str, value: object, problem: str, fix: str, *, after: tuple[str, ...] = ()) -> None:
+        """A rule on `key` (and on the keys `after` names): skipped when any of them is unset or did not parse."""
+        if not ok and not self.unparsed.intersection((key, *after)):
             self.fail(key, value, problem, fix)
 
     def finish(self, result: T) -> T:

@@ -20,7 +20,9 @@ RECOVERY_WINDOW_MIN, RECOVERY_WINDOW_MAX = 7, 30
 WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX = 10, 2_000_000_000
 
 # Secrets whose value lives outside this platform (the trading database, the venues' API keys): they come
-# from secret stack config. Every other catalog secret is generated here.
+# from secret stack config. Every other catalog secret is generated here. Their keys are optional secrets of
+# shared/stack_config.py (OPTIONAL_SECRETS), not declared in Pulumi.yaml: the CLI would require them on every
+# stack, dev included; here they are required unless generateSecretPlaceholders.
 EXTERNAL_SECRET_KEYS: dict[Secret, str] = {
     Secret.DATABASE_URL: "databaseUrl",
     Secret.THIRD_PARTY_API_KEYS: "thirdPartyApiKeys",
@@ -59,10 +61,12 @@ def _external_secrets(reader: ConfigReader) -> dict[Secret, str | None]:
         reader.check(not (value is None and not placeholders), key, None,
                      "is not set and generateSecretPlaceholders is false",
                      f"run `pulumi config set --secret {reader.qualified(key)} <value>`, or set "
-                     f"generateSecretPlaceholders: true in a non-production stack")
+                     f"generateSecretPlaceholders: true in a non-production stack",
+                     after=("generateSecretPlaceholders",))
         reader.check(not (value is not None and placeholders), key, "[secret]",
                      "is set while generateSecretPlaceholders is true (which of the two is meant?)",
-                     "set generateSecretPlaceholders: false, or remove the value")
+                     "set generateSecretPlaceholders: false, or remove the value",
+                     after=("generateSecretPlaceholders",))
         values[secret] = value
     return values
 
@@ -77,7 +81,8 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
     require_https = reader.boolean("requireHttps")
     reader.check(bool(certificate) or not require_https, "certificateArn", certificate,
                  "is empty but requireHttps is true (this environment must serve HTTPS only)",
-                 f"set {reader.qualified('certificateArn')} to the environment's ACM certificate ARN")
+                 f"set {reader.qualified('certificateArn')} to the environment's ACM certificate ARN",
+                 after=("requireHttps",))
     insights = reader.enum("containerInsights", ContainerInsights)
     capacity = reader.capacity_strategy("defaultCapacityStrategy")
     recovery = reader.integer("secretRecoveryWindowDays", minimum=0, maximum=RECOVERY_WINDOW_MAX)

@@ -105,8 +105,9 @@ class ServiceSettings:
 
 
 class _CatalogDefaults:
-    """A ConfigSource that falls back to the catalog for keys whose default depends on the service (the
-    owner tag is the catalog's owner team unless a stack overrides it)."""
+    """A ConfigSource that falls back to the catalog for keys whose default depends on the service: the owner
+    tag is the catalog's owner team unless a stack overrides it (Pulumi.yaml declares `ownerTeam` with default
+    "", since the CLI requires a key with no default on every stack; empty means the catalog's)."""
 
     def __init__(self, source: ConfigSource, defaults: dict[str, str]):
         self.source = source
@@ -116,7 +117,7 @@ class _CatalogDefaults:
 
     def get(self, key: str) -> str | None:
         value = self.source.get(key)
-        return self.defaults.get(key) if value is None else value
+        return self.defaults.get(key) if not value and key in self.defaults else value
 
     def is_secret(self, key: str) -> bool:
         return self.source.is_secret(key)
@@ -128,7 +129,7 @@ def _capacity_strategy(reader: ConfigReader, min_capacity: int) -> tuple[Capacit
     reader.check(total_base <= min_capacity, "capacityStrategy", [f"{p}:{b}:{w}" for p, b, w in shares],
                  f"asks for a base of {total_base} tasks, above the autoscaling minimum {min_capacity}",
                  f"lower the base to at most minCapacity ({min_capacity}) or raise minCapacity; a base above the "
-                 f"minimum would never be met when autoscaling scales in")
+                 f"minimum would never be met when autoscaling scales in", after=("minCapacity",))
     return shares
 
 
@@ -145,7 +146,8 @@ def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) ->
         return None
     reader.check(min_capacity < raised <= max_capacity, "marketHoursMinCapacity", raised,
                  f"must lie above minCapacity ({min_capacity}) and at most maxCapacity ({max_capacity})",
-                 "choose a trading-hours minimum between them, or 0 to turn the schedule off")
+                 "choose a trading-hours minimum between them, or 0 to turn the schedule off",
+                 after=("minCapacity", "maxCapacity"))
     return MarketHours(raised, open_schedule, close_schedule)
 
 
@@ -156,7 +158,7 @@ def _deployment(reader: ConfigReader, service: Service, services: tuple[Service,
     if header:
         reader.check(strategy is DeploymentStrategy.BLUE_GREEN, "blueGreenTestHeader", header,
                      "is set but deploymentStrategy is ROLLING, which has no green tasks to test",
-                     "remove it, or set deploymentStrategy to BLUE_GREEN")
+                     "remove it, or set deploymentStrategy to BLUE_GREEN", after=("deploymentStrategy",))
         reader.check(bool(HEADER_NAME.fullmatch(header)), "blueGreenTestHeader", header,
                      "is not an HTTP header name", "use letters, digits and '-', e.g. X-Release-Test")
         taken = {s.public.priority: s.name for s in services if s.public and s.name != service.name}
@@ -205,10 +207,11 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
     min_capacity = reader.integer("minCapacity", minimum=MIN_TASKS, maximum=MAX_TASKS)
     max_capacity = reader.integer("maxCapacity", minimum=MIN_TASKS, maximum=MAX_TASKS)
     reader.check(min_capacity <= max_capacity, "minCapacity", min_capacity,
-                 f"is above maxCapacity ({max_capacity})", "lower minCapacity or raise maxCapacity")
+                 f"is above maxCapacity ({max_capacity})", "lower minCapacity or raise maxCapacity",
+                 after=("maxCapacity",))
     reader.check(min_capacity <= desired <= max_capacity, "desiredCount", desired,
                  f"lies outside minCapacity..maxCapacity ({min_capacity}..{max_capacity})",
-                 "choose a starting count within the autoscaling range")
+                 "choose a starting count within the autoscaling range", after=("minCapacity", "maxCapacity"))
     cpu_target = reader.integer("cpuTargetPercent", minimum=1, maximum=100)
     scale_out = reader.integer("scaleOutCooldownSeconds", minimum=0, maximum=3600)
     scale_in = reader.integer("scaleInCooldownSeconds", minimum=0, maximum=3600)
@@ -220,7 +223,8 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
     reader.check(not (execute_command and readonly_root), "enableExecuteCommand", execute_command,
                  "is refused while readonlyRootFilesystem is true: the ECS Exec agent writes to the root "
                  "filesystem, so sessions would fail",
-                 "keep ECS Exec off (the default), or set readonlyRootFilesystem to false for a debugging stack")
+                 "keep ECS Exec off (the default), or set readonlyRootFilesystem to false for a debugging stack",
+                 after=("readonlyRootFilesystem",))
 
     venue_url = reader.string("venueUrl", default="")
     if service.external:

@@ -329,3 +329,44 @@ def test_unknown_environment_is_refused_before_any_call(fake):  # noqa: F811
         tasks.deploy_all(Context(), env="staging")
     assert error.value.code == 2 and "unknown environment 'staging'; use one of dev, prod" in error.value.message
     assert fake.calls() == []
+
+
+@pytest.fixture
+def broken_config(tmp_path, monkeypatch):
+    """A copy of the projects where two dev stack files carry config the CLI or this repository refuses."""
+    import shutil
+
+    import shared.stacks
+
+    root = tmp_path / "projects"
+    shutil.copytree(PROJECTS_DIR, root, ignore=shutil.ignore_patterns("__pycache__"))
+    network = root / "network" / "Pulumi.dev.yaml"
+    network.write_text(network.read_text() + "  network:natStrateg: none\n")
+    frontend = root / "services" / "Pulumi.frontend-dev.yaml"
+    frontend.write_text(frontend.read_text().replace("  services:environmentSuffix: dev\n", ""))
+    monkeypatch.setattr(shared.stacks, "PROJECTS_DIR", root)
+    return root
+
+
+def test_deploy_and_preview_refuse_bad_config_of_every_stack_before_any_cli_call(fake, broken_config):  # noqa: F811
+    for run in (lambda: tasks.deploy_all(Context(), env="dev"), lambda: tasks.preview(Context(), env="dev")):
+        with pytest.raises(Exit) as error:
+            run()
+        message = error.value.message
+        assert error.value.code == 1
+        assert message.startswith("refusing to run in dev (nothing was changed): stack config refused before any "
+                                  "program ran: 2 problem(s) in network/dev, services/frontend-dev:")
+        assert ("network/dev: network:natStrateg = 'none': is not declared in projects/network/Pulumi.yaml; did you "
+                "mean 'network:natStrategy'? [stricter than the CLI]") in message
+        assert ("services/frontend-dev: services:environmentSuffix: Stack 'frontend-dev' is missing configuration "
+                "value 'environmentSuffix' [pulumi CLI]. Fix: in projects/services run `pulumi config set "
+                "services:environmentSuffix <value> --stack frontend-dev`") in message
+    assert fake.calls() == []
+
+
+def test_only_the_stacks_a_run_deploys_are_config_checked(fake, broken_config, capsys):  # noqa: F811
+    # GIVEN broken network and frontend stack files: a release of api-gateway reads only their outputs
+    seed_upstream(fake, "network", "registry", "platform")
+    tasks.deploy(Context(), env="dev", service="api-gateway")
+    assert fake.steps("up") == [("up", "services/api-gateway-dev")]
+    assert "config of 1 stack(s) accepted" in capsys.readouterr().out

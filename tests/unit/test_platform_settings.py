@@ -104,3 +104,10 @@ def test_recovery_window_accepts_0_and_7_to_30():
 def test_prod_without_a_certificate_fails_the_plan_before_any_resource(run_project):
     with pytest.raises(PlanError, match="config 'platform:certificateArn' = '': is empty but requireHttps is true"):
         run_project("platform", "prod", {"certificateArn": None})
+
+
+def test_an_unparsable_switch_does_not_also_report_the_rules_that_read_it():
+    text = problems(generateSecretPlaceholders="maybe", requireHttps="perhaps")
+    assert "(2 problem(s))" in text
+    assert "'platform:generateSecretPlaceholders' = 'maybe': is not a boolean" in text
+    assert "'platform:requireHttps' = 'perhaps': is not a boolean" in text

@@ -325,3 +325,29 @@ def test_target_group_alarms_sum_every_group_of_the_service():
         assert all(q["metric"]["metric_name"] == metric and q["return_data"] is False for q in queries[:2])
         assert queries[2]["expression"] == "FILL(tg0, 0) + FILL(tg1, 0)" and queries[2]["return_data"] is True
         assert by_key[key].deployment is True
+
+
+def test_a_value_that_does_not_parse_is_reported_once_not_also_by_the_rules_that_depend_on_it():
+    # GIVEN unparsable counts, strategy and flag: each stand-in (0, ROLLING, False) would break a rule that
+    # depends on it (desiredCount = 0 outside minCapacity..maxCapacity, the capacity base above minimum 0, a test
+    # header "without BLUE_GREEN", the market-hours minimum outside 0..0); THEN only the parse errors are reported
+    message = violation(desiredCount="two", minCapacity="many", maxCapacity="lots", deploymentStrategy="PURPLE",
+                        blueGreenTestHeader="X-Release-Test", marketHoursMinCapacity="4",
+                        readonlyRootFilesystem="maybe", enableExecuteCommand="true")
+    assert "(5 problem(s))" in message
+    for key, problem in (("desiredCount", "'two': is not an integer"), ("minCapacity", "'many': is not an integer"),
+                         ("maxCapacity", "'lots': is not an integer"), ("deploymentStrategy", "'PURPLE': is not a known"),
+                         ("readonlyRootFilesystem", "'maybe': is not a boolean")):
+        assert f"config 'services:{key}' = {problem}" in message
+
+
+def test_an_unset_required_key_names_the_command_that_sets_it():
+    message = violation(imageTag=None)
+    assert ("config 'services:imageTag' = None: is not set. Fix: in projects/services run `pulumi config set "
+            "services:imageTag <value> --stack frontend-dev`") in message
+    assert "(1 problem(s))" in message  # not also "is not a Docker image tag"
+
+
+def test_an_empty_owner_team_means_the_catalogs():
+    assert committed("frontend-dev")["ownerTeam"] == ""  # the Pulumi.yaml default
+    assert settings(ownerTeam="").common.owner_team == SERVICES[0].owner_team

@@ -3,7 +3,9 @@
 Order and stack names come from `shared.stacks` only. Stacks of one project (the service stacks) do not read
 each other, so they run side by side; projects run one after another because each reads the outputs of the
 ones before it. Everything that writes to the workspace or a stack file (creating or selecting a stack,
-loading its config) happens one stack at a time before any update starts, never concurrently.
+loading its config) happens one stack at a time before any update starts, never concurrently. Before the
+first CLI call, the config of every stack the run touches is checked by `shared.stack_config`, the loader the
+offline plan uses (the CLI's own rules and this repository's stricter ones), and refused with every problem.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from shared.catalog import CatalogError, by_name
 from shared.contracts import CONTRACTS
+from shared.stack_config import StackConfigError, load_environment_config
 from tools.deploy.lock import environment_lock
 from tools.deploy.outputs import BackendStacks, read_outputs
 from tools.deploy.pulumi_cli import OpsError, PulumiCli
@@ -169,6 +172,18 @@ def check_upstream(session: Session, projects: Sequence[str]) -> None:
                        f"(nothing was changed):\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+def check_config(session: Session, stacks: Sequence[StackId]) -> None:
+    """Refuse, before any CLI call, stacks whose config the CLI would refuse at `preview`/`up` (or this
+    repository's stricter rules would): every problem of every stack at once, read by the loader the offline
+    plan uses. Only the stacks this run deploys or previews are read: an upstream stack it only reads outputs
+    from is not run, so its config cannot stop this run."""
+    try:
+        load_environment_config(stacks)
+    except StackConfigError as error:
+        raise OpsError(f"refusing to run in {session.environment} (nothing was changed): {error}") from None
+    session.console.line(f"config of {len(stacks)} stack(s) accepted")
+
+
 def prepare(session: Session, stacks: Sequence[StackId]) -> None:
     """Create (with the configured secrets provider) or select each stack and load its config, one at a
     time: both write workspace and stack files, which parallel CLI processes must not do together."""
@@ -190,6 +205,7 @@ def _deploy(session: Session, command: str, projects: Sequence[str], groups: Seq
             next_steps: Callable[[str, Sequence[StackRun]], list[str]]) -> None:
     environment = session.environment
     stacks = [stack for group in groups for stack in group]
+    check_config(session, stacks)
     with environment_lock(session.lock_dir, environment, command):
         check_upstream(session, projects)
         prepare(session, stacks)
@@ -265,7 +281,9 @@ def preview(session: Session, project: str | None = None, service: str | None = 
     StackReference with the command that deploys the upstream.
     """
     groups = preview_stacks(session.environment, project, service)
-    prepare(session, [stack for group in groups for stack in group])
+    stacks = [stack for group in groups for stack in group]
+    check_config(session, stacks)
+    prepare(session, stacks)
     failed: list[StackRun] = []
     for group in groups:
         for run in run_group(session, "preview", PREVIEW + (("--diff",) if diff else ()), group):

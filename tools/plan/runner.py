@@ -19,7 +19,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from shared.catalog import SERVICES, Service
-from shared.stack_config import load_stack_config
+from shared.stack_config import StackConfigError, load_environment_config, load_stack_config
 from tools.plan.mocks import MASK, PlanMocks, RecordingMonitor, Registration, StackOutputs
 from shared.stacks import StackId, deploy_order, stack_reference_name
 
@@ -84,13 +84,18 @@ def reference_key(stack: StackId) -> str:
 
 
 def plan_environment(environment: str, services: tuple[Service, ...] = SERVICES) -> list[StackPlan]:
-    """Plan every existing stack of an environment in deploy order."""
+    """Plan every existing stack of an environment in deploy order. Every stack's config is read and checked
+    first (the CLI's rules and this repository's): the problems of all stacks are one PlanError, raised before
+    any program runs."""
     upstream: dict[str, StackOutputs] = {}
     plans = []
-    for stack in deploy_order(environment, services):
-        if not stack_exists(stack):
-            continue
-        plan = run_stack(stack, upstream)
+    existing = [stack for stack in deploy_order(environment, services) if stack_exists(stack)]
+    try:
+        configs = load_environment_config(existing)
+    except StackConfigError as error:
+        raise PlanError(f"{environment}: {error}") from None
+    for stack in existing:
+        plan = run_stack(stack, upstream, configs[stack].program_config)
         upstream[reference_key(stack)] = plan.outputs
         plans.append(plan)
     return plans
