@@ -8,39 +8,38 @@ same code. What it feeds them, and how that differs from the engine:
 - config: `environmentSuffix` from the stack's own config (as the CLI would give it) and `platformKeyArns`
   from the platform stack's `kmsKeyArn` export in the same plan. Online these come from
   `--policy-pack-config`.
-Secret values are `"[secret]"` in `plan.json`; that is how `ecs-container-definitions-not-secret` sees them.
+Secret values are `tools.findings.SECRET_MARKER` (`"[secret]"`) in `plan.json`; that is how
+`ecs-container-definitions-not-secret` sees them.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
-from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions,
-                           ResourceValidationArgs, StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from policy.inputs import MASKED_SECRET
 from policy.rules import all_policies
+from policy.rules.base import Policy
 from shared.stack_config import load_stack_config
 from shared.stacks import StackId
+from tools.findings import SECRET_MARKER, Finding, findings_table
 
 PLATFORM_PROJECT = "platform"
 PLATFORM_KEY_OUTPUT = "kmsKeyArn"
 
 
-@dataclass(frozen=True)
-class Finding:
-    policy: str
-    enforcement: str
-    stack: str
-    resource: str
-    type: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.enforcement}] {self.policy}: {self.stack} {self.resource} ({self.type}): {self.message}"
+GATE = "policy"
 
 
 @dataclass
@@ -51,11 +50,11 @@ class GateReport:
 
     @property
     def mandatory(self) -> list[Finding]:
-        return [f for f in self.findings if f.enforcement == EnforcementLevel.MANDATORY.value]
+        return [f for f in self.findings if f.blocking]
 
     def counts(self) -> dict[str, int]:
         """Violations per policy, every policy listed (zeros too) so a silent rule is visible."""
-        found = Counter(f.policy for f in self.findings)
+        found = Counter(f.rule for f in self.findings)
         return {name: found[name] for name in self.levels}
 
     def render(self) -> str:
@@ -63,7 +62,8 @@ class GateReport:
         lines = [f"policy gate ({self.environment}): {len(self.levels)} policies, {len(self.mandatory)} mandatory "
                  f"and {advisory} advisory violation(s)"]
         lines += [f"    {count:3d}  {self.levels[name]:<9}  {name}" for name, count in self.counts().items()]
-        lines += [f"  {finding}" for finding in self.findings]
+        if self.findings:
+            lines.append(findings_table(self.findings))
         return "\n".join(lines)
 
 
@@ -88,10 +88,29 @@ def platform_key_arns(document: dict) -> list[str]:
     """The platform key as the platform stack of the same plan exports it (none when it is absent)."""
     return [str(s["outputs"][PLATFORM_KEY_OUTPUT]) for s in document["stacks"]
             if s["project"] == PLATFORM_PROJECT and s["outputs"].get(PLATFORM_KEY_OUTPUT)
-            and s["outputs"][PLATFORM_KEY_OUTPUT] != MASKED_SECRET]
+            and s["outputs"][PLATFORM_KEY_OUTPUT] != SECRET_MARKER]
 
 
-def gate_document(document: dict, policies: list | None = None,
+def level_of(policy: Policy) -> EnforcementLevel:
+    """The policy's level; one without a level gets the pack's default (mandatory, see `policy.pack`)."""
+    return policy.enforcement_level or EnforcementLevel.MANDATORY
+
+
+class _Reporter:
+    """The `report_violation` of one policy on one stack: a finding on the resource whose URN it names (a
+    stack policy), on `resource` (a resource policy), or on the stack itself."""
+
+    def __init__(self, findings: list[Finding], policy: Policy, stack: str, resources: list[dict]):
+        self.findings, self.policy, self.stack, self.resources = findings, policy, stack, resources
+
+    def __call__(self, message: str, urn: str | None = None, *, resource: dict | None = None) -> None:
+        target = resource or next((r for r in self.resources if r["urn"] == urn), None)
+        self.findings.append(Finding(GATE, self.policy.name, self.stack, target["name"] if target else "<stack>",
+                                     message, mandatory=level_of(self.policy) is EnforcementLevel.MANDATORY,
+                                     type=target["type"] if target else ""))
+
+
+def gate_document(document: dict, policies: list[Policy] | None = None,
                   suffix_of: Callable[[str, str, str], str] = environment_suffix) -> GateReport:
     """Run every policy on every resource of a plan document; the verdicts, per policy."""
     policies = all_policies() if policies is None else policies
@@ -105,13 +124,7 @@ def gate_document(document: dict, policies: list | None = None,
             config["platformKeyArns"] = keys
         resources = [r for r in stack["resources"] if r["custom"]]
         for policy in policies:
-            level = policy.enforcement_level.value
-
-            def report(message: str, urn: str | None = None, *, resource: dict | None = None) -> None:
-                target = resource or next((r for r in resources if r["urn"] == urn), None)
-                findings.append(Finding(policy.name, level, stack_name, target["name"] if target else "<stack>",
-                                        target["type"] if target else "-", message))
-
+            report = _Reporter(findings, policy, stack_name, resources)
             if isinstance(policy, StackValidationPolicy):
                 stack_resources = [PolicyResource(e["type"], {**e["state"], "id": e["id"]}, e["urn"], e["name"],
                                                   PlanOptions(e), None, None, [], {}) for e in resources]
@@ -120,10 +133,6 @@ def gate_document(document: dict, policies: list | None = None,
                 for entry in resources:
                     args = ResourceValidationArgs(entry["type"], entry["inputs"], entry["urn"], entry["name"],
                                                   PlanOptions(entry), None, config)
-                    policy.validate(args, lambda message, urn=None, e=entry: report(message, resource=e))
-    levels = {p.name: p.enforcement_level.value for p in policies}
+                    policy.validate(args, partial(report, resource=entry))
+    levels = {p.name: level_of(p).value for p in policies}
     return GateReport(environment, levels, findings)
-
-
-def gate_file(path: Path) -> GateReport:
-    return gate_document(json.loads(Path(path).read_text()))

@@ -6,10 +6,8 @@ violation instead of crashing the pack.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
-
-# How the offline plan writes a secret value (tools.plan.mocks.MASK); online the SDK unwraps secrets.
-MASKED_SECRET = "[secret]"
+from collections.abc import Mapping
+from typing import Any
 
 
 def parse_json(value: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from policy import containers
-from policy.inputs import MASKED_SECRET, block, is_true, items
+from policy.inputs import block, is_true, items
 from policy.rules.base import (
     ECS_CLUSTER,
     ECS_SERVICE,
@@ -16,6 +16,7 @@ from policy.rules.base import (
     report_all,
     resource_policy,
 )
+from tools.findings import SECRET_MARKER
 
 
 def _container_check(problems_of: Callable[[list[dict]], list[str]]) -> Check:
@@ -33,7 +34,7 @@ def _container_check(problems_of: Callable[[list[dict]], list[str]]) -> Check:
 @for_types(TASK_DEFINITION)
 def _definitions_not_secret(props, report, _config):
     value = props.get("containerDefinitions")
-    if value == MASKED_SECRET:
+    if value == SECRET_MARKER:  # how the offline plan writes a secret; online the SDK unwraps secrets
         report("containerDefinitions is a secret: a secret value leaked into it (e.g. an Output.secret "
                "in an environment value), which also hides the whole document from review; pass "
                "secrets through `secrets` with valueFrom = a Secrets Manager ARN")

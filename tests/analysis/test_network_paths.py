@@ -17,7 +17,7 @@ NO_EXTERNAL = tuple(dataclasses.replace(s, external=()) for s in SERVICES)
 
 def failures(document, check, services=SERVICES) -> list:
     found = analyse(document, services).failures
-    assert found and {f.check for f in found} == {check}, [f.detail for f in found]
+    assert found and {f.rule for f in found} == {check}, [f.message for f in found]
     return found
 
 
@@ -55,8 +55,8 @@ def test_an_interface_endpoint_without_private_dns_is_not_used():
     document = build_plan(nat=False)
     set_state(document, "network-if-sqs", privateDnsEnabled=False)
     found = failures(document, REACHABILITY, NO_EXTERNAL)
-    assert {f.subject for f in found} == {"api-gateway", "processing-service"}
-    assert all(f.detail.startswith("no way to the sqs API") for f in found)
+    assert {f.stack for f in found} == {"api-gateway", "processing-service"}
+    assert all(f.message.startswith("no way to the sqs API") for f in found)
 
 
 def test_an_interface_endpoint_missing_from_an_az_is_named():
@@ -64,7 +64,7 @@ def test_an_interface_endpoint_missing_from_an_az_is_named():
     set_state(document, "network-if-ecr-dkr", subnetIds=["subnet-private-0", "subnet-private-1"])
     found = failures(document, REACHABILITY)
     assert {f.resource for f in found} == {"network-private-2 (subnet-private-2)"}
-    assert all("interface endpoint network-if-ecr-dkr (vpce-ecr-dkr) has no subnet in us-east-1c" in f.detail
+    assert all("interface endpoint network-if-ecr-dkr (vpce-ecr-dkr) has no subnet in us-east-1c" in f.message
                for f in found)
 
 
@@ -72,17 +72,17 @@ def test_an_endpoint_group_that_does_not_admit_the_task_is_named():
     document = build_plan()
     set_state(document, "network-endpoints-https-from-vpc", cidrIpv4="10.99.0.0/16")
     found = failures(document, REACHABILITY)
-    assert all("security groups ['sg-endpoints'] admit no 443 from the task's groups" in f.detail for f in found)
+    assert all("security groups ['sg-endpoints'] admit no 443 from the task's groups" in f.message for f in found)
 
 
 def test_a_task_group_without_443_egress_reaches_nothing():
     document = build_plan()
     remove(document, "platform-frontend-eg-internet-443")
     found = failures(document, REACHABILITY)
-    assert {f.subject for f in found} == {"frontend"}
-    details = {f.detail.split(":")[0] for f in found}
+    assert {f.stack for f in found} == {"frontend"}
+    details = {f.message.split(":")[0] for f in found}
     assert details == {"ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"}
-    assert any("allow no 443 egress to 0.0.0.0/0 (the endpoint's prefix list)" in f.detail for f in found)
+    assert any("allow no 443 egress to 0.0.0.0/0 (the endpoint's prefix list)" in f.message for f in found)
 
 
 def test_nat_path_without_443_egress_is_named():
@@ -91,8 +91,8 @@ def test_nat_path_without_443_egress_is_named():
              toPort=443.0, cidrIpv4="10.0.0.0/16")
     remove(document, "platform-frontend-eg-internet-443")
     found = failures(document, REACHABILITY)
-    assert any(f.detail.startswith("ecr.api through NAT (route table rtb-private-0 sends 0.0.0.0/0 to NAT gateway")
-               and "needs 443 egress to 0.0.0.0/0" in f.detail for f in found)
+    assert any(f.message.startswith("ecr.api through NAT (route table rtb-private-0 sends 0.0.0.0/0 to NAT gateway")
+               and "needs 443 egress to 0.0.0.0/0" in f.message for f in found)
 
 
 def test_everything_through_nat_passes_without_interface_endpoints():
@@ -113,7 +113,7 @@ def test_a_broken_nat_path_is_named(fault, evidence):
     document = build_plan(endpoints=())
     fault(document)
     found = failures(document, REACHABILITY)
-    assert any(evidence in f.detail for f in found)
+    assert any(evidence in f.message for f in found)
 
 
 def test_an_external_call_needs_egress_on_its_port():
@@ -122,7 +122,7 @@ def test_an_external_call_needs_egress_on_its_port():
     document = build_plan(services=tuple(dataclasses.replace(s, external=()) for s in services))
     found = failures(document, REACHABILITY, services)
     assert len(found) == 3
-    assert all("declared external call 'market data' needs egress on port 8443" in f.detail for f in found)
+    assert all("declared external call 'market data' needs egress on port 8443" in f.message for f in found)
 
 
 def test_kms_without_via_service_and_denies_shape_the_required_apis():
@@ -131,16 +131,16 @@ def test_kms_without_via_service_and_denies_shape_the_required_apis():
     edit_policy(document, "frontend-task-policy", lambda s: s.extend([
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
         {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*"}]))
-    found = [f for f in analyse(document, NO_EXTERNAL).failures if f.check == REACHABILITY]
+    found = [f for f in analyse(document, NO_EXTERNAL).failures if f.rule == REACHABILITY]
     # THEN the task needs the kms API (no endpoint, no NAT), and the denied sqs is not a need
-    assert {f.detail.split(":")[0] for f in found} == {"no way to the kms API"}
+    assert {f.message.split(":")[0] for f in found} == {"no way to the kms API"}
 
 
 def test_a_task_role_free_service_needs_only_the_agent_apis():
     document = build_plan(nat=False, endpoints=("ecr.api", "ecr.dkr", "logs", "secretsmanager"))
     for name in ("api-gateway", "processing-service"):
         set_state(document, f"{name}-task", taskRoleArn=None)
-    found = [f for f in analyse(document, NO_EXTERNAL).failures if f.check == REACHABILITY]
+    found = [f for f in analyse(document, NO_EXTERNAL).failures if f.rule == REACHABILITY]
     assert not found
 
 
@@ -150,7 +150,7 @@ def test_a_service_without_secrets_or_awslogs_needs_neither_endpoint():
         containers = json.loads(resource(document, name)["state"]["containerDefinitions"])
         containers[0].update(secrets=[], logConfiguration={"logDriver": "json-file"})
         set_state(document, name, containerDefinitions=json.dumps(containers))
-    assert not [f for f in analyse(document, NO_EXTERNAL).failures if f.check == REACHABILITY]
+    assert not [f for f in analyse(document, NO_EXTERNAL).failures if f.rule == REACHABILITY]
 
 
 # -- call paths ---------------------------------------------------------------------------------------------
@@ -158,8 +158,8 @@ def test_a_missing_caller_egress_is_named_on_the_caller():
     document = build_plan()
     remove(document, "platform-api-gateway-eg-processing-service")
     [failure] = failures(document, CALL_PATHS)
-    assert (failure.subject, failure.resource) == ("api-gateway", "platform-sg-api-gateway (sg-api-gateway-dev)")
-    assert failure.detail.startswith("no egress on port 8082 from api-gateway to processing-service's groups")
+    assert (failure.stack, failure.resource) == ("api-gateway", "platform-sg-api-gateway (sg-api-gateway-dev)")
+    assert failure.message.startswith("no egress on port 8082 from api-gateway to processing-service's groups")
 
 
 def test_a_cidr_rule_covering_the_caller_subnets_opens_the_path_but_is_an_extra_reach():
@@ -169,7 +169,7 @@ def test_a_cidr_rule_covering_the_caller_subnets_opens_the_path_but_is_an_extra_
              fromPort=8082.0, toPort=8082.0, cidrIpv4="10.0.0.0/16")
     [failure] = failures(document, CALL_PATHS)
     assert failure.resource == "processing-from-vpc (sgr-processing-from-vpc)"
-    assert failure.detail == ("ingress from 10.0.0.0/16 on tcp 8082-8082 is not a catalog call: only api-gateway may "
+    assert failure.message == ("ingress from 10.0.0.0/16 on tcp 8082-8082 is not a catalog call: only api-gateway may "
                               "reach processing-service, on port 8082; remove the rule")
 
 
@@ -178,8 +178,8 @@ def test_nothing_but_its_callers_reaches_a_service():
     add_rule(document, "processing-from-frontend", "in", securityGroupId="sg-processing-service", ipProtocol="-1",
              referencedSecurityGroupId="sg-frontend")
     [failure] = failures(document, CALL_PATHS)
-    assert failure.subject == "processing-service"
-    assert "ingress from sg-frontend on -1 0-65535 is not a catalog call" in failure.detail
+    assert failure.stack == "processing-service"
+    assert "ingress from sg-frontend on -1 0-65535 is not a catalog call" in failure.message
 
 
 def test_a_service_nobody_calls_may_be_reached_by_nothing():
@@ -187,14 +187,14 @@ def test_a_service_nobody_calls_may_be_reached_by_nothing():
     document = build_plan()
     remove(document, "platform-api-gateway-eg-processing-service")
     [failure] = failures(document, CALL_PATHS, services)
-    assert "only nothing may reach processing-service" in failure.detail
+    assert "only nothing may reach processing-service" in failure.message
 
 
 def test_public_services_need_a_load_balancer():
     document = build_plan()
     set_state(document, "platform-alb", loadBalancerType="network")
     found = failures(document, CALL_PATHS)
-    assert [(f.subject, f.detail) for f in found] == [
+    assert [(f.stack, f.message) for f in found] == [
         ("frontend", "the catalog makes the service public, but the plan holds no application load balancer")]
 
 
@@ -202,7 +202,7 @@ def test_the_alb_path_names_its_missing_half():
     document = build_plan()
     remove(document, "platform-alb-eg-frontend")
     [failure] = failures(document, CALL_PATHS)
-    assert failure.subject == "frontend" and failure.detail.startswith("no egress on port 8080 from the ALB")
+    assert failure.stack == "frontend" and failure.message.startswith("no egress on port 8080 from the ALB")
 
 
 def test_an_alb_without_groups_or_subnets_reaches_nothing():
@@ -222,7 +222,7 @@ def test_alb_routing_faults_are_named(fault, detail):
     document = build_plan()
     fault(document)
     [failure] = failures(document, CALL_PATHS)
-    assert failure.subject == "frontend" and detail in failure.detail
+    assert failure.stack == "frontend" and detail in failure.message
 
 
 def test_weighted_forward_actions_count_and_other_actions_do_not():
@@ -243,11 +243,11 @@ def test_rules_forwarding_elsewhere_do_not_count():
     assert analyse(document).ok
     remove(document, "frontend-rule")
     [failure] = failures(document, CALL_PATHS)
-    assert "no listener rule of platform-alb (alb-dev) forwards to the target group" in failure.detail
+    assert "no listener rule of platform-alb (alb-dev) forwards to the target group" in failure.message
 
 
 def test_a_callee_missing_from_the_plan_is_only_a_wiring_failure():
     document = build_plan()
     document["stacks"] = [s for s in document["stacks"] if s["stack"] != "processing-service-dev"]
     [failure] = analyse(document).failures
-    assert (failure.check, failure.subject) == ("plan wiring", "processing-service")
+    assert (failure.rule, failure.stack) == ("plan wiring", "processing-service")

@@ -20,7 +20,7 @@ from tests.analysis.builder import (ACCOUNT, KEY_ARN, STORE_ARNS, PlanBuilder, b
 
 def failures(document, check) -> list:
     found = analyse(document).failures
-    assert found and {f.check for f in found} == {check}, [f.detail for f in found]
+    assert found and {f.rule for f in found} == {check}, [f.message for f in found]
     return found
 
 
@@ -35,8 +35,8 @@ def test_a_missing_catalog_grant_is_named():
     document = build_plan()
     edit_policy(document, "processing-service-task-policy", lambda s: s[0]["Action"].remove("sqs:DeleteMessage"))
     [failure] = failures(document, RUNTIME)
-    assert failure.subject == "processing-service"
-    assert failure.detail.startswith(f"role does not allow sqs:DeleteMessage on {STORE_ARNS['ordersQueue']}, which "
+    assert failure.stack == "processing-service"
+    assert failure.message.startswith(f"role does not allow sqs:DeleteMessage on {STORE_ARNS['ordersQueue']}, which "
                                      f"catalog: ordersQueue")
 
 
@@ -44,7 +44,7 @@ def test_a_wildcard_action_expands_to_everything_it_grants():
     document = build_plan()
     edit_policy(document, "frontend-task-policy", lambda s: s[0].update(Action=["s3:GetObject*"]))
     found = failures(document, RUNTIME)
-    assert "s3:GetObjectAcl" in " ".join(f.detail for f in found)
+    assert "s3:GetObjectAcl" in " ".join(f.message for f in found)
 
 
 def test_not_action_grants_cannot_be_bounded():
@@ -52,7 +52,7 @@ def test_not_action_grants_cannot_be_bounded():
     edit_policy(document, "frontend-task-policy", lambda s: s.append(
         {"Sid": "Rest", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))
     [failure] = failures(document, RUNTIME)
-    assert "statement Rest uses NotAction/NotResource, which grants everything else" in failure.detail
+    assert "statement Rest uses NotAction/NotResource, which grants everything else" in failure.message
 
 
 def test_deny_statements_grant_nothing_and_unknown_actions_count_as_extra():
@@ -61,7 +61,7 @@ def test_deny_statements_grant_nothing_and_unknown_actions_count_as_extra():
         {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
         {"Effect": "Allow", "Action": "s3:NoSuchAction", "Resource": "*"}]))
     found = analyse(document).failures
-    assert {(f.check, f.detail.split(",")[0]) for f in found} == {
+    assert {(f.rule, f.message.split(",")[0]) for f in found} == {
         (RUNTIME, "frontend-task-policy (frontend-task) allows s3:NoSuchAction on *"),
         (IAM_ACTIONS, "statement (no Sid): action s3:NoSuchAction does not exist in the IAM action database")}
 
@@ -70,7 +70,7 @@ def test_no_task_role_is_refused_when_the_catalog_grants_something():
     document = build_plan()
     set_state(document, "frontend-task", taskRoleArn=None)
     [failure] = failures(document, RUNTIME)
-    assert failure.detail == "the task definition has no taskRoleArn, but the catalog grants ['kms:Decrypt', " \
+    assert failure.message == "the task definition has no taskRoleArn, but the catalog grants ['kms:Decrypt', " \
                              "'s3:GetObject']"
 
 
@@ -78,7 +78,7 @@ def test_an_attached_policy_the_plan_cannot_show_may_grant_more():
     document = build_plan()
     set_state(document, "frontend-task-role", managedPolicyArns=["arn:aws:iam::aws:policy/AmazonS3FullAccess"])
     [failure] = failures(document, RUNTIME)
-    assert "AmazonS3FullAccess is not in the plan, so the role may allow more" in failure.detail
+    assert "AmazonS3FullAccess is not in the plan, so the role may allow more" in failure.message
 
 
 def test_missing_platform_outputs_are_named():
@@ -86,7 +86,7 @@ def test_missing_platform_outputs_are_named():
     outputs = next(s for s in document["stacks"] if s["project"] == "platform")["outputs"]
     del outputs["storeArns"]["eventsTopic"], outputs["kmsKeyArn"]
     found = analyse(document).failures
-    assert {f.detail for f in found if f.check == RUNTIME and f.resource == "platform/dev"} == {
+    assert {f.message for f in found if f.rule == RUNTIME and f.resource == "platform/dev"} == {
         "the platform exports no kmsKeyArn, the key that encrypts the catalog's stores",
         "the platform exports no storeArns['eventsTopic'] for the catalog's grant ['sns:Publish']"}
 
@@ -97,7 +97,7 @@ def test_a_platform_key_that_is_not_in_the_plan_is_named():
     for name in ("frontend-task-policy", "api-gateway-task-policy", "processing-service-task-policy"):
         edit_policy(document, name, lambda s: s[-1].update(Resource=["arn:aws:kms:x:1:key/k"]))
     found = failures(document, RUNTIME)
-    assert {f.detail for f in found} == {"platform kmsKeyArn arn:aws:kms:x:1:key/k is no KMS key of the plan"}
+    assert {f.message for f in found} == {"platform kmsKeyArn arn:aws:kms:x:1:key/k is no KMS key of the plan"}
 
 
 def test_ecs_exec_adds_its_channel_and_only_when_enabled():
@@ -117,7 +117,7 @@ def test_a_service_without_stores_or_task_role_passes():
     services = tuple(s if s.name != "frontend" else dataclasses.replace(s, stores=()) for s in SERVICES)
     report = analyse(document, services)
     assert report.ok
-    assert any(f.detail == "no task role, and the catalog grants the service nothing" for f in report.findings)
+    assert any(f.message == "no task role, and the catalog grants the service nothing" for f in report.findings)
 
 
 # -- container definitions ----------------------------------------------------------------------------------
@@ -136,8 +136,8 @@ def test_wrong_types_and_enum_values_are_refused():
 def test_a_secret_container_definition_cannot_be_validated():
     document = build_plan()
     set_state(document, "frontend-task", containerDefinitions="[secret]")
-    found = [f for f in analyse(document).failures if f.check == CONTAINER]
-    assert [f.subject for f in found] == ["frontend"]
+    found = [f for f in analyse(document).failures if f.rule == CONTAINER]
+    assert [f.stack for f in found] == ["frontend"]
 
 
 def test_task_definitions_outside_service_stacks_are_attributed_to_their_stack():
@@ -146,7 +146,7 @@ def test_task_definitions_outside_service_stacks_are_attributed_to_their_stack()
     PlanBuilder.add(platform, "aws:ecs/taskDefinition:TaskDefinition", "migrations", "migrations",
                     family="migrations", containerDefinitions=json.dumps([{"name": "m", "image": "i", "foo": 1}]))
     [failure] = failures(document, CONTAINER)
-    assert (failure.subject, failure.resource) == ("platform/dev", "migrations")
+    assert (failure.stack, failure.resource) == ("platform/dev", "migrations")
 
 
 # -- IAM actions --------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def test_inline_role_policies_and_managed_policies_are_validated():
                     policy=bad)
     found = failures(document, IAM_ACTIONS)
     assert {f.resource for f in found} == {"helper inline inline", "managed"}
-    assert all("did you mean 'ecr:GetAuthorizationToken'?" in f.detail for f in found)
+    assert all("did you mean 'ecr:GetAuthorizationToken'?" in f.message for f in found)
 
 
 @pytest.mark.parametrize("statement, problem", [
@@ -235,8 +235,10 @@ def test_the_report_shows_a_row_per_check_and_every_failure_in_full():
     ])
     text = report.render()
     assert not report.ok and report.subjects() == ["frontend", "api-gateway"]
-    assert report.rows("frontend") == [("task start", "pass", "1 resource(s)", "allows ecr:GetAuthorizationToken"),
-                                       ("runtime permissions", "pass", "1 resource(s)", "2 facts proven")]
+    assert [(r.rule, r.label, r.resource, r.message) for r in report.rows("frontend")] == [
+        ("task start", "pass", "1 resource(s)", "allows ecr:GetAuthorizationToken"),
+        ("runtime permissions", "pass", "1 resource(s)", "2 facts proven")]
+    assert "-- api-gateway\nrule                status  resource  problem\n" in text
     assert f"service call paths  FAIL    sg-1      {long_reason}" in text
     assert text.endswith("deployability analysis of dev: FAIL (1 failure(s)), 4 facts checked")
 

@@ -7,7 +7,8 @@ import pytest
 
 from tools.analysis import analyse, analyse_file
 from tools.analysis.findings import PLAN
-from tools.analysis.plan import MASK, Plan, Resource, parse_containers
+from tools.analysis.plan import Plan, Resource, parse_containers
+from tools.findings import SECRET_MARKER
 from shared.catalog import SERVICES
 from tests.analysis.builder import ACCOUNT, PlanBuilder, build_plan, remove, resource, set_state
 
@@ -20,7 +21,7 @@ def test_resource_labels_name_the_logical_and_the_physical_resource():
 
 
 @pytest.mark.parametrize("raw, why", [
-    (MASK, "containerDefinitions is secret in the plan"),
+    (SECRET_MARKER, "containerDefinitions is secret in the plan"),
     ("[{", "containerDefinitions is not valid JSON"),
     ('{"name": "x"}', "must be a JSON list of containers, got dict"),
 ])
@@ -53,38 +54,38 @@ def test_a_missing_service_stack_is_named_with_its_stack_file():
     document["stacks"] = [s for s in document["stacks"] if s["stack"] != "frontend-dev"]
     # THEN only the wiring fails: api-gateway's ingress from frontend is not blamed for frontend's absence
     [failure] = analyse(document).failures
-    assert (failure.check, failure.subject, failure.resource) == (PLAN, "frontend", "services/frontend-dev")
-    assert "projects/services/Pulumi.frontend-dev.yaml" in failure.detail
+    assert (failure.rule, failure.stack, failure.resource) == (PLAN, "frontend", "services/frontend-dev")
+    assert "projects/services/Pulumi.frontend-dev.yaml" in failure.message
 
 
 def test_a_stack_without_exactly_one_ecs_service_is_refused():
     document = build_plan()
     remove(document, "frontend-service")
-    [failure] = [f for f in analyse(document).failures if f.check == PLAN]
-    assert failure.detail == "expected exactly one ECS service in services/frontend-dev, found 0"
+    [failure] = [f for f in analyse(document).failures if f.rule == PLAN]
+    assert failure.message == "expected exactly one ECS service in services/frontend-dev, found 0"
 
 
 def test_an_ecs_service_pointing_at_an_unknown_task_definition_is_refused():
     document = build_plan()
     set_state(document, "frontend-service", taskDefinition="arn:aws:ecs:us-east-1:1:task-definition/other:1")
-    [failure] = [f for f in analyse(document).failures if f.check == PLAN]
+    [failure] = [f for f in analyse(document).failures if f.rule == PLAN]
     assert failure.resource == "frontend-service (frontend)"
-    assert "is no task definition of the plan" in failure.detail
+    assert "is no task definition of the plan" in failure.message
 
 
 def test_secret_container_definitions_stop_the_service_analysis():
     document = build_plan()
-    set_state(document, "frontend-task", containerDefinitions=MASK)
-    failures = [f for f in analyse(document).failures if f.subject == "frontend"]
-    assert {f.check for f in failures} == {PLAN, "container definitions"}
-    assert all("secret in the plan" in f.detail for f in failures)
+    set_state(document, "frontend-task", containerDefinitions=SECRET_MARKER)
+    failures = [f for f in analyse(document).failures if f.stack == "frontend"]
+    assert {f.rule for f in failures} == {PLAN, "container definitions"}
+    assert all("secret in the plan" in f.message for f in failures)
 
 
 def test_unknown_roles_subnets_and_groups_are_named():
     document = build_plan()
     set_state(document, "api-gateway-task", taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/ghost")
     set_state(document, "frontend-service", networkConfiguration={"subnets": ["subnet-ghost"], "securityGroups": []})
-    details = [f.detail for f in analyse(document).failures if f.check == PLAN]
+    details = [f.message for f in analyse(document).failures if f.rule == PLAN]
     assert f"taskRoleArn arn:aws:iam::{ACCOUNT}:role/ghost is no IAM role of the plan" in details
     assert "subnet subnet-ghost in networkConfiguration is not in the plan" in details
     assert any(d.startswith("networkConfiguration must name the subnets and security groups") for d in details)

@@ -108,12 +108,12 @@ def assert_exactly(failures, expected):
     repeats): each expected entry claims one failure, and none is left over."""
     left = list(failures)
     for service, check, resource, fragment in expected:
-        match = next((f for f in left if (f.subject, f.check, f.resource.split(" (")[0]) == (service, check, resource)
-                      and fragment in f.detail), None)
+        match = next((f for f in left if (f.stack, f.rule, f.resource.split(" (")[0]) == (service, check, resource)
+                      and fragment in f.message), None)
         assert match, f"no failure {(service, check, resource, fragment)} among:\n" + "\n".join(
-            f"{f.check} {f.subject} {f.resource}: {f.detail}" for f in left)
+            f"{f.rule} {f.stack} {f.resource}: {f.message}" for f in left)
         left.remove(match)
-    assert not left, "unexpected failures:\n" + "\n".join(f"{f.check} {f.subject} {f.resource}: {f.detail}"
+    assert not left, "unexpected failures:\n" + "\n".join(f"{f.rule} {f.stack} {f.resource}: {f.message}"
                                                           for f in left)
 
 
@@ -162,12 +162,12 @@ def test_the_real_network_program_with_nat_off_and_no_logs_endpoint_is_refused()
     # WHEN the analysis reads its plan.json
     failures = analyse(json.loads(json.dumps(plan_document("prod", plans)))).failures
     # THEN every service fails to reach logs from each of its three subnets, and the venue calls need NAT
-    logs = [f for f in failures if f.detail.startswith("no way to the logs API: no VPC endpoint "
+    logs = [f for f in failures if f.message.startswith("no way to the logs API: no VPC endpoint "
                                                        "com.amazonaws.us-east-1.logs and route table ")]
-    venues = [f for f in failures if f.detail.startswith("declared external call 'trading venues' (port 443) "
+    venues = [f for f in failures if f.message.startswith("declared external call 'trading venues' (port 443) "
                                                          "needs NAT")]
-    assert {f.check for f in failures} == {REACHABILITY}
-    assert len(logs) == 9 and {f.subject for f in logs} == {"frontend", "api-gateway", "processing-service"}
-    assert len(venues) == 3 and {f.subject for f in venues} == {"processing-service"}
+    assert {f.rule for f in failures} == {REACHABILITY}
+    assert len(logs) == 9 and {f.stack for f in logs} == {"frontend", "api-gateway", "processing-service"}
+    assert len(venues) == 3 and {f.stack for f in venues} == {"processing-service"}
     assert len(failures) == 12
     assert all(f.resource.startswith("network-private-") for f in failures)

@@ -13,7 +13,7 @@ from tests.analysis.builder import (ACCOUNT, KEY_ARN, SECRET_ARNS, build_plan, e
 
 
 def failures(document, check=TASK_START) -> list:
-    found = [f for f in analyse(document).failures if f.check == check]
+    found = [f for f in analyse(document).failures if f.rule == check]
     assert found, "the fault went unnoticed"
     return found
 
@@ -35,7 +35,7 @@ def test_a_task_definition_without_execution_role_cannot_start():
     document = build_plan()
     set_state(document, "frontend-task", executionRoleArn=None)
     [failure] = failures(document)
-    assert failure.subject == "frontend" and "has no executionRoleArn" in failure.detail
+    assert failure.stack == "frontend" and "has no executionRoleArn" in failure.message
 
 
 def test_a_role_that_ecs_tasks_cannot_assume_is_named():
@@ -44,7 +44,7 @@ def test_a_role_that_ecs_tasks_cannot_assume_is_named():
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}))
     [failure] = failures(document)
     assert failure.resource == "frontend-execution-role (frontend-execution-dev)"
-    assert "does not let ecs-tasks.amazonaws.com assume the role" in failure.detail
+    assert "does not let ecs-tasks.amazonaws.com assume the role" in failure.message
 
 
 def test_an_aws_managed_policy_cannot_be_read_offline():
@@ -52,14 +52,14 @@ def test_an_aws_managed_policy_cannot_be_read_offline():
     set_state(document, "frontend-execution-role",
               managedPolicyArns=["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
     [failure] = failures(document)
-    assert "AmazonECSTaskExecutionRolePolicy is not in the plan" in failure.detail
+    assert "AmazonECSTaskExecutionRolePolicy is not in the plan" in failure.message
 
 
 def test_an_image_outside_the_registry_is_named():
     document = build_plan()
     edit_containers(document, "frontend-task", lambda c: c[0].update(image="docker.io/library/nginx:1.27"))
     [failure] = failures(document)
-    assert "image 'docker.io/library/nginx:1.27' is not in any ECR repository of the plan" in failure.detail
+    assert "image 'docker.io/library/nginx:1.27' is not in any ECR repository of the plan" in failure.message
 
 
 def test_an_image_by_digest_resolves_to_its_repository():
@@ -79,8 +79,8 @@ def test_pulling_from_another_repository_is_refused():
                                                    "ecr:GetDownloadUrlForLayer")}
     excess = {f"frontend-execution-policy (frontend-execution) allows {a}" for a in (
         "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")}
-    assert {f.detail.split(" on ")[0] for f in found} == missing | excess
-    assert all(other in f.detail for f in found if " allows " in f.detail)
+    assert {f.message.split(" on ")[0] for f in found} == missing | excess
+    assert all(other in f.message for f in found if " allows " in f.message)
 
 
 def test_other_log_drivers_need_no_logs_permission():
@@ -94,7 +94,7 @@ def test_a_log_group_the_plan_does_not_create_is_named():
     document = build_plan()
     remove(document, "frontend-logs")
     [failure] = failures(document)
-    assert "logs to group '/ecs/frontend-dev', which the plan does not create" in failure.detail
+    assert "logs to group '/ecs/frontend-dev', which the plan does not create" in failure.message
 
 
 def test_an_unencrypted_log_group_needs_no_key_policy():
@@ -112,7 +112,7 @@ def test_a_key_that_is_not_in_the_plan_is_named(name, label):
     set_state(document, name, kmsKeyId="alias/ghost")
     found = failures(document)
     assert {f.resource for f in found} == {label}
-    assert all("kmsKeyId alias/ghost is no KMS key of the plan" in f.detail for f in found)
+    assert all("kmsKeyId alias/ghost is no KMS key of the plan" in f.message for f in found)
 
 
 def test_a_key_policy_without_the_logs_principal_is_named():
@@ -120,7 +120,7 @@ def test_a_key_policy_without_the_logs_principal_is_named():
     edit_policy(document, "platform-key", lambda s: s.pop(1))
     found = failures(document)
     assert {f.resource for f in found} == {f"platform-key ({KEY_ARN.split('/')[-1]})"}
-    assert {f.detail.split(",")[0] for f in found} == {
+    assert {f.message.split(",")[0] for f in found} == {
         f"key policy does not admit service principal logs.us-east-1.amazonaws.com for {a}"
         for a in ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")}
 
@@ -130,7 +130,7 @@ def test_a_key_policy_without_iam_delegation_blocks_the_secret():
     edit_policy(document, "platform-key", lambda s: s.pop(0))
     found = failures(document)
     assert any("key policy admits neither arn:aws:iam::123456789012:role/frontend-execution-dev nor its account"
-               in f.detail for f in found)
+               in f.message for f in found)
 
 
 def test_a_secret_that_is_not_in_the_plan_is_named():
@@ -138,7 +138,7 @@ def test_a_secret_that_is_not_in_the_plan_is_named():
     edit_containers(document, "frontend-task", lambda c: c[0]["secrets"][0].update(
         valueFrom="arn:aws:ssm:us-east-1:123456789012:parameter/jwt"))
     [failure] = failures(document)
-    assert "is no Secrets Manager secret of the plan" in failure.detail
+    assert "is no Secrets Manager secret of the plan" in failure.message
 
 
 def test_a_secret_under_the_aws_managed_key_needs_no_kms_grant():
@@ -146,7 +146,7 @@ def test_a_secret_under_the_aws_managed_key_needs_no_kms_grant():
     set_state(document, "platform-secret-jwt_signing_key", kmsKeyId=None)
     edit_policy(document, "frontend-execution-policy", lambda s: s.pop())
     found = failures(document)  # api-gateway reads the same secret and still grants the decrypt: not needed
-    assert [(f.subject, f.detail) for f in found] == [(
+    assert [(f.stack, f.message) for f in found] == [(
         "api-gateway", f"api-gateway-execution-policy (api-gateway-execution) allows kms:Decrypt on {KEY_ARN}, which "
                        f"starting api-gateway's task does not need; remove it")]
     edit_policy(document, "api-gateway-execution-policy", lambda s: s.pop())
@@ -161,13 +161,13 @@ def test_a_key_policy_deny_for_the_role_or_its_account_blocks_the_secret(princip
     document = build_plan()
     edit_policy(document, "platform-key", lambda s: s.append({
         "Sid": "NoDecrypt", "Effect": "Deny", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"}))
-    frontend = [f for f in failures(document) if f.subject == "frontend"]
+    frontend = [f for f in failures(document) if f.stack == "frontend"]
     assert {f.resource for f in frontend} == {f"platform-key ({KEY_ARN.split('/')[-1]})"}
     expected = {"key policy statement NoDecrypt denies arn:aws:iam::123456789012:role/frontend-execution-dev "
                 "kms:Decrypt"}
     if principal in ("*", {"AWS": "*"}):  # everyone: CloudWatch Logs as well
         expected.add("key policy statement NoDecrypt denies logs.us-east-1.amazonaws.com kms:Decrypt")
-    assert sorted(f.detail.split(",")[0] for f in frontend) == sorted(expected)
+    assert sorted(f.message.split(",")[0] for f in frontend) == sorted(expected)
 
 
 def test_a_key_policy_deny_for_someone_else_or_another_action_blocks_nothing():
@@ -185,8 +185,8 @@ def test_a_key_policy_deny_for_the_logs_service_blocks_the_encrypted_log_group()
         "Effect": "Deny", "Principal": {"Service": "logs.us-east-1.amazonaws.com"}, "Action": "kms:Encrypt",
         "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
     found = failures(document)
-    assert {f.subject for f in found} == {"frontend", "api-gateway", "processing-service"}
-    assert {f.detail for f in found} == {
+    assert {f.stack for f in found} == {"frontend", "api-gateway", "processing-service"}
+    assert {f.message for f in found} == {
         'key policy statement (no Sid) denies logs.us-east-1.amazonaws.com kms:Encrypt, which log group '
         f'/ecs/{s}-dev is encrypted with it; remove the Deny or narrow it; condition recorded, not evaluated: '
         '{"Bool": {"aws:SecureTransport": "false"}}' for s in ("frontend", "api-gateway", "processing-service")}
@@ -216,8 +216,8 @@ def test_an_execution_role_granting_more_than_the_task_needs_is_refused(statemen
     document = build_plan()
     edit_policy(document, "frontend-execution-policy", lambda s: s.append(statement))
     found = failures(document)
-    assert {(f.subject, f.resource) for f in found} == {("frontend", "frontend-execution-role (frontend-execution-dev)")}
-    assert {f.detail for f in found} == {f"frontend-execution-policy (frontend-execution) allows {action} on "
+    assert {(f.stack, f.resource) for f in found} == {("frontend", "frontend-execution-role (frontend-execution-dev)")}
+    assert {f.message for f in found} == {f"frontend-execution-policy (frontend-execution) allows {action} on "
                                          f"{resource}, {NOT_NEEDED}" for action, resource in extra}
 
 
@@ -226,5 +226,5 @@ def test_an_execution_role_with_not_action_cannot_be_bounded():
     edit_policy(document, "frontend-execution-policy", lambda s: s.append(
         {"Sid": "Rest", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))
     [failure] = failures(document)
-    assert failure.detail == ("frontend-execution-policy (frontend-execution) statement Rest uses NotAction/"
+    assert failure.message == ("frontend-execution-policy (frontend-execution) statement Rest uses NotAction/"
                               "NotResource, which grants everything else")

@@ -10,10 +10,11 @@ from invoke import Context, Exit
 import tasks
 from policy import gate
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
-from policy.gate import Finding, GateReport, gate_document, platform_key_arns
+from policy.gate import GateReport, gate_document, platform_key_arns
 from tools import gates
 from tools.analysis.report import Report
 from shared.stacks import ENVIRONMENTS
+from tools.findings import Finding
 from tests.policy.support import KEY_ARN, TAGS, container, task_definition
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -48,24 +49,29 @@ def test_findings_carry_policy_level_stack_resource_and_message():
                "cidrIpv4": "0.0.0.0/0", "tags": TAGS}),
     )
     report = run(document)
-    by_policy = {f.policy: f for f in report.findings}
+    by_policy = {f.rule: f for f in report.findings}
     retention = by_policy["log-retention-30-days"]
-    assert (retention.enforcement, retention.stack, retention.resource, retention.type) == (
-        "mandatory", "platform/dev", "short-logs", LOG_GROUP)
+    assert (retention.gate, retention.mandatory, retention.stack, retention.resource, retention.type) == (
+        "policy", True, "platform/dev", "short-logs", LOG_GROUP)
     assert "retentionInDays is 7, below 30" in retention.message
-    assert by_policy["required-tags"].enforcement == "advisory"
+    assert not by_policy["required-tags"].mandatory
     assert by_policy["no-protect-or-retain"].resource == "retained"
     assert by_policy["sg-no-open-ingress"].resource == "open"  # a stack policy's urn is mapped back to the resource
     assert "physical-name-suffix" not in by_policy  # components are not AWS resources: not gated
     counts = report.counts()
     assert counts["log-retention-30-days"] == 1 and counts["ecr-immutable-tags"] == 0 and len(counts) == 29
-    assert {f.policy for f in report.mandatory} == {"log-retention-30-days", "no-protect-or-retain",
+    assert {f.rule for f in report.mandatory} == {"log-retention-30-days", "no-protect-or-retain",
                                                     "sg-no-open-ingress"}
     text = report.render()
     assert "policy gate (dev): 29 policies, 3 mandatory and 1 advisory violation(s)" in text
     assert "      1  mandatory  log-retention-30-days" in text and "      0  mandatory  ecr-immutable-tags" in text
-    assert ("[mandatory] log-retention-30-days: platform/dev short-logs (aws:cloudwatch/logGroup:LogGroup): "
-            "retentionInDays is 7") in text
+    # the one findings table: every finding with its level, stack, resource and type, the reason unclipped
+    [header, _, *rows] = text.splitlines()[1 + len(counts):]
+    assert header.split() == ["rule", "status", "stack", "resource", "problem"]
+    retention_row = next(r for r in rows if r.startswith("log-retention-30-days"))
+    assert retention_row.split()[:4] == ["log-retention-30-days", "FAIL", "platform/dev", "short-logs"]
+    assert f"short-logs ({LOG_GROUP})  " in retention_row and retention_row.endswith(f"  {retention.message}")
+    assert next(r for r in rows if r.startswith("required-tags")).split()[1] == "advisory"
 
 
 def test_a_stack_level_finding_without_a_resource_is_reported_on_the_stack():
@@ -73,7 +79,7 @@ def test_a_stack_level_finding_without_a_resource_is_reported_on_the_stack():
                                    enforcement_level=EnforcementLevel.MANDATORY)
     report = gate_document(plan_doc(), policies=[policy], suffix_of=lambda *a: "dev")
     [finding] = report.findings
-    assert (finding.resource, finding.type, finding.message) == ("<stack>", "-", "stack is wrong")
+    assert (finding.resource, finding.type, finding.message) == ("<stack>", "", "stack is wrong")
 
 
 def test_the_platform_key_export_becomes_the_platform_key_policies_config():
@@ -82,7 +88,7 @@ def test_the_platform_key_export_becomes_the_platform_key_policies_config():
     assert run(plan_doc(secret, outputs={"kmsKeyArn": KEY_ARN})).findings == []
     other = "arn:aws:kms:us-east-1:123456789012:key/other"
     [finding] = run(plan_doc(secret, outputs={"kmsKeyArn": other})).findings
-    assert finding.policy == "platform-key-encryption" and f"not the platform key ({other})" in finding.message
+    assert finding.rule == "platform-key-encryption" and f"not the platform key ({other})" in finding.message
 
 
 @pytest.mark.parametrize("outputs, expected", [
@@ -114,19 +120,20 @@ def test_the_environment_suffix_reaches_the_name_rule_from_the_real_stack_files(
     wrong = copy.deepcopy(named)
     wrong["inputs"]["name"] = "log-vpc-flow"
     [finding] = gate_document(plan_doc(wrong, project="network")).findings
-    assert finding.policy == "physical-name-suffix" and "'log-vpc-flow'" in finding.message
+    assert finding.rule == "physical-name-suffix" and "'log-vpc-flow'" in finding.message
 
 
 def test_a_secret_container_definitions_in_plan_json_is_caught():
     td = entry("aws:ecs/taskDefinition:TaskDefinition", "td", {**task_definition(container()),
                                                                "containerDefinitions": "[secret]"})
     [finding] = run(plan_doc(td)).findings
-    assert finding.policy == "ecs-container-definitions-not-secret"
+    assert finding.rule == "ecs-container-definitions-not-secret"
 
 
 def test_finding_text_names_everything():
-    finding = Finding("p", "advisory", "network/dev", "res", "aws:x/y:Y", "msg")
-    assert str(finding) == "[advisory] p: network/dev res (aws:x/y:Y): msg"
+    finding = Finding("policy", "p", "network/dev", "res", "msg", mandatory=False, type="aws:x/y:Y")
+    assert str(finding) == "[p, advisory] network/dev res (aws:x/y:Y): msg."
+    assert str(Finding("policy", "p", "network/dev", "res", "msg")) == "[p] network/dev res: msg."
 
 
 # --- the real offline plans --------------------------------------------------------------------------------
@@ -164,7 +171,7 @@ def test_a_fault_injected_into_the_real_plan_is_caught(environment_plans):
                    and r["name"] == "network-flow-logs"]
     flow_logs["inputs"]["retentionInDays"] = 7.0
     del flow_logs["inputs"]["kmsKeyId"]
-    failed = {(f.policy, f.resource) for f in gate_document(document).mandatory}
+    failed = {(f.rule, f.resource) for f in gate_document(document).mandatory}
     assert failed == {("log-retention-30-days", "network-flow-logs"), ("log-group-kms", "network-flow-logs")}
 
 
@@ -185,8 +192,9 @@ def test_plan_exits_non_zero_on_a_mandatory_violation_after_writing_every_plan(t
     monkeypatch.setattr(tasks, "BUILD", tmp_path / "build")
     monkeypatch.setattr(tasks, "ROOT", tmp_path)
     monkeypatch.setattr(tasks, "plan_environment", lambda environment: [])
-    bad = Finding("log-retention-30-days", "mandatory", "network/dev", "logs", LOG_GROUP, "retentionInDays is 7")
-    advisory = Finding("required-tags", "advisory", "network/dev", "logs", LOG_GROUP, "tags lack Owner")
+    bad = Finding("policy", "log-retention-30-days", "network/dev", "logs", "retentionInDays is 7", type=LOG_GROUP)
+    advisory = Finding("policy", "required-tags", "network/dev", "logs", "tags lack Owner", mandatory=False,
+                       type=LOG_GROUP)
     monkeypatch.setattr(gates, "gate_document", lambda document: GateReport(
         document["environment"], {"log-retention-30-days": "mandatory", "required-tags": "advisory"}, [bad, advisory]))
     monkeypatch.setattr(gates, "analyse", lambda document: Report(document["environment"], []))

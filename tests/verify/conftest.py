@@ -14,7 +14,7 @@ from moto import mock_aws
 from tools.verify.checks import run_checks
 from tools.verify.expected import expected_for
 from tools.verify.probe import http_status
-from tools.verify.results import Result
+from tools.findings import Finding
 from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
 
 
@@ -91,7 +91,7 @@ def stubbed_session(env: Environment) -> tuple[StubbedSession, Stubber]:
     return StubbedSession(env.session, ecs), ecs_stubber(env, ecs)
 
 
-def verify(env: Environment, http_get: Callable[[str, float], int] = http_status) -> list[Result]:
+def verify(env: Environment, http_get: Callable[[str, float], int] = http_status) -> list[Finding]:
     """Run every check against `env` with ECS served through the Stubber, which must be used up exactly. The
     probe is the real one: `loopback_only` makes the ALB unreachable, as it is from any offline machine."""
     session, stubber = stubbed_session(env)

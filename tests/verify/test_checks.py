@@ -20,7 +20,7 @@ def client(env: Environment, name: str):
 
 
 def failed(env: Environment) -> list[tuple[str, str, str, str]]:
-    return sorted((r.check, r.resource, r.attribute, r.actual) for r in failures(verify(env)))
+    return sorted((r.rule, r.resource, r.message, r.actual) for r in failures(verify(env)))
 
 
 def test_blue_green_pair_passes_whichever_group_ecs_weighted(dev_env):
@@ -78,7 +78,7 @@ def test_log_retention_judges_the_exact_group_not_a_prefix_sibling(dev_env):
     expected = expected_for(dev_env.document)
 
     def retention() -> list[tuple[str, str, str, Status]]:
-        return [(r.resource, r.attribute, r.actual, r.status)
+        return [(r.resource, r.message, r.actual, r.status)
                 for r in run_checks(dev_env.session, expected, only=["log-retention"])
                 if r.resource == "log group log-frontend-dev"]
 
@@ -218,8 +218,8 @@ def test_data_stores_without_the_platform_key(dev_env):
 
 def test_secret_missing_from_platform_outputs(dev_env):
     del dev_env.stack("platform/dev")["secretArns"]["JWT_SIGNING_KEY"]
-    found = [r for r in failures(verify(dev_env)) if r.check == "task-secrets"]
-    assert {(r.resource, r.attribute, r.expected) for r in found} == {
+    found = [r for r in failures(verify(dev_env)) if r.rule == "task-secrets"]
+    assert {(r.resource, r.message, r.expected) for r in found} == {
         ("task definition td-frontend-dev:1", "secret JWT_SIGNING_KEY valueFrom", "(not in platform outputs)"),
         ("task definition td-api-gateway-dev:1", "secret JWT_SIGNING_KEY valueFrom", "(not in platform outputs)")}
 
@@ -262,13 +262,13 @@ def test_health_probe_of_a_host_name_that_cannot_be_encoded_is_not_verified_and_
 
     results = verify(dev_env)  # the real probe
 
-    probe = [(r.status, r.attribute, r.actual) for r in results if r.check == "health-probe"]
+    probe = [(r.status, r.message, r.actual) for r in results if r.rule == "health-probe"]
     assert len(probe) == 1
     status, attribute, actual = probe[0]
     assert (status, attribute) == (Status.NOT_VERIFIED, f"GET http://{host}/health")
     assert actual.startswith("not probed: the URL cannot be requested: ") and "label" in actual
     # every other check still ran and reported
-    assert failures(results) == [] and {r.check for r in results} >= {"alb", "routing", "encryption"}
+    assert failures(results) == [] and {r.rule for r in results} >= {"alb", "routing", "encryption"}
 
 
 def test_unknown_check_is_refused(dev_env):

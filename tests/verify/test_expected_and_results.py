@@ -10,7 +10,7 @@ from shared.components import network as network_component
 from shared.components import service as service_component
 from shared.stacks import StackId
 from tools.verify.expected import VerifyError, config_source, expected_for, load_outputs, outputs_path
-from tools.verify.results import Result, Status, compare, counts, render_table, summary_line
+from tools.verify.results import Status, compare, counts, observed, render_table, summary_line
 
 HINT = "deploy the environment, then run `invoke outputs --env dev` to write it"
 
@@ -101,21 +101,24 @@ def test_stack_lacking_a_contract_output_is_refused(dev_env):
         expected_for(dev_env.document)
 
 
-def test_table_clips_long_cells_and_summary_counts_each_status():
+def test_table_shows_every_status_and_whole_reasons_and_summary_counts_each_status():
     results = [
         compare("alb", "alb alb-dev", "Scheme", "internet-facing", "internet-facing"),
         compare("ecr", "ecr repository ecr-frontend-dev", "imageTagMutability", "IMMUTABLE", "MUTABLE"),
-        Result("health-probe", "alb x", "GET /health", "2xx", "not reachable from here: " + "x" * 80,
-               Status.NOT_VERIFIED),
+        observed("health-probe", "alb x", "GET /health", "2xx", "not reachable from here: " + "x" * 80,
+                 Status.NOT_VERIFIED),
     ]
 
-    table = render_table(results, max_width=30).splitlines()
+    table = render_table(results).splitlines()
 
-    assert table[0].split() == ["status", "check", "resource", "attribute", "expected", "actual"]
+    # the one findings table of every gate: no stack column (one environment), the reason never clipped
+    assert table[0].split() == ["rule", "status", "resource", "problem"]
     assert set(table[1]) == {"-", " "}
-    assert table[2].split()[:2] == ["pass", "alb"]
-    assert table[3].split()[:2] == ["FAIL", "ecr"]
-    assert table[4].startswith("not verified") and table[4].endswith("…")
-    assert max(len(cell.strip()) for line in table[2:] for cell in line.split("  ")) <= 30
+    assert table[2].split()[:2] == ["alb", "pass"]
+    assert table[2].endswith("Scheme: expected internet-facing, found internet-facing")
+    assert table[3].split()[:2] == ["ecr", "FAIL"]
+    assert table[3].endswith("imageTagMutability: expected IMMUTABLE, found MUTABLE")
+    assert table[4].split()[:3] == ["health-probe", "not", "verified"]
+    assert table[4].endswith("GET /health: expected 2xx, found not reachable from here: " + "x" * 80)
     assert counts(results) == {Status.PASS: 1, Status.FAIL: 1, Status.NOT_VERIFIED: 1}
     assert summary_line(results) == "3 results: 1 passed, 1 failed, 1 not verified"

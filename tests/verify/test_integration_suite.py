@@ -56,7 +56,7 @@ def test_probe_skips_with_the_reason_when_the_alb_is_unreachable(dev_env, output
 
 def test_a_deviation_fails_its_test_with_the_table(dev_env, outputs, monkeypatch):
     dev_env.ecs["frontend"].circuit_breaker = {"enable": True, "rollback": False}
-    table = r"ecs-deployment failed in dev:\n\s*status .*\n.*\n\s*FAIL .*svc-frontend-dev"
+    table = r"ecs-deployment failed in dev:\n\s*rule +status .*\n.*\n\s*ecs-deployment +FAIL .*svc-frontend-dev"
     with pytest.raises(AssertionError, match=table):
         run(dev_env, "ecs-deployment", outputs, monkeypatch)
 

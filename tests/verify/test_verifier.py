@@ -19,17 +19,17 @@ def test_environment_built_as_planned_passes_every_check(dev_env):
     results = verify(dev_env)
 
     assert failures(results) == []
-    assert {r.check for r in results} == set(CHECKS)
+    assert {r.rule for r in results} == set(CHECKS)
     # the probe cannot reach an ALB from here: reported as not verified, never as passed
-    probe = [r for r in results if r.check == "health-probe"]
+    probe = [r for r in results if r.rule == "health-probe"]
     assert [r.status for r in probe] == [Status.NOT_VERIFIED]
     assert "not reachable from here" in probe[0].actual
-    assert all(r.status is Status.PASS for r in results if r.check != "health-probe")
+    assert all(r.status is Status.PASS for r in results if r.rule != "health-probe")
     # every service is looked at by every per-service check
     for name in ("frontend", "api-gateway", "processing-service"):
         for check in ("ecs-status", "ecs-running", "ecs-deployment", "ecs-network", "ecs-capacity", "autoscaling",
                       "discovery", "log-retention"):
-            assert any(name in r.resource for r in results if r.check == check), (check, name)
+            assert any(name in r.resource for r in results if r.rule == check), (check, name)
 
 
 def test_prod_with_market_hours_passes_and_accepts_the_raised_minimum(mocked_aws):
@@ -48,7 +48,7 @@ def test_prod_with_market_hours_passes_and_accepts_the_raised_minimum(mocked_aws
     results = verify(env)
 
     assert failures(results) == []
-    schedules = [r for r in results if r.check == "autoscaling" and "market-hours" in r.attribute
+    schedules = [r for r in results if r.rule == "autoscaling" and "market-hours" in r.message
                  and "processing-service" in r.resource]
     assert settings.market_hours.open_schedule in schedules[0].actual
 
@@ -133,9 +133,9 @@ def test_each_seeded_deviation_fails_exactly_its_check(dev_env, deviate, check, 
 
     failed = failures(verify(dev_env))
 
-    assert {r.check for r in failed} == {check}
+    assert {r.rule for r in failed} == {check}
     assert {r.resource for r in failed} == {resource}
-    finding = next(r for r in failed if r.attribute.startswith(attribute))
+    finding = next(r for r in failed if r.message.startswith(attribute))
     assert (finding.expected, finding.actual) == (expected, actual)
 
 
@@ -144,7 +144,7 @@ def test_secret_value_never_reaches_the_report(dev_env):
     results = verify(dev_env)
     assert not any("s3cr3t-value" in f"{r.expected} {r.actual}" for r in results)
     # moving the secret also shows where it went missing from `secrets`
-    failed = {r.attribute for r in failures(results)}
+    failed = {r.message for r in failures(results)}
     assert failed == {"secret names", "secret JWT_SIGNING_KEY valueFrom", "plain environment"}
 
 

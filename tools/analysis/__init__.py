@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shared.catalog import SERVICES, Service
 from tools.analysis import call_paths, reachability, runtime, task_start, validators
-from tools.analysis.findings import Finding
 from tools.analysis.plan import Plan
 from tools.analysis.report import Report
-from shared.catalog import SERVICES, Service
+from tools.findings import Finding
 
 
 def analyse(document: dict, services: tuple[Service, ...] = SERVICES) -> Report:

@@ -8,10 +8,11 @@ reached by its catalog callers (and the ALB when public), on its port, and by no
 """
 from __future__ import annotations
 
-from tools.analysis import network
-from tools.analysis.findings import CALL_PATHS, Finding, failed, passed
-from tools.analysis.plan import SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
 from shared.catalog import callees
+from tools.analysis import network
+from tools.analysis.findings import CALL_PATHS, failed, passed
+from tools.analysis.plan import SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
+from tools.findings import Finding
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"

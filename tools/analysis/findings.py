@@ -1,7 +1,11 @@
-"""One proven or refuted fact of the analysis."""
+"""One proven or refuted fact of the analysis: a `tools.findings.Finding` of the analysis gate, whose `stack`
+is the subject (a catalog service, or a stack for resources no service owns) and whose `rule` is the check
+family."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tools.findings import Finding, Status
+
+GATE = "analysis"
 
 # Check families, in the order the report shows them.
 PLAN = "plan wiring"
@@ -14,21 +18,11 @@ IAM_ACTIONS = "IAM actions"
 CHECKS = (PLAN, TASK_START, REACHABILITY, CALL_PATHS, RUNTIME, CONTAINER, IAM_ACTIONS)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """`subject` (a catalog service, or a stack for resources no service owns) passes or fails `check` on
-    `resource`; `detail` says what was proven, or what is missing and where."""
-
-    check: str
-    subject: str
-    resource: str
-    ok: bool
-    detail: str
-
-
 def passed(check: str, subject: str, resource: str, detail: str) -> Finding:
-    return Finding(check, subject, resource, True, detail)
+    """`subject` passes `check` on `resource`; `detail` says what was proven."""
+    return Finding(GATE, check, subject, resource, detail, status=Status.PASS)
 
 
 def failed(check: str, subject: str, resource: str, detail: str) -> Finding:
-    return Finding(check, subject, resource, False, detail)
+    """`subject` fails `check` on `resource`; `detail` says what is missing and where."""
+    return Finding(GATE, check, subject, resource, detail)

@@ -11,8 +11,9 @@ from typing import Iterable
 
 from shared import iam
 from tools.analysis import iamdb
-from tools.analysis.findings import Finding, failed, passed
+from tools.analysis.findings import failed, passed
 from tools.analysis.plan import PolicySource, Resource
+from tools.findings import Finding
 
 
 def _conditions(statements: list[iam.Statement]) -> str:

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared import iam
-from tools.analysis.findings import PLAN, Finding, failed
 from shared.catalog import Service
 from shared.stacks import SERVICES_PROJECT, service_stack_name
-
-MASK = "[secret]"  # how plan.json shows a secret value (tools.plan.mocks.MASK)
+from tools.analysis.findings import PLAN, failed
+from tools.findings import SECRET_MARKER, Finding
 
 ECS_SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -82,7 +81,7 @@ class ServiceView:
 def parse_containers(task_definition: Resource) -> tuple[list[dict] | None, str]:
     """The container definitions as ECS receives them (a JSON string), or why they cannot be read."""
     raw = task_definition.get("containerDefinitions")
-    if raw == MASK:
+    if raw == SECRET_MARKER:
         return None, ("containerDefinitions is secret in the plan (a secret value leaked into it, which makes "
                       "the whole document secret); pass secrets through `secrets` so the definition stays readable")
     try:

@@ -13,8 +13,9 @@ https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-servic
 from __future__ import annotations
 
 from tools.analysis import network
-from tools.analysis.findings import REACHABILITY, Finding, failed, passed
+from tools.analysis.findings import REACHABILITY, failed, passed
 from tools.analysis.plan import SUBNET, Plan, Resource, ServiceView
+from tools.findings import Finding
 
 HTTPS = 443
 # APIs the ECS agent calls on Fargate (platform 1.4+) to start any task from ECR: the image's layers come

@@ -1,15 +1,15 @@
 """The analysis verdict: a pass/fail table per subject (catalog service, or stack), one row per check.
 
 A passing check shows one row with how many facts it proved; a failing check shows one row per failure with
-the whole reason (never clipped: the reason is the point).
+the whole reason (never clipped: the reason is the point). The table is `tools.findings.findings_table`, the
+one every gate prints.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tools.analysis.findings import CHECKS, Finding
-
-COLUMNS = ("check", "status", "resource", "reason")
+from tools.analysis.findings import CHECKS, GATE
+from tools.findings import Finding, Status, findings_table
 
 
 @dataclass(frozen=True)
@@ -19,37 +19,32 @@ class Report:
 
     @property
     def failures(self) -> list[Finding]:
-        return [f for f in self.findings if not f.ok]
+        return [f for f in self.findings if f.failed]
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def subjects(self) -> list[str]:
-        return list(dict.fromkeys(f.subject for f in self.findings))
+        return list(dict.fromkeys(f.stack for f in self.findings))
 
-    def rows(self, subject: str) -> list[tuple[str, str, str, str]]:
-        rows = []
+    def rows(self, subject: str) -> list[Finding]:
+        """Per check of `subject`: every failure, or one pass row that counts the resources and facts."""
+        rows: list[Finding] = []
         for check in CHECKS:
-            mine = [f for f in self.findings if f.subject == subject and f.check == check]
-            bad = [f for f in mine if not f.ok]
+            mine = [f for f in self.findings if f.stack == subject and f.rule == check]
+            bad = [f for f in mine if f.failed]
             if bad:
-                rows += [(check, "FAIL", f.resource, f.detail) for f in bad]
+                rows += bad
             elif mine:
                 resources = len({f.resource for f in mine})
-                reason = mine[0].detail if len(mine) == 1 else f"{len(mine)} facts proven"
-                rows.append((check, "pass", f"{resources} resource(s)", reason))
+                reason = mine[0].message if len(mine) == 1 else f"{len(mine)} facts proven"
+                rows.append(Finding(GATE, check, subject, f"{resources} resource(s)", reason, status=Status.PASS))
         return rows
 
     def render(self) -> str:
-        blocks = []
-        for subject in self.subjects():
-            rows = [COLUMNS] + self.rows(subject)
-            widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
-            lines = ["  ".join([cell.ljust(width) for cell, width in zip(row[:-1], widths)] + [row[-1]])
-                     for row in rows]
-            lines.insert(1, "  ".join("-" * w for w in widths + [len(COLUMNS[-1])]))
-            blocks.append(f"-- {subject}\n" + "\n".join(lines))
+        blocks = [f"-- {subject}\n{findings_table(self.rows(subject), stack=False, status=True)}"
+                  for subject in self.subjects()]
         verdict = "PASS" if self.ok else f"FAIL ({len(self.failures)} failure(s))"
         blocks.append(f"deployability analysis of {self.environment}: {verdict}, {len(self.findings)} facts checked")
         return "\n\n".join(blocks)

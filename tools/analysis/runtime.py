@@ -10,13 +10,14 @@ the KMS use. Conditions (such as `kms:ViaService`) are recorded, not evaluated.
 """
 from __future__ import annotations
 
+from shared.catalog import WRITE_ACTIONS
+from shared.iam import patterns_overlap
 from tools.analysis import iamdb
-from tools.analysis.findings import RUNTIME, Finding, failed, passed
+from tools.analysis.findings import RUNTIME, failed, passed
 from tools.analysis.grants import grants_beyond, key_admits, role_allows
 from tools.analysis.plan import Plan, Resource, ServiceView
 from tools.analysis.task_start import trusts_ecs_tasks
-from shared.catalog import WRITE_ACTIONS
-from shared.iam import patterns_overlap
+from tools.findings import Finding
 
 # The Session Manager channel ECS Exec opens from the task; AWS authorises these only against "*".
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-required-iam-permissions

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared import iam
-from tools.analysis.findings import TASK_START, Finding, failed, passed
+from tools.analysis.findings import TASK_START, failed, passed
 from tools.analysis.grants import grants_beyond, key_admits, role_allows, service_principal_admitted
 from tools.analysis.plan import LOG_GROUP, SECRET, Plan, Resource, ServiceView
+from tools.findings import Finding
 
 REPOSITORY = "aws:ecr/repository:Repository"
 ECS_TASKS = "ecs-tasks.amazonaws.com"

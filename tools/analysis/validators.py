@@ -16,8 +16,9 @@ from botocore.validate import ParamValidator
 
 from shared import iam
 from tools.analysis import iamdb
-from tools.analysis.findings import CONTAINER, IAM_ACTIONS, Finding, failed, passed
+from tools.analysis.findings import CONTAINER, IAM_ACTIONS, failed, passed
 from tools.analysis.plan import MANAGED_POLICY, ROLE, ROLE_POLICY, TASK_DEFINITION, Plan, parse_containers
+from tools.findings import Finding
 
 OPERATION = ("ecs", "RegisterTaskDefinition")
 

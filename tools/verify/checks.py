@@ -1,7 +1,7 @@
 """Checks of a deployed environment: small functions over a boto3 Session, read-only calls only.
 
 Each check takes a `Live` (the session plus memoised reads) and the `Expected` environment and returns
-`Result`s naming the resource, the attribute, the expected and the actual value. Counts, sizes, zones and
+`Finding`s naming the resource, the attribute, the expected and the actual value. Counts, sizes, zones and
 strategies come from `Expected` (stack config and catalog); the few values written here are the platform's
 invariants that issues 6 and 9 state for every environment (an internet-facing ALB, no public IP, a circuit
 breaker with rollback, immutable scanned repositories, customer-key encryption), each named where it is used.
@@ -21,9 +21,10 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.catalog import Secret
+from tools.findings import Finding, Status
 from tools.verify.expected import Expected, ServiceExpectation
 from tools.verify.probe import TIMEOUT_SECONDS, UNREACHABLE, HttpGet, http_status
-from tools.verify.results import Result, Status, compare
+from tools.verify.results import compare, observed
 
 AWS_ERRORS = (ClientError, BotoCoreError)
 DESCRIBE_SERVICES_LIMIT = 10  # ECS DescribeServices accepts at most 10 services per call
@@ -77,22 +78,22 @@ class Live:
         return self._keys[key]
 
 
-Check = Callable[[Live, Expected], list[Result]]
+Check = Callable[[Live, Expected], list[Finding]]
 
 
-def _guarded(check: str, items: Iterable[tuple[str, Any]], inspect: Callable[[Any], list[Result]]) -> list[Result]:
+def _guarded(check: str, items: Iterable[tuple[str, Any]], inspect: Callable[[Any], list[Finding]]) -> list[Finding]:
     """Run `inspect` per resource; an AWS error (missing resource, denied call) fails that resource only."""
-    results: list[Result] = []
+    results: list[Finding] = []
     for resource, item in items:
         try:
             results.extend(inspect(item))
         except AWS_ERRORS as error:
-            results.append(Result(check, resource, "read-only AWS call", "succeeds", f"error: {error}", Status.FAIL))
+            results.append(observed(check, resource, "read-only AWS call", "succeeds", f"error: {error}", Status.FAIL))
     return results
 
 
-def _missing(check: str, resource: str, what: str) -> Result:
-    return Result(check, resource, what, "present", "absent", Status.FAIL)
+def _missing(check: str, resource: str, what: str) -> Finding:
+    return observed(check, resource, what, "present", "absent", Status.FAIL)
 
 
 def _service_resource(service: ServiceExpectation) -> str:
@@ -100,8 +101,8 @@ def _service_resource(service: ServiceExpectation) -> str:
 
 
 def _per_ecs_service(check: str, live: Live, expected: Expected,
-                     inspect: Callable[[ServiceExpectation, dict], list[Result]]) -> list[Result]:
-    def one(service: ServiceExpectation) -> list[Result]:
+                     inspect: Callable[[ServiceExpectation, dict], list[Finding]]) -> list[Finding]:
+    def one(service: ServiceExpectation) -> list[Finding]:
         described = live.ecs_service(expected, service)
         if described is None:
             return [_missing(check, _service_resource(service), "service in cluster "
@@ -113,9 +114,9 @@ def _per_ecs_service(check: str, live: Live, expected: Expected,
 
 # --- load balancer -----------------------------------------------------------------------------------------
 
-def check_alb(live: Live, expected: Expected) -> list[Result]:
+def check_alb(live: Live, expected: Expected) -> list[Finding]:
     """Internet-facing (the platform's invariant), in the network config's AZs, on the public subnets."""
-    def inspect(arn: str) -> list[Result]:
+    def inspect(arn: str) -> list[Finding]:
         lb = live.client("elbv2").describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
         resource = f"alb {lb['LoadBalancerName']}"
         zones = lb["AvailabilityZones"]
@@ -152,13 +153,13 @@ def _path_patterns(rule: dict) -> list[str]:
     return values
 
 
-def check_routing(live: Live, expected: Expected) -> list[Result]:
+def check_routing(live: Live, expected: Expected) -> list[Finding]:
     """Each public service: its catalog rule on the service listener forwards to its own target group (either
     group of a blue/green pair, whichever ECS has weighted), and that group checks the catalog's health path."""
     elbv2 = live.client("elbv2")
     listener = expected.platform["serviceListenerArn"]
 
-    def inspect(service: ServiceExpectation) -> list[Result]:
+    def inspect(service: ServiceExpectation) -> list[Finding]:
         route = service.service.public
         rules = [r for page in elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener)
                  for r in page["Rules"]]
@@ -179,7 +180,7 @@ def check_routing(live: Live, expected: Expected) -> list[Result]:
         group_resource = f"target group {group['TargetGroupName']}"
         return [
             compare("routing", resource, "path-pattern", [route.path_pattern], _path_patterns(rule)),
-            Result("routing", resource, "forwards to", f"only {' or '.join(sorted(own))}", str(active),
+            observed("routing", resource, "forwards to", f"only {' or '.join(sorted(own))}", str(active),
                    Status.PASS if forwards_own else Status.FAIL),
             compare("routing", group_resource, "TargetType", "ip", group["TargetType"]),
             compare("routing", group_resource, "Port", service.service.port, group["Port"]),
@@ -193,9 +194,9 @@ def check_routing(live: Live, expected: Expected) -> list[Result]:
 
 # --- ECS services ------------------------------------------------------------------------------------------
 
-def check_ecs_status(live: Live, expected: Expected) -> list[Result]:
+def check_ecs_status(live: Live, expected: Expected) -> list[Finding]:
     """ACTIVE and running the task definition revision its stack exported."""
-    def inspect(service: ServiceExpectation, described: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, described: dict) -> list[Finding]:
         resource = _service_resource(service)
         return [compare("ecs-status", resource, "status", "ACTIVE", described["status"]),
                 compare("ecs-status", resource, "taskDefinition", service.outputs["taskDefinitionArn"],
@@ -204,20 +205,20 @@ def check_ecs_status(live: Live, expected: Expected) -> list[Result]:
     return _per_ecs_service("ecs-status", live, expected, inspect)
 
 
-def check_ecs_running(live: Live, expected: Expected) -> list[Result]:
+def check_ecs_running(live: Live, expected: Expected) -> list[Finding]:
     """At least the autoscaling minimum of the stack config is running."""
-    def inspect(service: ServiceExpectation, described: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, described: dict) -> list[Finding]:
         minimum = service.settings.min_capacity
         running = described["runningCount"]
-        return [Result("ecs-running", _service_resource(service), "runningCount", f">= {minimum}", str(running),
+        return [observed("ecs-running", _service_resource(service), "runningCount", f">= {minimum}", str(running),
                        Status.PASS if running >= minimum else Status.FAIL)]
 
     return _per_ecs_service("ecs-running", live, expected, inspect)
 
 
-def check_ecs_deployment(live: Live, expected: Expected) -> list[Result]:
+def check_ecs_deployment(live: Live, expected: Expected) -> list[Finding]:
     """Circuit breaker with rollback (every service, every environment) and the configured strategy."""
-    def inspect(service: ServiceExpectation, described: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, described: dict) -> list[Finding]:
         resource = _service_resource(service)
         configuration = described.get("deploymentConfiguration", {})
         breaker = configuration.get("deploymentCircuitBreaker", {})
@@ -232,9 +233,9 @@ def check_ecs_deployment(live: Live, expected: Expected) -> list[Result]:
     return _per_ecs_service("ecs-deployment", live, expected, inspect)
 
 
-def check_ecs_network(live: Live, expected: Expected) -> list[Result]:
+def check_ecs_network(live: Live, expected: Expected) -> list[Finding]:
     """No public IP, the network's private subnets, the platform's security group for this service."""
-    def inspect(service: ServiceExpectation, described: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, described: dict) -> list[Finding]:
         resource = _service_resource(service)
         awsvpc = described.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
         return [
@@ -249,9 +250,9 @@ def check_ecs_network(live: Live, expected: Expected) -> list[Result]:
     return _per_ecs_service("ecs-network", live, expected, inspect)
 
 
-def check_ecs_capacity(live: Live, expected: Expected) -> list[Result]:
+def check_ecs_capacity(live: Live, expected: Expected) -> list[Finding]:
     """The stack config's capacity provider strategy (on-demand base, Spot share)."""
-    def inspect(service: ServiceExpectation, described: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, described: dict) -> list[Finding]:
         wanted = sorted((provider, base, weight) for provider, base, weight in service.settings.capacity_strategy)
         actual = sorted((item["capacityProvider"], item.get("base", 0), item.get("weight", 0))
                         for item in described.get("capacityProviderStrategy", []))
@@ -268,14 +269,14 @@ def _task_resource(service: ServiceExpectation) -> str:
 
 
 def _per_task_definition(check: str, live: Live, expected: Expected,
-                         inspect: Callable[[ServiceExpectation, dict], list[Result]]) -> list[Result]:
+                         inspect: Callable[[ServiceExpectation, dict], list[Finding]]) -> list[Finding]:
     return _guarded(check, [(_task_resource(s), s) for s in expected.services],
                     lambda s: inspect(s, live.task_definition(s.outputs["taskDefinitionArn"])))
 
 
-def check_task_size(live: Live, expected: Expected) -> list[Result]:
+def check_task_size(live: Live, expected: Expected) -> list[Finding]:
     """The catalog's CPU and memory, on Fargate in awsvpc mode."""
-    def inspect(service: ServiceExpectation, task: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, task: dict) -> list[Finding]:
         resource = _task_resource(service)
         return [
             compare("task-size", resource, "cpu", str(service.service.cpu), task.get("cpu")),
@@ -299,12 +300,12 @@ def _from_secret(value_from: str | None, secret_arn: str) -> bool:
     return value_from is not None and (value_from == secret_arn or value_from.startswith(secret_arn + ":"))
 
 
-def check_task_secrets(live: Live, expected: Expected) -> list[Result]:
+def check_task_secrets(live: Live, expected: Expected) -> list[Finding]:
     """Exactly the catalog's secrets, each from its Secrets Manager ARN; nothing secret-looking in plain
     `environment` (names are reported, values never)."""
     arns = expected.platform["secretArns"]
 
-    def inspect(service: ServiceExpectation, task: dict) -> list[Result]:
+    def inspect(service: ServiceExpectation, task: dict) -> list[Finding]:
         resource = _task_resource(service)
         given = {s["name"]: s["valueFrom"] for c in task["containerDefinitions"] for s in c.get("secrets", [])}
         wanted = {secret.value: arns.get(secret.value, "(not in platform outputs)")
@@ -312,12 +313,12 @@ def check_task_secrets(live: Live, expected: Expected) -> list[Result]:
         results = [compare("task-secrets", resource, "secret names", sorted(wanted), sorted(given))]
         for name, arn in sorted(wanted.items()):
             actual = given.get(name)
-            results.append(Result("task-secrets", resource, f"secret {name} valueFrom", arn, str(actual),
+            results.append(observed("task-secrets", resource, f"secret {name} valueFrom", arn, str(actual),
                                   Status.PASS if _from_secret(actual, arn) else Status.FAIL))
         plain = [(e["name"], e.get("value", "")) for c in task["containerDefinitions"]
                  for e in c.get("environment", [])]
         leaked = sorted(name for name, value in plain if secret_looking(name, value))
-        results.append(Result("task-secrets", resource, "plain environment",
+        results.append(observed("task-secrets", resource, "plain environment",
                                "no secret-looking variables",
                                f"secret-looking: {', '.join(leaked)} (values hidden)" if leaked
                                else f"none among {len(plain)} variables",
@@ -329,14 +330,14 @@ def check_task_secrets(live: Live, expected: Expected) -> list[Result]:
 
 # --- autoscaling -------------------------------------------------------------------------------------------
 
-def check_autoscaling(live: Live, expected: Expected) -> list[Result]:
+def check_autoscaling(live: Live, expected: Expected) -> list[Finding]:
     """The scalable target's bounds, the CPU target-tracking policy and, when configured, the market-hours
     schedule, all from the stack config. During trading hours the schedule has raised the minimum, so
     the configured minimum or the raised one is accepted."""
     scaling = live.client("application-autoscaling")
     cluster = expected.platform["clusterName"]
 
-    def inspect(service: ServiceExpectation) -> list[Result]:
+    def inspect(service: ServiceExpectation) -> list[Finding]:
         settings = service.settings
         resource_id = f"service/{cluster}/{service.outputs['serviceName']}"
         resource = f"scalable target {resource_id}"
@@ -348,7 +349,7 @@ def check_autoscaling(live: Live, expected: Expected) -> list[Result]:
         market = settings.market_hours
         minimums = [settings.min_capacity] + ([market.min_capacity] if market else [])
         results = [
-            Result("autoscaling", resource, "MinCapacity", " or ".join(map(str, minimums)),
+            observed("autoscaling", resource, "MinCapacity", " or ".join(map(str, minimums)),
                    str(target["MinCapacity"]), Status.PASS if target["MinCapacity"] in minimums else Status.FAIL),
             compare("autoscaling", resource, "MaxCapacity", settings.max_capacity, target["MaxCapacity"]),
         ]
@@ -381,13 +382,13 @@ def check_autoscaling(live: Live, expected: Expected) -> list[Result]:
 
 # --- discovery, logs, registry, encryption -----------------------------------------------------------------
 
-def check_discovery(live: Live, expected: Expected) -> list[Result]:
+def check_discovery(live: Live, expected: Expected) -> list[Finding]:
     """The platform's namespace holds a Cloud Map service per catalog service, each the ECS service's registry."""
     discovery = live.client("servicediscovery")
     namespace_id = expected.platform["namespaceId"]
     namespace_resource = f"namespace {expected.platform['namespaceName']}"
 
-    def inspect(_: None) -> list[Result]:
+    def inspect(_: None) -> list[Finding]:
         namespace = discovery.get_namespace(Id=namespace_id)["Namespace"]
         results = [compare("discovery", namespace_resource, "Name", expected.platform["namespaceName"],
                            namespace["Name"])]
@@ -414,11 +415,11 @@ def check_discovery(live: Live, expected: Expected) -> list[Result]:
     return _guarded("discovery", [(namespace_resource, None)], inspect)
 
 
-def check_log_retention(live: Live, expected: Expected) -> list[Result]:
+def check_log_retention(live: Live, expected: Expected) -> list[Finding]:
     """Every log group the stacks exported keeps logs for the platform's retention."""
     logs = live.client("logs")
 
-    def inspect(group: tuple[str, int]) -> list[Result]:
+    def inspect(group: tuple[str, int]) -> list[Finding]:
         name, days = group
         groups = [g for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name)
                   for g in page["logGroups"] if g["logGroupName"] == name]
@@ -430,12 +431,12 @@ def check_log_retention(live: Live, expected: Expected) -> list[Result]:
     return _guarded("log-retention", [(f"log group {g[0]}", g) for g in expected.log_retention], inspect)
 
 
-def check_ecr(live: Live, expected: Expected) -> list[Result]:
+def check_ecr(live: Live, expected: Expected) -> list[Finding]:
     """A repository per catalog service: immutable tags, scan on push, the registry's KMS key."""
     ecr = live.client("ecr")
     arns = expected.registry["repositoryArns"]
 
-    def inspect(service: ServiceExpectation) -> list[Result]:
+    def inspect(service: ServiceExpectation) -> list[Finding]:
         arn = arns.get(service.name)
         resource = f"ecr repository of {service.name}"
         if arn is None:
@@ -478,12 +479,12 @@ def _store_key(live: Live, arn: str) -> tuple[str, str | None]:
     return f"unknown store type {service}", None
 
 
-def check_encryption(live: Live, expected: Expected) -> list[Result]:
+def check_encryption(live: Live, expected: Expected) -> list[Finding]:
     """Data stores and secrets are encrypted with the platform's customer-managed key."""
     key = expected.platform["kmsKeyArn"]
     stores = sorted(expected.platform["storeArns"].items()) + sorted(expected.platform["secretArns"].items())
 
-    def inspect(item: tuple[str, str]) -> list[Result]:
+    def inspect(item: tuple[str, str]) -> list[Finding]:
         purpose, arn = item
         kind, reference = _store_key(live, arn)
         return [compare("encryption", f"{kind} {purpose}", "KMS key", live.key_arn(key),
@@ -492,7 +493,7 @@ def check_encryption(live: Live, expected: Expected) -> list[Result]:
     return _guarded("encryption", [(f"store {purpose}", (purpose, arn)) for purpose, arn in stores], inspect)
 
 
-def check_health_probe(live: Live, expected: Expected) -> list[Result]:
+def check_health_probe(live: Live, expected: Expected) -> list[Finding]:
     """GET the ALB at each public service's health path (when its own rule routes that path). Unreachable
     from here is "not verified", never pass."""
     results = []
@@ -501,24 +502,24 @@ def check_health_probe(live: Live, expected: Expected) -> list[Result]:
         path = service.service.health_path
         resource = f"alb {host} ({service.name})"
         if not fnmatch.fnmatchcase(path, service.service.public.path_pattern):
-            results.append(Result("health-probe", resource, f"GET {path}", "2xx", f"not routed to {service.name} "
+            results.append(observed("health-probe", resource, f"GET {path}", "2xx", f"not routed to {service.name} "
                                   f"by its rule {service.service.public.path_pattern}", Status.NOT_VERIFIED))
             continue
         url = f"http://{host}{path}"
         try:
             status = live.http_get(url, TIMEOUT_SECONDS)
         except UNREACHABLE as error:
-            results.append(Result("health-probe", resource, f"GET {url}", "2xx",
+            results.append(observed("health-probe", resource, f"GET {url}", "2xx",
                                   f"not reachable from here: {error}", Status.NOT_VERIFIED))
             continue
         except ValueError as error:
             # The URL cannot even be sent (e.g. a host name from the outputs file that fails IDNA encoding,
             # which the resolver raises as UnicodeError): no answer, so this probe says nothing, and the
             # other checks' results must still be reported.
-            results.append(Result("health-probe", resource, f"GET {url}", "2xx",
+            results.append(observed("health-probe", resource, f"GET {url}", "2xx",
                                   f"not probed: the URL cannot be requested: {error}", Status.NOT_VERIFIED))
             continue
-        results.append(Result("health-probe", resource, f"GET {url}", "2xx", str(status),
+        results.append(observed("health-probe", resource, f"GET {url}", "2xx", str(status),
                               Status.PASS if 200 <= status < 300 else Status.FAIL))
     return results
 
@@ -543,7 +544,7 @@ CHECKS: dict[str, Check] = {
 
 
 def run_checks(session: boto3.Session, expected: Expected, *, http_get: HttpGet = http_status,
-               only: Iterable[str] | None = None) -> list[Result]:
+               only: Iterable[str] | None = None) -> list[Finding]:
     """Run the named checks (all by default) in their declared order against one session."""
     names = list(CHECKS) if only is None else list(only)
     unknown = [n for n in names if n not in CHECKS]

@@ -16,12 +16,12 @@ from shared.catalog import SERVICES, Service
 from shared.components import network as network_component
 from shared.components import service as service_component
 from shared.contracts import CONTRACTS
-from tools.deploy.outputs import outputs_path  # noqa: F401 - where `invoke outputs` writes; verify reads there
-from shared.stack_config import load_stack_config
 from shared.settings import REGION, DictConfigSource
 from shared.settings.network import NetworkSettings, load_network_settings
 from shared.settings.services import ServiceSettings, load_service_settings
+from shared.stack_config import load_stack_config
 from shared.stacks import StackId, service_stack_name
+from tools.deploy.outputs import outputs_path  # noqa: F401 - where `invoke outputs` writes; verify reads there
 
 # Overrides the outputs file the integration tests read (e.g. one copied from a CI deploy job).
 OUTPUTS_ENV_VAR = "TRADING_OUTPUTS_FILE"

@@ -1,72 +1,49 @@
 """Results of a verification and their table. Pure: no AWS, no Pulumi.
 
-A check never passes what it could not see: anything not observed (an unreachable ALB from this machine, a
-value hidden as "[secret]") is NOT_VERIFIED, which is shown and counted apart from PASS.
+Each observation is a `tools.findings.Finding` of the verify gate: `rule` is the check, `message` the
+attribute compared, `expected` and `actual` both values as text, `status` the verdict. A check never passes
+what it could not see: anything not observed (an unreachable ALB from this machine, a value hidden as
+`tools.findings.SECRET_MARKER`) is NOT_VERIFIED, which is shown and counted apart from PASS.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable
+
+from tools.findings import Finding, Status, findings_table
+
+GATE = "verify"
+
+__all__ = ["GATE", "Status", "compare", "counts", "failures", "observed", "render_table", "summary_line"]
 
 
-class Status(Enum):
-    PASS = "pass"
-    FAIL = "FAIL"
-    NOT_VERIFIED = "not verified"
+def observed(check: str, resource: str, attribute: str, expected: object, actual: object, status: Status) -> Finding:
+    """One observation: `resource`'s `attribute` was `actual` where config and catalog say `expected`. The
+    verifier judges one environment, so the finding names no stack."""
+    return Finding(GATE, check, "", resource, attribute, status=status, expected=str(expected), actual=str(actual))
 
 
-@dataclass(frozen=True)
-class Result:
-    """One observation: `resource`'s `attribute` was `actual` where config and catalog say `expected`."""
-
-    check: str
-    resource: str
-    attribute: str
-    expected: str
-    actual: str
-    status: Status
-
-    @property
-    def failed(self) -> bool:
-        return self.status is Status.FAIL
-
-
-def compare(check: str, resource: str, attribute: str, expected: object, actual: object) -> Result:
+def compare(check: str, resource: str, attribute: str, expected: object, actual: object) -> Finding:
     """PASS when equal; both values are kept as text so the table shows exactly what was compared."""
-    status = Status.PASS if expected == actual else Status.FAIL
-    return Result(check, resource, attribute, str(expected), str(actual), status)
+    return observed(check, resource, attribute, expected, actual, Status.PASS if expected == actual else Status.FAIL)
 
 
-def failures(results: Iterable[Result]) -> list[Result]:
+def failures(results: Iterable[Finding]) -> list[Finding]:
     return [r for r in results if r.failed]
 
 
-def counts(results: Iterable[Result]) -> dict[Status, int]:
-    tally = {status: 0 for status in Status}
+def counts(results: Iterable[Finding]) -> dict[Status, int]:
+    tally = dict.fromkeys(Status, 0)
     for result in results:
         tally[result.status] += 1
     return tally
 
 
-def summary_line(results: list[Result]) -> str:
+def summary_line(results: list[Finding]) -> str:
     tally = counts(results)
     return (f"{len(results)} results: {tally[Status.PASS]} passed, {tally[Status.FAIL]} failed, "
             f"{tally[Status.NOT_VERIFIED]} not verified")
 
 
-COLUMNS = ("status", "check", "resource", "attribute", "expected", "actual")
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def render_table(results: list[Result], max_width: int = 60) -> str:
-    """A plain-text table, one row per result, cells clipped to `max_width` (ARNs are long)."""
-    rows = [COLUMNS] + [(r.status.value, r.check, r.resource, r.attribute, r.expected, r.actual) for r in results]
-    rows = [tuple(_clip(cell, max_width) for cell in row) for row in rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+def render_table(results: list[Finding]) -> str:
+    """The one findings table, one row per result with its status; the reason (both values) never clipped."""
+    return findings_table(results, stack=False, status=True)
