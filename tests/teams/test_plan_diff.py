@@ -11,8 +11,20 @@ import pytest
 
 from shared.aws_rules import RULES, ResourceRules
 from tools import plan_diff as pd
-from tools.plan_diff import (ABSENT, CREATE, DELETE, MAY_REPLACE, REPLACE, UPDATE, Change, PlanDiffError, changes,
-                             diff_plans, render, shorten)
+from tools.plan_diff import (
+    ABSENT,
+    CREATE,
+    DELETE,
+    MAY_REPLACE,
+    REPLACE,
+    UPDATE,
+    Change,
+    PlanDiffError,
+    changes,
+    diff_plans,
+    render,
+    shorten,
+)
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 
@@ -66,7 +78,7 @@ def test_a_new_service_is_a_new_stack_of_creates(dev):
     base["stacks"] = [s for s in base["stacks"] if s["stack"] != "processing-service-dev"]
     [stack] = diff_plans(base, dev)
     assert stack.stack == "services/processing-service-dev" and stack.status == "new stack"
-    created = [s for s in dev["stacks"] if s["stack"] == "processing-service-dev"][0]["resources"]
+    created = next(s for s in dev["stacks"] if s["stack"] == "processing-service-dev")["resources"]
     assert {(r.type, r.name) for r in stack.resources} == {(r["type"], r["name"]) for r in created
                                                           if r["type"] != "pulumi:pulumi:Stack"}
     assert {r.action for r in stack.resources} == {CREATE}
@@ -80,7 +92,7 @@ def test_an_in_place_update_a_deleted_and_a_created_resource(dev):
     head = copy.deepcopy(dev)
     find(head, "services/api-gateway-dev", "aws:appautoscaling/target:Target",
          "api-gateway-scaling-target")["inputs"]["maxCapacity"] = 8.0
-    services = [s for s in head["stacks"] if s["stack"] == "api-gateway-dev"][0]
+    services = next(s for s in head["stacks"] if s["stack"] == "api-gateway-dev")
     alarm = next(r for r in services["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm")
     services["resources"].remove(alarm)
     services["resources"].append({**alarm, "name": "api-gateway-new-alarm"})
@@ -172,7 +184,7 @@ def test_plan_files_and_argument_errors(tmp_path, dev):
     (tmp_path / "other.json").write_text("[]")
     with pytest.raises(PlanDiffError, match="cannot read plan"):
         pd.read_plan_file(tmp_path / "bad.json")
-    with pytest.raises(PlanDiffError, match="is not a plan.json"):
+    with pytest.raises(PlanDiffError, match=r"is not a plan\.json"):
         pd.read_plan_file(tmp_path / "other.json")
 
 
