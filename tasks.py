@@ -216,3 +216,74 @@ def rules_doc(c):
     from tools import rules_doc as doc
     (ROOT / doc.PAGE).write_text(doc.page())
     print(f"provider rules -> {doc.PAGE}")
+
+
+# --- Teams: what a change does, where it lands, what it costs, who reviews it (logic and tests: tools/plan_diff.py,
+# tools/affected.py, tools/cost.py, tools/codeowners.py, tests/teams/). Imported inside the tasks.
+@task(help={"base": "git ref to compare with (planned in a temporary worktree), e.g. origin/main",
+            "base_plan": "a plan.json to compare instead of a ref (with --head-plan)",
+            "head_plan": "the plan.json to compare it with",
+            "env": "environment(s) to plan and compare with --base: dev, prod or all (default)",
+            "format": "text (default) or markdown (a pull-request comment)"})
+def plan_diff(c, base=None, base_plan=None, head_plan=None, env="all", format="text"):
+    """Per stack, the resources created, deleted, updated or replaced between a base and this checkout, with
+    each changed input (old -> new; secrets masked), like `pulumi preview --diff` but offline."""
+    from tools import plan_diff as diffs
+    try:
+        print(diffs.main(environments(env), base, base_plan and Path(base_plan), head_plan and Path(head_plan),
+                         format), end="")
+    except diffs.PlanDiffError as error:
+        raise Exit(str(error), code=2) from None
+
+
+@task(help={"base": "git ref the change starts from (CI: the PR's base or the push's `before`)",
+            "env": "only this environment's stacks (default: every environment)",
+            "json": "print JSON (stacks in deploy order, grouped by project; images) for CI",
+            "format": "text (default), json or markdown",
+            "github_output": "also append `affected=<json>` to the file $GITHUB_OUTPUT names"})
+def affected(c, base=None, env=None, json_=False, format="text", github_output=False):
+    """The stacks (and images) a change since --base touches, one per line with the reasons."""
+    import os
+
+    from tools import affected as changes
+    if not base:
+        raise Exit("give --base <git ref>, e.g. --base origin/main", code=2)
+    try:
+        result = changes.compute(base)
+        print(changes.output(result, env, "json" if json_ else format), end="")
+    except changes.AffectedError as error:
+        raise Exit(str(error), code=2) from None
+    if github_output:
+        changes.append_github_output(result, env, Path(os.environ["GITHUB_OUTPUT"]))
+
+
+@task(help={"env": "dev (default), prod or all",
+            "base": "git ref: print the change from that ref's plan instead (planned in a worktree)",
+            "plan": "estimate this plan.json instead of planning this checkout",
+            "format": "text (default) or markdown"})
+def cost(c, env="dev", base=None, plan=None, format="text"):
+    """Monthly cost estimate of an environment from its offline plan, by line item, at minimum and maximum
+    capacity (prices and traffic assumptions: tools/prices.py)."""
+    from tools import cost as costs
+    from tools.plan_diff import PlanDiffError
+    try:
+        print(costs.main(environments(env), base, plan and Path(plan), format), end="")
+    except (costs.CostError, PlanDiffError) as error:
+        raise Exit(str(error), code=2) from None
+
+
+@task(help={"check": "only compare: exit 1 when .github/CODEOWNERS differs from what would be generated"})
+def codeowners(c, check=False):
+    """Write .github/CODEOWNERS from the projects' ownerTeam defaults and the catalog's owner teams."""
+    from tools import codeowners as owners
+    if not check:
+        print(f"code owners -> {owners.write(ROOT).relative_to(ROOT)}")
+    elif (ROOT / owners.PATH).read_text() != owners.generate(ROOT):
+        raise Exit(f"{owners.PATH} is stale: run ./dev codeowners and commit it", code=1)
+
+
+@task
+def lint(c):
+    """Static checks: ruff and mypy, as configured in pyproject.toml (CI runs this on every pull request)."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m mypy", pty=False)
