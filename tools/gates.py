@@ -1,5 +1,5 @@
-"""Every offline gate over one written `plan.json`: the policy pack, the provider checks and the deployability
-analysis. `plan` runs them on the plan it just wrote; `check-plan` on any plan file (made elsewhere, or edited
+"""Every offline gate over one written `plan.json`: the policy pack, the provider checks, the deployability
+analysis and the example values still in the stack files. `plan` runs them on the plan it just wrote; `check-plan` on any plan file (made elsewhere, or edited
 by hand), so a plan is judged the same way wherever it came from."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policy.gate import gate_document
 from tools.analysis import analyse
+from tools.placeholders import blocking_placeholders, render_placeholders
 from tools.provider_checks import check_document
 
 
@@ -38,7 +39,18 @@ def read_plan(path: Path) -> dict:
     return document
 
 
-def run_gates(document: dict, *, analysis: bool = True) -> list[GateResult]:
+def placeholder_gate(environment: str, *, allowed: bool) -> GateResult:
+    """Example values still in the stack files: blocking ones fail the gate unless explicitly allowed."""
+    blocking = len(blocking_placeholders(environment))
+    text = render_placeholders(environment)
+    if blocking and allowed:
+        text += "\n  (allowed by --allow-placeholders: this plan is not fit to deploy as committed)"
+    return GateResult("placeholders", 0 if allowed else blocking, text)
+
+
+def run_gates(document: dict, *, analysis: bool = True, allow_placeholders: bool = True) -> list[GateResult]:
+    """Every gate; `plan` allows placeholders (it only shows them: prod is planned with its examples in CI),
+    `check-plan` and the deploy tasks do not unless told."""
     policy = gate_document(document)
     provider = check_document(document)
     results = [GateResult("policy gate", len(policy.mandatory), policy.render()),
@@ -46,6 +58,7 @@ def run_gates(document: dict, *, analysis: bool = True) -> list[GateResult]:
     if analysis:
         verdict = analyse(document)
         results.append(GateResult("deployability analysis", len(verdict.failures), verdict.render()))
+    results.append(placeholder_gate(document["environment"], allowed=allow_placeholders))
     return results
 
 

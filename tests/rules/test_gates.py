@@ -35,12 +35,23 @@ def test_a_missing_file_names_the_command_that_writes_one(tmp_path):
         read_plan(tmp_path / "absent.json")
 
 
-def test_check_plan_passes_the_committed_plan(tmp_path, plan_document, capsys):
-    path = write(tmp_path / "plan.json", plan_document("prod"))
-    tasks.check_plan(Context(), plan=path)
+def test_check_plan_passes_the_committed_dev_plan(tmp_path, plan_document, capsys):
+    tasks.check_plan(Context(), plan=write(tmp_path / "plan.json", plan_document("dev")))
     out = capsys.readouterr().out
-    assert "policy gate (prod): 29 policies, 0 mandatory" in out and "provider checks (prod): " in out
-    assert "deployability analysis of prod: PASS" in out and out.rstrip().endswith("(prod): every gate passed")
+    assert "policy gate (dev): 29 policies, 0 mandatory" in out and "provider checks (dev): " in out
+    assert "deployability analysis of dev: PASS" in out and out.rstrip().endswith("(dev): every gate passed")
+
+
+def test_prods_example_values_fail_the_check_unless_allowed(tmp_path, plan_document, capsys):
+    path = write(tmp_path / "plan.json", plan_document("prod"))
+    with pytest.raises(Exit) as error:
+        tasks.check_plan(Context(), plan=path)
+    assert error.value.code == 1 and error.value.message.endswith("(prod): placeholders: 5 failure(s)")
+    assert "[BLOCKS DEPLOY] platform/prod platform:certificateArn" in capsys.readouterr().out
+    tasks.check_plan(Context(), plan=path, allow_placeholders=True)
+    out = capsys.readouterr().out
+    assert "(allowed by --allow-placeholders: this plan is not fit to deploy as committed)" in out
+    assert out.rstrip().endswith("(prod): every gate passed")
 
 
 def test_check_plan_fails_a_hand_edited_plan_with_each_rule_and_resource(tmp_path, plan_document, capsys):

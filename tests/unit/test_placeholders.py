@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 import shared.stacks
-from shared.placeholders import (
+from tools.placeholders import (
     PLACEHOLDERS,
     Placeholder,
     blocking_placeholders,
