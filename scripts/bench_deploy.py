@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.deploy import deploy as ops  # noqa: E402
 from shared.stacks import deploy_order  # noqa: E402
 from tests.fake_pulumi.harness import FakePulumi  # noqa: E402
+from tools.deploy import deploy as ops  # noqa: E402
 
 # Assumed minutes per stack update from scratch (not measured here): NAT gateways and endpoints for the
 # network, an ALB and data stores for the platform, an ECS service reaching steady state for each service.

@@ -1,10 +1,11 @@
-"""`invoke local-up`: the three sample services on loopback against moto's server, with a stub venue.
+"""`invoke local-up`: the catalog's sample services on loopback against moto's server, with a stub venue.
 
 Stores are created the way the platform project declares them (names from `shared.naming`, the trades
 table keyed by `tradeId`, the orders queue with a dead-letter queue), secrets are put in moto's Secrets
 Manager and read back into each service's environment the way ECS injects them, and each service gets
 exactly the variables the catalog says its task definition carries. The services run the shipped code,
-unchanged: only `AWS_ENDPOINT_URL` points boto3 at moto.
+unchanged: only `AWS_ENDPOINT_URL` points boto3 at moto. A catalog service without a sample app under
+`apps/<name>/` is refused before anything starts; `--services` runs a subset (with everything it calls).
 """
 from __future__ import annotations
 
@@ -22,15 +23,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Any, Literal
 
 import boto3
 from moto.server import ThreadedMotoServer
 
-from shared.catalog import SERVICES, STORE_ENV, Secret, Service, Store, callees
+from shared.catalog import SERVICES, STORE_ENV, CatalogError, Secret, Service, Store, by_name, callees
 from shared.naming import physical_name
 from shared.stacks import REPO_ROOT
 
@@ -102,7 +104,7 @@ def create_stores(endpoint: str | None, suffix: str = LOCAL_SUFFIX) -> LocalStor
     under `moto.mock_aws`)."""
     session = aws_session()
 
-    def client(name: str):
+    def client(name: Literal["dynamodb", "s3", "secretsmanager", "sns", "sqs"]) -> Any:
         return session.client(name, endpoint_url=endpoint)
 
     table = physical_name("ddb", suffix, "trades")
@@ -236,19 +238,52 @@ def package(service: Service) -> str:
     return service.name.replace("-", "_")
 
 
-def prepare() -> LocalRun:
+def _closed(chosen: tuple[Service, ...], services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """Those of `chosen` whose callees (transitively) are all in `chosen`: the ones that can run alone."""
+    while True:
+        names = {s.name for s in chosen}
+        kept = tuple(s for s in chosen if all(c.name in names for c in callees(s, services)))
+        if kept == chosen:
+            return kept
+        chosen = kept
+
+
+def select_services(names: str = "", services: tuple[Service, ...] = SERVICES,
+                    apps_dir: Path = APPS_DIR) -> tuple[Service, ...]:
+    """The services to run, in catalog order: `names` (comma-separated) or every catalog service. Refused
+    with the fix when one has no sample app under `apps_dir`, or calls a service left out."""
+    try:
+        wanted = {by_name(n.strip(), services).name for n in names.split(",") if n.strip()}
+    except CatalogError as error:
+        raise LocalError(f"--services: {error}") from None
+    chosen = tuple(s for s in services if not wanted or s.name in wanted)
+    runnable = _closed(tuple(s for s in services if (apps_dir / s.name).is_dir()), services)
+    missing = [s.name for s in chosen if not (apps_dir / s.name).is_dir()]
+    if missing:
+        hint = f"run local-up --services {','.join(s.name for s in runnable)}" if runnable else "add the apps first"
+        raise LocalError(f"no sample app for {', '.join(missing)}: add "
+                         f"{' and '.join(f'apps/{name}' for name in missing)} or {hint}")
+    names_chosen = {s.name for s in chosen}
+    for service in chosen:
+        left_out = [c.name for c in callees(service, services) if c.name not in names_chosen]
+        if left_out:
+            raise LocalError(f"{service.name} calls {', '.join(left_out)}: add it to --services")
+    return chosen
+
+
+def prepare(services: tuple[Service, ...] = SERVICES) -> LocalRun:
     """moto, stores, secrets and the venue; no service yet (the end-to-end test starts them itself)."""
     moto, endpoint = start_moto()
     stores = create_stores(endpoint)
     values = injected_secrets(endpoint, stores.secret_arns)
     venue = StubVenue(json.loads(values[Secret.THIRD_PARTY_API_KEYS.value])[STUB_VENUE])
     venue.start()
-    return LocalRun(moto, endpoint, stores, values, venue, {s.name: free_port() for s in SERVICES})
+    return LocalRun(moto, endpoint, stores, values, venue, {s.name: free_port() for s in services})
 
 
-def environments(run: LocalRun) -> dict[str, dict[str, str]]:
+def environments(run: LocalRun, services: tuple[Service, ...] = SERVICES) -> dict[str, dict[str, str]]:
     return {s.name: service_environment(s, ports=run.ports, stores=run.stores, secret_values=run.secret_values,
-                                        venue_url=run.venue.url, endpoint=run.endpoint) for s in SERVICES}
+                                        venue_url=run.venue.url, endpoint=run.endpoint) for s in services}
 
 
 def wait_healthy(run: LocalRun, services: tuple[Service, ...], timeout: float) -> None:
@@ -269,18 +304,21 @@ def wait_healthy(run: LocalRun, services: tuple[Service, ...], timeout: float) -
                 time.sleep(0.2)
 
 
-def start_local(output: IO[str] | None = None, timeout: float = 30.0, poll_seconds: int = 2) -> LocalRun:
+def start_local(output: IO[str] | None = None, timeout: float = 30.0, poll_seconds: int = 2,
+                services: tuple[Service, ...] = SERVICES) -> LocalRun:
     """Everything, with each service in its own process (`python -m <package>`, as its image runs it)."""
-    run = prepare()
+    run = prepare(services)
     try:
-        for service, env in zip(SERVICES, environments(run).values()):
+        envs = environments(run, services)
+        for service in services:
             pythonpath = os.pathsep.join(str(APPS_DIR / d) for d in ("common", service.name))
             env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": pythonpath, "PYTHONDONTWRITEBYTECODE": "1",
-                   "PYTHONUNBUFFERED": "1", "SQS_WAIT_SECONDS": str(poll_seconds), **env}
+                   "PYTHONUNBUFFERED": "1", "SQS_WAIT_SECONDS": str(poll_seconds),
+                   **envs[service.name]}
             run.processes[service.name] = subprocess.Popen([sys.executable, "-m", package(service)], env=env,
                                                            cwd=APPS_DIR / service.name, stdout=output,
                                                            stderr=output)
-        wait_healthy(run, SERVICES, timeout)
+        wait_healthy(run, services, timeout)
     except BaseException:
         stop_local(run)
         raise
@@ -306,12 +344,14 @@ def banner(run: LocalRun) -> str:
     token = trader_token(run.secret_values[Secret.JWT_SIGNING_KEY.value])
     lines = [f"moto (SQS, SNS, DynamoDB, S3, Secrets Manager): {run.endpoint}", f"stub venue: {run.venue.url}"]
     lines += [f"{name}: {run.url(name)}" for name in run.ports]
-    lines += ["", "a trader token for this run (valid one hour):", token, "",
-              "submit an order:",
-              f"  curl -s -X POST {run.url('frontend')}/orders -H 'Authorization: Bearer {token}' "
-              "-H 'Content-Type: application/json' "
-              "-d '{\"symbol\": \"ACME\", \"side\": \"BUY\", \"quantity\": 10, \"limitPrice\": \"101.25\"}'",
-              "", "Ctrl-C stops everything."]
+    lines += ["", "a trader token for this run (valid one hour):", token, ""]
+    if "frontend" in run.ports:
+        lines += ["submit an order:",
+                  f"  curl -s -X POST {run.url('frontend')}/orders -H 'Authorization: Bearer {token}' "
+                  "-H 'Content-Type: application/json' "
+                  "-d '{\"symbol\": \"ACME\", \"side\": \"BUY\", \"quantity\": 10, \"limitPrice\": \"101.25\"}'",
+                  ""]
+    lines.append("Ctrl-C stops everything.")
     return "\n".join(lines)
 
 
@@ -326,8 +366,11 @@ def wait_for_interrupt(run: LocalRun) -> None:
     raise LocalError(f"{', '.join(exited)} exited; see its log lines above")
 
 
-def local_up(until: Callable[[LocalRun], None] = wait_for_interrupt, output: IO[str] | None = None) -> None:
-    run = start_local(output)
+def local_up(until: Callable[[LocalRun], None] = wait_for_interrupt, output: IO[str] | None = None,
+             services: str = "") -> None:
+    """`services`: comma-separated catalog names (default: all); refused before anything starts when one has
+    no sample app or calls a service left out."""
+    run = start_local(output, services=select_services(services))
     try:
         print(banner(run), flush=True)
         until(run)

@@ -13,17 +13,17 @@ import base64
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import boto3
 from botocore.exceptions import ClientError
 
 from shared.catalog import CatalogError, by_name
-from tools.deploy.outputs import outputs_path
 from shared.settings.services import MOVING_TAGS, is_image_tag
 from shared.stacks import REPO_ROOT
+from tools.deploy.outputs import outputs_path
 
 APPS_DIR = REPO_ROOT / "apps"
 # The task definitions run X86_64 (shared/components/service.py runtime_platform): build for it even on an
@@ -48,7 +48,7 @@ class Repository:
     name: str
 
     @classmethod
-    def parse(cls, url: str) -> "Repository":
+    def parse(cls, url: str) -> Repository:
         match = ECR_URL.fullmatch(url)
         if not match:
             raise ReleaseError(f"repository URL {url!r} is not an ECR URL "
@@ -128,6 +128,9 @@ def build_push(service: str, tag: str, environment: str, *, build_dir: Path, app
         by_name(service)
     except CatalogError as error:
         raise ReleaseError(str(error)) from None
+    if not (apps_dir / service / "Dockerfile").is_file():
+        raise ReleaseError(f"no sample app for {service}: add apps/{service} with its Dockerfile (the catalog "
+                           f"declares the service, but there is no image to build)")
     check_tag(tag)
     repository = repository_for(service, environment, build_dir)
     require_engine(run)
@@ -147,6 +150,7 @@ def build_push(service: str, tag: str, environment: str, *, build_dir: Path, app
           stdin=password)
     say(f"pushing {image}")
     _step(run, "push", ["docker", "push", image])
-    say(f"pushed {image}\nnext: set `services:imageTag: {tag}` in projects/services/Pulumi.{service}-{environment}.yaml, "
-        f"then `invoke deploy --service {service} --env {environment}`")
+    say(f"pushed {image}\nnext: set `services:imageTag: {tag}` in "
+        f"projects/services/Pulumi.{service}-{environment}.yaml, then "
+        f"`invoke deploy --service {service} --env {environment}`")
     return image

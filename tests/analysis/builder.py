@@ -129,7 +129,7 @@ def _platform(b: PlanBuilder, services: tuple[Service, ...]) -> None:
         b.add(s, "aws:secretsmanager/secret:Secret", f"platform-secret-{secret.value.lower()}",
               SECRET_ARNS[secret.value], name=f"{secret.value.lower()}-dev", arn=SECRET_ARNS[secret.value],
               kmsKeyId=KEY_ARN)
-    for group in ("alb",) + tuple(sv.name for sv in services):
+    for group in ("alb", *tuple(sv.name for sv in services)):
         b.add(s, "aws:ec2/securityGroup:SecurityGroup", f"platform-sg-{group}", f"sg-{group}", vpcId="vpc-1",
               name=f"sg-{group}-{env}")
     _rule(b, s, "in", "alb", 80, "alb-in-internet-80", cidr="0.0.0.0/0")

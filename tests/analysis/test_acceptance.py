@@ -6,12 +6,11 @@ import dataclasses
 
 import pytest
 
+from shared.catalog import SERVICES
+from tests.analysis.builder import ALL_ENDPOINTS, KEY_ARN, STORE_ARNS, build_plan, edit_containers, edit_policy, remove
 from tools.analysis import analyse
 from tools.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
-from shared.catalog import SERVICES
 from tools.plan.runner import plan_document
-from tests.analysis.builder import (ALL_ENDPOINTS, KEY_ARN, STORE_ARNS, build_plan, edit_containers, edit_policy,
-                                    remove)
 
 # Without declared external calls, NAT off is deployable when every endpoint exists.
 NO_EXTERNAL = tuple(dataclasses.replace(s, external=()) for s in SERVICES)
@@ -74,7 +73,8 @@ def test_misspelled_action_is_named_with_a_suggestion():
     # the consequences are reported too: the role no longer grants the real action, and grants one not needed
     consequences = [f for f in report.failures if f.rule == TASK_START]
     assert sorted(f.message.split(" on ")[0] for f in consequences) == [
-        "frontend-execution-policy (frontend-execution) allows logs:PutLogEvent", "role does not allow logs:PutLogEvents"]
+        "frontend-execution-policy (frontend-execution) allows logs:PutLogEvent",
+        "role does not allow logs:PutLogEvents"]
     assert len(report.failures) == 3
 
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from shared.catalog import SERVICES, ExternalCall
+from tests.analysis.builder import PlanBuilder, build_plan, edit_policy, remove, resource, set_state
 from tools.analysis import analyse
 from tools.analysis.findings import CALL_PATHS, REACHABILITY
 from tools.analysis.network import Rule
-from shared.catalog import SERVICES
-from tests.analysis.builder import (PlanBuilder, build_plan, edit_policy, remove, resource, set_state)
 
 NO_EXTERNAL = tuple(dataclasses.replace(s, external=()) for s in SERVICES)
 
@@ -117,7 +117,7 @@ def test_a_broken_nat_path_is_named(fault, evidence):
 
 
 def test_an_external_call_needs_egress_on_its_port():
-    services = tuple(dataclasses.replace(s, external=(type(SERVICES[2].external[0])("market data", 8443),))
+    services = tuple(dataclasses.replace(s, external=(ExternalCall("market data", 8443),))
                      if s.name == "processing-service" else s for s in SERVICES)
     document = build_plan(services=tuple(dataclasses.replace(s, external=()) for s in services))
     found = failures(document, REACHABILITY, services)

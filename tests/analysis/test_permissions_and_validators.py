@@ -8,14 +8,13 @@ import json
 import pytest
 
 from shared import iam
+from shared.catalog import SERVICES
+from tests.analysis.builder import ACCOUNT, KEY_ARN, STORE_ARNS, PlanBuilder, build_plan, edit_policy, set_state
 from tools.analysis import analyse, iamdb
 from tools.analysis.findings import CONTAINER, IAM_ACTIONS, RUNTIME, failed, passed
 from tools.analysis.report import Report
 from tools.analysis.runtime import object_resource
 from tools.analysis.validators import container_problems
-from shared.catalog import SERVICES
-from tests.analysis.builder import (ACCOUNT, KEY_ARN, STORE_ARNS, PlanBuilder, build_plan, edit_policy,
-                                    set_state)
 
 
 def failures(document, check) -> list:
@@ -247,3 +246,8 @@ def test_a_passing_report_says_so():
     assert Report("prod", [passed("task start", "s", "r", "d")]).render().endswith(
         "deployability analysis of prod: PASS, 1 facts checked")
 
+
+
+def test_resource_formats_refuses_an_action_of_an_unknown_service():
+    with pytest.raises(ValueError, match="no service 'nosuch' in the IAM action database"):
+        iamdb.resource_formats("nosuch:GetThing")

@@ -1,5 +1,5 @@
-"""`invoke plan` runs every gate (policy, provider checks, analysis) after writing plan.json: a table per service, exit 1 on any failure, the
-plan left for inspection; `--no-analysis` skips it."""
+"""`invoke plan` runs every gate (policy, provider checks, analysis) after writing plan.json: a table per
+service, exit 1 on any failure, the plan left for inspection; `--no-analysis` skips it."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,10 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
+from shared.catalog import SERVICES
+from tests.analysis.builder import remove
 from tools import gates
 from tools.analysis import analyse
-from tests.analysis.builder import remove
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def drop_api_gateway_ingress(document):
 def test_plan_prints_a_passing_table_per_service(planned, capsys):
     tasks.plan(Context(), env="all")
     out = capsys.readouterr().out
-    for service in ("frontend", "api-gateway", "processing-service"):
-        assert f"-- {service}\n" in out
+    for service in SERVICES:
+        assert f"-- {service.name}\n" in out
     assert "deployability analysis of dev: PASS" in out and "deployability analysis of prod: PASS" in out
     assert " FAIL " not in out
 
@@ -61,7 +62,7 @@ def test_no_analysis_skips_it(planned, monkeypatch, capsys):
 
 def test_both_gates_are_reported_together(planned, monkeypatch):
     class Blocked:
-        mandatory = ["one"]
+        mandatory = ("one",)
 
         def render(self):
             return "policy gate: blocked"

@@ -5,12 +5,12 @@ import json
 
 import pytest
 
+from shared.catalog import SERVICES
+from tests.analysis.builder import ACCOUNT, PlanBuilder, build_plan, remove, resource, set_state
 from tools.analysis import analyse, analyse_file
 from tools.analysis.findings import PLAN
 from tools.analysis.plan import Plan, Resource, parse_containers
 from tools.findings import SECRET_MARKER
-from shared.catalog import SERVICES
-from tests.analysis.builder import ACCOUNT, PlanBuilder, build_plan, remove, resource, set_state
 
 
 def test_resource_labels_name_the_logical_and_the_physical_resource():
@@ -47,6 +47,8 @@ def test_components_and_resources_without_state_are_read_as_expected():
     assert plan.outputs("nonexistent") == {}
     assert plan.view("nonexistent") is None
     assert plan.subject_of("network/dev") == "network/dev"
+    # a resource without an ARN has arn '' and is found by no ARN, the empty one included
+    assert plan.by_id("aws:ec2/eip:Eip", "eipalloc-1").arn == "" and plan.by_arn("") is None
 
 
 def test_a_missing_service_stack_is_named_with_its_stack_file():

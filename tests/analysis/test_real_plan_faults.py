@@ -9,11 +9,12 @@ import json
 
 import pytest
 
+from shared.catalog import SERVICES as CATALOG
+from shared.stack_config import load_stack_config
+from shared.stacks import deploy_order
 from tools.analysis import analyse
 from tools.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
-from shared.stack_config import load_stack_config
 from tools.plan.runner import plan_document, reference_key, run_stack
-from shared.stacks import deploy_order
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def edit_document(policy_resource, edit):
     policy_resource["state"]["policy"] = json.dumps(body)
 
 
-SERVICES = ("frontend", "api-gateway", "processing-service")
+SERVICES = tuple(s.name for s in CATALOG)
 PRIVATE_SUBNETS = ("network-private-0", "network-private-1", "network-private-2")
 
 
@@ -69,15 +70,16 @@ def unknown_container_key(document):
     containers = json.loads(task["state"]["containerDefinitions"])
     containers[0]["healthcheck"] = containers[0]["healthCheck"]
     task["state"]["containerDefinitions"] = json.dumps(containers)
-    return [("api-gateway", CONTAINER, "api-gateway-task", 'Unknown parameter in containerDefinitions[0]: "healthcheck"')]
+    return [("api-gateway", CONTAINER, "api-gateway-task",
+             'Unknown parameter in containerDefinitions[0]: "healthcheck"')]
 
 
 def drop_api_gateway_ingress(document):
     for stack in document["stacks"]:
         stack["resources"] = [r for r in stack["resources"] if not (
             r["type"].endswith("SecurityGroupIngressRule") and "api-gateway-in-frontend" in r["name"])]
-    return [("api-gateway", CALL_PATHS, "platform-network-policy-api-gateway", "no ingress on port 8081 from frontend's "
-                                                                              "groups")]
+    return [("api-gateway", CALL_PATHS, "platform-network-policy-api-gateway",
+             "no ingress on port 8081 from frontend's groups")]
 
 
 def add_delete_table(document):
@@ -161,13 +163,14 @@ def test_the_real_network_program_with_nat_off_and_no_logs_endpoint_is_refused()
         plans.append(plan)
     # WHEN the analysis reads its plan.json
     failures = analyse(json.loads(json.dumps(plan_document("prod", plans)))).failures
-    # THEN every service fails to reach logs from each of its three subnets, and the venue calls need NAT
+    # THEN every service fails to reach logs from each of its subnets, and the venue calls need NAT
     logs = [f for f in failures if f.message.startswith("no way to the logs API: no VPC endpoint "
                                                        "com.amazonaws.us-east-1.logs and route table ")]
     venues = [f for f in failures if f.message.startswith("declared external call 'trading venues' (port 443) "
                                                          "needs NAT")]
     assert {f.rule for f in failures} == {REACHABILITY}
-    assert len(logs) == 9 and {f.stack for f in logs} == {"frontend", "api-gateway", "processing-service"}
-    assert len(venues) == 3 and {f.stack for f in venues} == {"processing-service"}
-    assert len(failures) == 12
+    external = {s.name for s in CATALOG if s.external}
+    assert len(logs) == len(PRIVATE_SUBNETS) * len(SERVICES) and {f.stack for f in logs} == set(SERVICES)
+    assert len(venues) == len(PRIVATE_SUBNETS) * len(external) and {f.stack for f in venues} == external
+    assert len(failures) == len(logs) + len(venues)
     assert all(f.resource.startswith("network-private-") for f in failures)

@@ -5,11 +5,20 @@ import json
 
 import pytest
 
+from shared.catalog import SERVICES
+from tests.analysis.builder import (
+    ACCOUNT,
+    KEY_ARN,
+    SECRET_ARNS,
+    build_plan,
+    edit_containers,
+    edit_policy,
+    remove,
+    set_state,
+)
 from tools.analysis import analyse
 from tools.analysis.findings import TASK_START
 from tools.analysis.task_start import secret_arn
-from tests.analysis.builder import (ACCOUNT, KEY_ARN, SECRET_ARNS, build_plan, edit_containers, edit_policy, remove,
-                                    set_state)
 
 
 def failures(document, check=TASK_START) -> list:
@@ -185,11 +194,11 @@ def test_a_key_policy_deny_for_the_logs_service_blocks_the_encrypted_log_group()
         "Effect": "Deny", "Principal": {"Service": "logs.us-east-1.amazonaws.com"}, "Action": "kms:Encrypt",
         "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
     found = failures(document)
-    assert {f.stack for f in found} == {"frontend", "api-gateway", "processing-service"}
+    assert {f.stack for f in found} == {s.name for s in SERVICES}
     assert {f.message for f in found} == {
         'key policy statement (no Sid) denies logs.us-east-1.amazonaws.com kms:Encrypt, which log group '
         f'/ecs/{s}-dev is encrypted with it; remove the Deny or narrow it; condition recorded, not evaluated: '
-        '{"Bool": {"aws:SecureTransport": "false"}}' for s in ("frontend", "api-gateway", "processing-service")}
+        '{"Bool": {"aws:SecureTransport": "false"}}' for s in (service.name for service in SERVICES)}
 
 
 NOT_NEEDED = "which starting frontend's task does not need; remove it"

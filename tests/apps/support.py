@@ -11,11 +11,15 @@ from appkit.logs import JsonLogger, request_id
 from appkit.runner import Built
 from appkit.settings import load
 from appkit.web import Request, Response, incoming_request_id
-from tools import local
+
 from shared.catalog import SERVICES, Secret, Store
+from tools import local
 
 VENUE_URL = "http://127.0.0.1:9"  # discard port: nothing answers
 PORTS = {s.name: s.port for s in SERVICES}
+# The catalog services that have a sample app under apps/<name>/: what the apps' tests run. A catalog service
+# without one is refused by local-up and build-push with the fix (tests/apps/test_local.py, test_images.py).
+SAMPLE_APPS = tuple(s for s in SERVICES if (local.APPS_DIR / s.name).is_dir())
 
 
 @dataclass

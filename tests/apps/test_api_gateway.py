@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from api_gateway import app as gateway
 from appkit.client import Unreachable
+
 from shared.catalog import Store
 from tests.apps import support
 
@@ -92,7 +92,7 @@ def test_a_queueing_error_after_the_order_moved_on_keeps_it_and_says_so(stores, 
     assert (response.status, support.body(response)["status"]) == (202, "FILLED")
     order_id = support.body(response)["orderId"]
     assert item(stores, order_id)["status"] == {"S": "FILLED"} and "reason" not in item(stores, order_id)
-    assert [line["message"] for line in h.lines()][0] == (
+    assert next(line["message"] for line in h.lines()) == (
         "queueing reported an error but the order is already being processed; not recorded as FAILED")
 
 

@@ -13,11 +13,11 @@ import time
 import urllib.request
 
 import pytest
-
 from appkit import client, jwt, runner, web
 from appkit.logs import REDACTED, JsonLogger, request_id
 from appkit.settings import load
 from appkit.web import App, HttpError, Response, incoming_request_id
+
 from tests.apps import support
 
 KEY = "signing-key-for-tests"
@@ -190,7 +190,7 @@ def test_an_oversized_body_is_refused_unread(served):
 
 
 def test_malformed_requests_are_logged_as_json(served):
-    url, stream, server = served
+    _url, stream, server = served
     with socket.create_connection(server.server_address[:2]) as raw:
         raw.sendall(b"NONSENSE\r\n\r\n")
         raw.recv(1024)
@@ -262,10 +262,11 @@ def test_each_image_entry_point_runs_main(monkeypatch):
 
 def test_start_logs_incomplete_settings_and_still_binds():
     from frontend.app import build
+
     from tools.local import free_port
     stream = io.StringIO()
     env = {**support.static().environment("frontend", API_GATEWAY_URL=None), "PORT": str(free_port())}
-    server, built = runner.start("frontend", build, env, host="127.0.0.1", stream=stream)
+    server, _built = runner.start("frontend", build, env, host="127.0.0.1", stream=stream)
     server.server_close()
     line = json.loads(stream.getvalue())
     assert (line["level"], line["missing"]) == ("ERROR", ["API_GATEWAY_URL"])
@@ -282,7 +283,7 @@ def test_secret_values_include_the_strings_inside_a_json_secret():
 
 
 def test_a_malformed_content_length_is_refused(served):
-    url, _, server = served
+    _url, _, server = served
     with socket.create_connection(server.server_address[:2]) as raw:
         raw.sendall(b"POST /teapot HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
         answer = b""

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from appkit import contract
+
 from shared.catalog import CONTRACT, SERVICES, STORE_ENV, Secret, Store, callees
+from tests.apps.support import SAMPLE_APPS
 
 
 def expected_services() -> dict[str, contract.ServiceContract]:
@@ -11,19 +13,20 @@ def expected_services() -> dict[str, contract.ServiceContract]:
         secrets=tuple(secret.value for secret in s.secrets),
         stores=tuple(STORE_ENV[access.store] for access in s.stores),
         callees=tuple(callee.url_env for callee in callees(s)),
-        venue=bool(s.external)) for s in SERVICES}
+        venue=bool(s.external)) for s in SAMPLE_APPS}
 
 
-def test_every_catalog_service_has_the_same_contract_in_the_apps():
+def test_every_sample_app_has_its_catalog_contract_in_the_apps():
     expected = expected_services()
-    assert contract.SERVICES == expected, f"update apps/common/appkit/contract.py SERVICES to:\n{expected!r}"
+    assert expected == contract.SERVICES, f"update apps/common/appkit/contract.py SERVICES to:\n{expected!r}"
 
 
 def test_container_contract_names_match_the_catalog():
-    assert (contract.USER, contract.TMP_PATH) == (CONTRACT.user, CONTRACT.tmp_path)
-    assert [contract.SERVICE_NAME, contract.PORT, contract.ENVIRONMENT, contract.AWS_REGION, contract.LOG_LEVEL,
-            contract.VENUE_URL] == [CONTRACT.env_service_name, CONTRACT.env_port, CONTRACT.env_environment,
-                                    CONTRACT.env_region, CONTRACT.env_log_level, CONTRACT.env_venue_url]
+    assert (CONTRACT.user, CONTRACT.tmp_path) == (contract.USER, contract.TMP_PATH)
+    assert [CONTRACT.env_service_name, CONTRACT.env_port, CONTRACT.env_environment, CONTRACT.env_region,
+            CONTRACT.env_log_level, CONTRACT.env_venue_url] == [
+        contract.SERVICE_NAME, contract.PORT, contract.ENVIRONMENT, contract.AWS_REGION, contract.LOG_LEVEL,
+        contract.VENUE_URL]
 
 
 def test_store_secret_and_callee_names_match_the_catalog():
@@ -43,8 +46,8 @@ def test_required_lists_every_variable_once_in_report_order():
 
 
 def test_the_trades_table_and_queue_match_the_platform_project():
-    from tools import local
     from shared.components import platform_data
+    from tools import local
     assert contract.TRADES_TABLE_KEY == local.TABLE_KEY == platform_data.TRADES_TABLE_KEY
     assert local.VISIBILITY_TIMEOUT_SECONDS == platform_data.ORDERS_VISIBILITY_TIMEOUT_SECONDS
     assert local.MAX_RECEIVE_COUNT == platform_data.ORDERS_MAX_RECEIVES

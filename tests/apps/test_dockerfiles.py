@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from shared.catalog import CONTRACT, SERVICES, Secret
+from shared.catalog import CONTRACT, Secret
+from tests.apps.support import SAMPLE_APPS
 from tools.local import APPS_DIR, package
 
 
@@ -20,12 +21,12 @@ def values(service, keyword: str) -> list[str]:
     return [value for key, value in instructions(service) if key == keyword]
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("service", SAMPLE_APPS, ids=lambda s: s.name)
 def test_base_is_a_slim_python_pinned_by_version(service):
     assert re.fullmatch(r"python:3\.\d+\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?", values(service, "FROM")[0])
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("service", SAMPLE_APPS, ids=lambda s: s.name)
 def test_runs_as_the_contract_user_without_bytecode_writes(service):
     assert values(service, "USER") == [CONTRACT.user]
     assert "PYTHONDONTWRITEBYTECODE=1" in values(service, "ENV")[0].split()
@@ -34,7 +35,7 @@ def test_runs_as_the_contract_user_without_bytecode_writes(service):
     assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k in ("RUN", "COPY"))
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("service", SAMPLE_APPS, ids=lambda s: s.name)
 def test_port_command_and_healthcheck_follow_the_catalog(service):
     assert values(service, "EXPOSE") == [str(service.port)]
     assert json.loads(values(service, "CMD")[0]) == ["python", "-m", package(service)]
@@ -42,7 +43,7 @@ def test_port_command_and_healthcheck_follow_the_catalog(service):
     assert json.loads(healthcheck[healthcheck.index("CMD") + 4:]) == service.health_check_command()[1:]
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("service", SAMPLE_APPS, ids=lambda s: s.name)
 def test_copies_only_the_toolkit_and_its_own_code_and_bakes_in_no_secret(service):
     sources = {value.split()[0] for value in values(service, "COPY")}
     assert sources == {f"{service.name}/requirements.txt", "common/appkit", f"{service.name}/{package(service)}"}
@@ -51,7 +52,7 @@ def test_copies_only_the_toolkit_and_its_own_code_and_bakes_in_no_secret(service
     assert "ARG" not in [key for key, _ in instructions(service)]
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("service", SAMPLE_APPS, ids=lambda s: s.name)
 def test_every_requirement_is_pinned_and_matches_the_repository(service):
     constraints = dict(line.split("==") for line in (APPS_DIR.parent / "constraints.txt").read_text().splitlines()
                        if "==" in line)

@@ -14,13 +14,14 @@ import urllib.request
 import uuid
 
 import pytest
-
 from api_gateway.app import build as build_gateway
 from appkit import runner
 from frontend.app import build as build_frontend
 from processing_service.app import build as build_processing
+
+from shared.catalog import Secret, Store
+from tests.apps.support import SAMPLE_APPS
 from tools import local
-from shared.catalog import SERVICES, Secret, Store
 
 BUILDERS = {"frontend": build_frontend, "api-gateway": build_gateway, "processing-service": build_processing}
 LOG_KEYS = ("timestamp", "level", "service", "request_id", "message")
@@ -44,7 +45,7 @@ class Platform:
         self.servers = []
         self.threads = []
         self.actions: dict[str, set[str]] = {name: set() for name in BUILDERS}
-        for service in SERVICES:
+        for service in SAMPLE_APPS:
             env = {**self.envs[service.name], "SQS_WAIT_SECONDS": "1"}
             server, built = runner.start(service.name, BUILDERS[service.name], env, host=local.HOST,
                                          stream=self.streams[service.name])
@@ -53,7 +54,7 @@ class Platform:
             thread.start()
             self.servers.append(server)
             self.threads.append(thread)
-        local.wait_healthy(self.run, SERVICES, timeout=15)
+        local.wait_healthy(self.run, SAMPLE_APPS, timeout=15)
         self.session = local.aws_session()
 
     def record_actions(self, service: str, built) -> None:
@@ -102,7 +103,7 @@ def observed_events(platform):
 
 
 def test_every_service_is_healthy_when_configured(platform):
-    for service in SERVICES:
+    for service in SAMPLE_APPS:
         status, _, body = http("GET", f"{platform.run.url(service.name)}{service.health_path}")
         assert (status, body["status"], body["service"]) == (200, "ok", service.name)
     _, _, gateway = http("GET", f"{platform.run.url('api-gateway')}/health")
@@ -184,7 +185,7 @@ def test_the_services_call_only_what_the_catalog_grants_their_task_roles(platfor
     """Run after the order: every AWS action a service used is among its catalog actions (its IAM policy)."""
     status, _ = http_raw("GET", f"{platform.run.url('frontend')}/assets/styles.css")
     assert status == 200
-    for service in SERVICES:
+    for service in SAMPLE_APPS:
         granted = {action for access in service.stores for action in access.actions}
         assert platform.actions[service.name], f"{service.name} made no AWS call"
         assert platform.actions[service.name] <= granted, (service.name, platform.actions[service.name] - granted)

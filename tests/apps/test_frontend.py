@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-
 from appkit.client import Unreachable
 from frontend import app as frontend
+
 from shared.catalog import Store
 from tests.apps import support
 
@@ -70,4 +70,5 @@ def test_an_unreachable_gateway_is_a_502(harness, stores, monkeypatch):
         raise Unreachable(f"{method} {url} failed: URLError")
     monkeypatch.setattr(frontend, "call", unreachable)
     response = harness.call("POST", "/orders", {"symbol": "ACME"}, stores.auth())
-    assert (response.status, support.body(response)) == (502, {"error": "api-gateway is unreachable; try again shortly"})
+    assert (response.status, support.body(response)) == (
+        502, {"error": "api-gateway is unreachable; try again shortly"})

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-
 from api_gateway.app import build as build_gateway
 from appkit import contract
 from frontend.app import build as build_frontend
 from processing_service.app import build as build_processing
+
 from tests.apps import support
 
 BUILDERS = {"frontend": build_frontend, "api-gateway": build_gateway, "processing-service": build_processing}

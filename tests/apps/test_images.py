@@ -82,7 +82,8 @@ def test_builds_logs_in_with_the_password_on_stdin_and_pushes(tmp_path, docker, 
     assert docker() == [
         {"argv": ["info", "--format", "{{.ServerVersion}}"]},
         {"argv": ["build", "--file", str(images.APPS_DIR / "frontend" / "Dockerfile"), "--platform", "linux/amd64",
-                  "--label", "org.opencontainers.image.version=1.4.2", "--label", "org.opencontainers.image.title=frontend",
+                  "--label", "org.opencontainers.image.version=1.4.2",
+                  "--label", "org.opencontainers.image.title=frontend",
                   "--tag", image, str(images.APPS_DIR)]},
         {"argv": ["login", "--username", "AWS", "--password-stdin", registry], "stdin": password},
         {"argv": ["push", image]},
@@ -106,7 +107,8 @@ def test_bad_tags_are_refused_before_anything_runs(tmp_path, docker, tag, messag
 def test_a_tag_already_in_ecr_is_refused_before_building(tmp_path, docker, ecr):
     client, url = ecr
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                "config": {"digest": "sha256:" + "a" * 64, "size": 1, "mediaType": "application/vnd.docker.container.image.v1+json"},
+                "config": {"digest": "sha256:" + "a" * 64, "size": 1,
+                           "mediaType": "application/vnd.docker.container.image.v1+json"},
                 "layers": []}
     client.put_image(repositoryName=REPOSITORY, imageManifest=json.dumps(manifest), imageTag="1.4.2")
     outputs(tmp_path, {"frontend": url})
@@ -161,6 +163,13 @@ def test_a_failing_docker_step_is_named(tmp_path, docker, ecr, monkeypatch, step
     assert docker()[-1]["argv"][0] == step
 
 
+def test_a_catalog_service_without_a_sample_app_is_refused_before_anything_runs(tmp_path, docker):
+    # GIVEN a catalog service whose apps/<name>/ does not exist (here: an empty apps directory)
+    with pytest.raises(images.ReleaseError, match=r"no sample app for frontend: add apps/frontend with its Dockerfile"):
+        images.build_push("frontend", "1.4.2", "dev", build_dir=tmp_path, apps_dir=tmp_path / "apps")
+    assert docker() == []
+
+
 def test_an_unknown_service_is_refused_naming_the_catalog(tmp_path, docker):
     with pytest.raises(images.ReleaseError, match="no service named 'billing' in the catalog; known: frontend"):
         push(tmp_path, service="billing")
@@ -205,7 +214,7 @@ def test_the_task_passes_its_arguments(tmp_path, monkeypatch):
 def test_local_up_task_runs_and_reports_failures_cleanly(monkeypatch):
     from tools import local
     calls = []
-    monkeypatch.setattr(local, "local_up", lambda: calls.append("up"))
+    monkeypatch.setattr(local, "local_up", lambda **kwargs: calls.append("up"))
     tasks.local_up(Context())
     assert calls == ["up"]
 

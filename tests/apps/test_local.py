@@ -1,16 +1,19 @@
 """`invoke local-up`: each service in its own process, as its image runs it, against moto and the stub venue."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 
 import pytest
 
+from shared.catalog import SERVICES, Secret, Service, by_name
+from tests.apps.support import SAMPLE_APPS
 from tools import local
-from shared.catalog import SERVICES, by_name
 
 
 def http(method, url, payload=None, headers=None):
@@ -20,7 +23,7 @@ def http(method, url, payload=None, headers=None):
         return response.status, json.loads(response.read())
 
 
-def test_local_up_runs_the_three_services_until_stopped(tmp_path, capsys):
+def test_local_up_runs_every_sample_app_until_stopped(tmp_path, capsys):
     output = (tmp_path / "services.log").open("w")
     seen = {}
 
@@ -41,16 +44,70 @@ def test_local_up_runs_the_three_services_until_stopped(tmp_path, capsys):
         seen["processes"] = dict(run.processes)
         seen["secrets"] = dict(run.secret_values)
 
-    local.local_up(until=drive, output=output)
+    local.local_up(until=drive, output=output, services=",".join(s.name for s in SAMPLE_APPS))
     output.close()
     assert seen["status"] == "FILLED"
     # SIGTERM ended each service cleanly (exit 0), as ECS stops a task
-    assert {name: p.returncode for name, p in seen["processes"].items()} == {s.name: 0 for s in SERVICES}
+    assert {name: p.returncode for name, p in seen["processes"].items()} == {s.name: 0 for s in SAMPLE_APPS}
     lines = [json.loads(line) for line in (tmp_path / "services.log").read_text().splitlines()]
-    assert {line["service"] for line in lines} == {s.name for s in SERVICES}
-    assert [line["message"] for line in lines].count("stopped") == 3
+    assert {line["service"] for line in lines} == {s.name for s in SAMPLE_APPS}
+    assert [line["message"] for line in lines].count("stopped") == len(SAMPLE_APPS)
     text = (tmp_path / "services.log").read_text()
     assert not any(value in text for value in seen["secrets"].values())
+
+
+# --- which services run: the catalog, less those without a sample app, refused with the fix ---------------
+RISK = dataclasses.replace(by_name("processing-service"), name="risk-service", port=8090, callers=())
+
+
+def catalog_with(*extra: Service) -> tuple[Service, ...]:
+    return (*SERVICES, *extra)
+
+
+def test_every_catalog_service_runs_by_default_and_a_subset_with_what_it_calls():
+    assert local.select_services() == SERVICES
+    assert local.select_services("processing-service") == (by_name("processing-service"),)
+    whole = ",".join(s.name for s in reversed(SERVICES))
+    assert local.select_services(f" {whole} ") == SERVICES  # catalog order, spaces ignored
+
+
+def test_a_catalog_service_without_a_sample_app_is_refused_naming_the_fix():
+    # GIVEN a fourth catalog service and no apps/risk-service
+    with pytest.raises(local.LocalError) as refused:
+        local.select_services(services=catalog_with(RISK))
+    runnable = ",".join(s.name for s in SERVICES)
+    assert str(refused.value) == (f"no sample app for risk-service: add apps/risk-service or run local-up "
+                                  f"--services {runnable}")
+    # WHEN it is left out with --services, the others run
+    assert local.select_services(runnable, services=catalog_with(RISK)) == SERVICES
+
+
+def test_the_suggested_subset_leaves_out_what_calls_a_service_without_an_app():
+    # GIVEN api-gateway calls risk-service, which has no app: api-gateway cannot run, nor frontend, its caller
+    services = catalog_with(dataclasses.replace(RISK, callers=("api-gateway",)))
+    with pytest.raises(local.LocalError, match=r"or run local-up --services processing-service$"):
+        local.select_services(services=services)
+
+
+def test_with_no_sample_app_at_all_the_message_says_to_add_them(tmp_path):
+    with pytest.raises(local.LocalError, match="add apps/frontend and apps/api-gateway and apps/processing-service "
+                                               "or add the apps first"):
+        local.select_services(apps_dir=tmp_path)
+
+
+@pytest.mark.parametrize("names, message", [
+    ("billing", "--services: no service named 'billing' in the catalog"),
+    ("frontend", "frontend calls api-gateway: add it to --services"),
+])
+def test_a_subset_naming_an_unknown_service_or_leaving_out_a_callee_is_refused(names, message):
+    with pytest.raises(local.LocalError, match=message):
+        local.select_services(names)
+
+
+def test_local_up_refuses_before_starting_anything(monkeypatch):
+    monkeypatch.setattr(local, "start_moto", lambda: pytest.fail("moto started for a refused run"))
+    with pytest.raises(local.LocalError, match="no service named 'billing'"):
+        local.local_up(services="billing")
 
 
 class FakeRun(local.LocalRun):
@@ -139,3 +196,12 @@ def test_the_stub_venue_answers_404_off_its_route():
 def test_tokens_are_signed_hs256_for_the_given_trader():
     from appkit import jwt  # the apps' verifier accepts what local-up prints
     assert jwt.verify(local.trader_token("k", "bob", ttl_seconds=60), "k")["sub"] == "bob"
+
+
+def test_the_banner_shows_the_order_example_only_when_frontend_runs():
+    run = FakeRun({}, {"processing-service": 8090})
+    run.endpoint, run.secret_values = "http://127.0.0.1:5000", {Secret.JWT_SIGNING_KEY.value: "key"}
+    run.venue = types.SimpleNamespace(url="http://127.0.0.1:5001")
+    text = local.banner(run)
+    assert "processing-service: http://127.0.0.1:8090" in text and "curl" not in text
+    assert text.endswith("Ctrl-C stops everything.")

@@ -5,14 +5,14 @@ import json
 
 import boto3
 import pytest
-
 from api_gateway import app as gateway
 from appkit.client import Unreachable
 from appkit.logs import request_id
 from processing_service import app as processing
-from tools import local
+
 from shared.catalog import Secret, Store
 from tests.apps import support
+from tools import local
 
 ORDER = {"symbol": "ACME", "side": "SELL", "quantity": 5, "limitPrice": "99.5"}
 

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 from invoke import Context, Exit
+from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 import tasks
 from policy import gate
-from pulumi_policy import EnforcementLevel, StackValidationPolicy
 from policy.gate import GateReport, gate_document, platform_key_arns
+from shared.stacks import ENVIRONMENTS
+from tests.policy.support import KEY_ARN, TAGS, container, task_definition
 from tools import gates
 from tools.analysis.report import Report
-from shared.stacks import ENVIRONMENTS
 from tools.findings import Finding
-from tests.policy.support import KEY_ARN, TAGS, container, task_definition
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 

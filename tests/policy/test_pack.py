@@ -39,8 +39,8 @@ def test_the_project_file_names_a_python_runtime_on_the_repository_virtualenv():
 
 def test_the_pack_requirements_are_pinned_like_the_repository():
     def pins(path: Path) -> dict[str, str]:
-        lines = [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.startswith("#")]
-        return dict(l.split("==") for l in lines)
+        lines = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        return dict(line.split("==") for line in lines)
 
     pack = pins(POLICY_DIR / "requirements.txt")
     assert set(pack) >= {"pulumi", "pulumi-policy"} and pack["pulumi-policy"] == "1.21.0"

@@ -9,10 +9,22 @@ import json
 
 import pytest
 
-from policy.rules import (ECR_REPOSITORY, ECS_CLUSTER, ECS_SERVICE, IAM_ROLE, LOG_GROUP, PUBLIC_ACCESS_BLOCK, QUEUE,
-                          SECRET, SECURITY_GROUP, SUBNET, TABLE, TASK_DEFINITION, TOPIC)
-from tests.policy.support import (KEY_ARN, OTHER_KEY_ARN, TAGS, container, document, task_definition,
-                                  violations)
+from policy.rules import (
+    ECR_REPOSITORY,
+    ECS_CLUSTER,
+    ECS_SERVICE,
+    IAM_ROLE,
+    LOG_GROUP,
+    PUBLIC_ACCESS_BLOCK,
+    QUEUE,
+    SECRET,
+    SECURITY_GROUP,
+    SUBNET,
+    TABLE,
+    TASK_DEFINITION,
+    TOPIC,
+)
+from tests.policy.support import KEY_ARN, OTHER_KEY_ARN, TAGS, container, document, task_definition, violations
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -112,7 +124,8 @@ VIOLATING = [
      "policyArns attaches arn:aws:iam::aws:policy/AdministratorAccess"),
     ("iam-no-wildcard-action", IAM_ROLE, {**ROLE, "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
      "managedPolicyArns attaches arn:aws:iam::aws:policy/AdministratorAccess"),
-    ("iam-no-wildcard-action", IAM_ROLE, {**ROLE, "managedPolicyArns": ["arn:aws-us-gov:iam::aws:policy/PowerUserAccess"]},
+    ("iam-no-wildcard-action", IAM_ROLE,
+     {**ROLE, "managedPolicyArns": ["arn:aws-us-gov:iam::aws:policy/PowerUserAccess"]},
      "attaches arn:aws-us-gov:iam::aws:policy/PowerUserAccess"),
     ("iam-wildcard-resource-allow-list", ROLE_POLICY, {"policy": document({**READ_OWN, "Resource": "*"})},
      "allows secretsmanager:GetSecretValue on every resource"),
@@ -161,7 +174,8 @@ VIOLATING = [
      "'IfExists' has no aws:SourceAccount condition naming this account"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "ForAny", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-         "Action": "sts:AssumeRole", "Condition": {"ForAnyValue:StringEquals": {"aws:SourceAccount": "123456789012"}}})},
+         "Action": "sts:AssumeRole",
+         "Condition": {"ForAnyValue:StringEquals": {"aws:SourceAccount": "123456789012"}}})},
      "'ForAny' has no aws:SourceAccount condition naming this account"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "Short", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
@@ -177,7 +191,8 @@ VIOLATING = [
      "'ArnWild' has no aws:SourceAccount condition naming this account"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "ArnNot", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-         "Action": "sts:AssumeRole", "Condition": {"ArnNotLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}})},
+         "Action": "sts:AssumeRole",
+         "Condition": {"ArnNotLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}})},
      "'ArnNot' has no aws:SourceAccount condition naming this account"),
     ("iam-trust-service-principal", IAM_ROLE, {**ROLE, "assumeRolePolicy": document(
         {"Sid": "Empty", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
@@ -302,7 +317,8 @@ COMPLIANT = [
     ("alb-tls12-policy", LISTENER, {"protocol": "HTTP", "port": 80.0}),
     ("subnet-no-public-ip-on-launch", SUBNET, {"cidrBlock": "10.0.0.0/20", "mapPublicIpOnLaunch": False}),
     ("s3-public-access-block", PUBLIC_ACCESS_BLOCK, PAB),
-    ("platform-key-encryption", SECRET, {"name": "secret-jwt-dev", "kmsKeyId": KEY_ARN}, {"platformKeyArns": [KEY_ARN]}),
+    ("platform-key-encryption", SECRET, {"name": "secret-jwt-dev", "kmsKeyId": KEY_ARN},
+     {"platformKeyArns": [KEY_ARN]}),
     ("platform-key-encryption", SECRET, {"name": "secret-jwt-dev", "kmsKeyId": KEY_ARN.split("/")[-1]},
      {"platformKeyArns": [KEY_ARN]}),
     ("platform-key-encryption", SECRET, {"name": "secret-jwt-dev", "kmsKeyId": OTHER_KEY_ARN}),
@@ -359,8 +375,9 @@ def test_physical_names_are_not_checked_without_an_environment():
 
 
 def test_every_policy_ignores_resource_types_it_does_not_govern():
-    from tests.policy.support import POLICIES
     from pulumi_policy import ResourceValidationPolicy
+
+    from tests.policy.support import POLICIES
     for name, policy in POLICIES.items():
         if isinstance(policy, ResourceValidationPolicy):
             assert violations(name, "aws:ec2/routeTable:RouteTable", {"vpcId": "vpc-1"}) == [], name

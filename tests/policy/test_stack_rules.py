@@ -25,7 +25,8 @@ def ingress(name: str, group: str, port: float, cidr: str = "0.0.0.0/0", protoco
 
 def test_the_internet_facing_alb_may_take_80_and_443_from_the_internet():
     resources = [ALB, ingress("alb-http", "sg-alb", 80.0), ingress("alb-https", "sg-alb", 443.0),
-                 ingress("alb-https6", "sg-alb", 443.0, "::/0"), ingress("svc-from-vpc", "sg-svc", 8080.0, "10.0.0.0/16"),
+                 ingress("alb-https6", "sg-alb", 443.0, "::/0"),
+                 ingress("svc-from-vpc", "sg-svc", 8080.0, "10.0.0.0/16"),
                  (INGRESS, "from-alb", {"securityGroupId": "sg-svc", "referencedSecurityGroupId": "sg-alb",
                                         "ipProtocol": "tcp", "fromPort": 8080.0, "toPort": 8080.0})]
     assert stack_violations("sg-no-open-ingress", resources) == []

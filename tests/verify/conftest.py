@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 import boto3
 import botocore.loaders
@@ -11,11 +11,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
+from tools.findings import Finding
 from tools.verify.checks import run_checks
 from tools.verify.expected import expected_for
 from tools.verify.probe import http_status
-from tools.findings import Finding
-from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
 
 
 class StubbedSession:

@@ -19,8 +19,8 @@ from botocore.stub import Stubber
 from shared.catalog import SERVICES, Secret, Store
 from shared.components.platform import namespace_name as platform_namespace_name
 from shared.contracts import CONTRACTS
-from shared.netcalc import plan_subnets
 from shared.naming import physical_name
+from shared.netcalc import plan_subnets
 from shared.settings.network import load_network_settings
 from shared.settings.platform import load_platform_settings
 from shared.settings.services import ServiceSettings, load_service_settings
@@ -72,11 +72,12 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
 
     # --- network ---
     vpc_id = ec2.create_vpc(CidrBlock=network.vpc_cidr)["Vpc"]["VpcId"]
-    plan = plan_subnets(network.vpc_cidr)
+    zones = network.availability_zones
+    plan = plan_subnets(network.vpc_cidr, len(zones))
     private = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
-               for cidr, zone in zip(plan.private, network.availability_zones)]
+               for cidr, zone in zip(plan.private, zones, strict=True)]
     public = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
-              for cidr, zone in zip(plan.public, network.availability_zones)]
+              for cidr, zone in zip(plan.public, zones, strict=True)]
     logs = session.client("logs", region_name=REGION)
     flow_log_group = physical_name("log", suffix, "vpc-flow")
     logs.create_log_group(logGroupName=flow_log_group)

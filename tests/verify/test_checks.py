@@ -7,12 +7,19 @@ import pytest
 from botocore.stub import Stubber
 
 from shared.catalog import PublicRoute
-from tools.verify.checks import (Live, _from_secret, _path_patterns, check_health_probe, forwarded_groups,
-                                  run_checks, secret_looking)
-from tools.verify.expected import expected_for
-from tools.verify.results import Status, failures
 from tests.verify.conftest import StubbedSession, unreachable, verify
 from tests.verify.moto_env import REGION, Environment
+from tools.verify.checks import (
+    Live,
+    _from_secret,
+    _path_patterns,
+    check_health_probe,
+    forwarded_groups,
+    run_checks,
+    secret_looking,
+)
+from tools.verify.expected import expected_for
+from tools.verify.results import Status, failures
 
 
 def client(env: Environment, name: str):
@@ -229,9 +236,9 @@ def test_health_probe_verdict_follows_the_answer(dev_env):
     expected = expected_for(dev_env.document)
     for status, verdict in [(200, Status.PASS), (204, Status.PASS), (503, Status.FAIL), (404, Status.FAIL),
                             (301, Status.FAIL)]:
-        asked = []
+        asked: list[str] = []
 
-        def answer(url: str, timeout: float) -> int:
+        def answer(url: str, timeout: float, asked: list[str] = asked, status: int = status) -> int:
             asked.append(url)
             return status
 
@@ -245,8 +252,8 @@ def test_health_probe_of_a_service_whose_rule_does_not_route_its_health_path(dev
     expected = expected_for(dev_env.document)
     frontend = expected.services[0]
     moved = dataclasses.replace(frontend.service, public=PublicRoute("/ui/*", 1000))
-    expected = dataclasses.replace(expected, services=(dataclasses.replace(
-        frontend, settings=dataclasses.replace(frontend.settings, service=moved)),) + expected.services[1:])
+    moved_frontend = dataclasses.replace(frontend, settings=dataclasses.replace(frontend.settings, service=moved))
+    expected = dataclasses.replace(expected, services=(moved_frontend, *expected.services[1:]))
 
     results = check_health_probe(Live(dev_env.session, REGION, unreachable), expected)
 

@@ -64,9 +64,9 @@ def test_expected_values_come_from_config_catalog_and_component_constants(dev_en
     assert expected.environment == "dev" and expected.region == "us-east-1"
     assert expected.network_settings.availability_zones == ("us-east-1a", "us-east-1b", "us-east-1c")
     assert [s.name for s in expected.services] == [s.name for s in SERVICES]
-    assert [s.name for s in expected.public_services] == ["frontend"]
-    frontend = expected.services[0]
-    assert frontend.service is SERVICES[0] or frontend.service == SERVICES[0]
+    assert [s.name for s in expected.public_services] == [s.name for s in SERVICES if s.public]
+    assert [s.service for s in expected.services] == list(SERVICES)
+    frontend = next(s for s in expected.services if s.name == "frontend")
     assert frontend.settings.capacity_strategy == (("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 3))
     assert dict(expected.log_retention) == {
         "log-vpc-flow-dev": network_component.LOG_RETENTION_DAYS,

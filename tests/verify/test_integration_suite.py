@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from tools.verify import report as report_module
-from tools.verify.checks import CHECKS
 from tests.integration import test_deployed_environment as suite
 from tests.verify.conftest import StubbedSession
 from tests.verify.moto_env import REGION, ecs_stubber
+from tools.verify import report as report_module
+from tools.verify.checks import CHECKS
 
 # Which ECS reads each check makes (the Stubber must be given exactly those, in order).
 READS_SERVICES = {"routing", "ecs-status", "ecs-running", "ecs-deployment", "ecs-network", "ecs-capacity",

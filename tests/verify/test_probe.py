@@ -11,7 +11,7 @@ from tools.verify.probe import UNREACHABLE, http_status
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the stdlib's name
+    def do_GET(self):
         if self.path == "/moved":
             self.send_response(301)
             self.send_header("Location", "/health")
@@ -49,7 +49,7 @@ def test_a_closed_port_is_unreachable_not_an_answer():
 
 def test_a_host_beyond_loopback_is_unreachable_in_tests():
     # tests/verify/conftest.py refuses to resolve it, so nothing is sent
-    with pytest.raises(UNREACHABLE, match="refused to resolve alb-dev-1.us-east-1.elb.amazonaws.com"):
+    with pytest.raises(UNREACHABLE, match=r"refused to resolve alb-dev-1\.us-east-1\.elb\.amazonaws\.com"):
         http_status("http://alb-dev-1.us-east-1.elb.amazonaws.com/health", 2.0)
 
 

@@ -8,9 +8,9 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
+from tests.verify.conftest import stubbed_session
 from tools.verify import report as report_module
 from tools.verify.expected import VerifyError
-from tests.verify.conftest import stubbed_session
 
 
 def test_without_outputs_file_it_says_to_run_invoke_outputs(tmp_path, monkeypatch):

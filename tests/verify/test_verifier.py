@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from shared.catalog import SERVICES
+from tests.verify.conftest import stubbed_session, unreachable, verify
+from tests.verify.moto_env import REGION, Environment, build_environment
 from tools.verify.checks import CHECKS, run_checks
 from tools.verify.expected import expected_for
 from tools.verify.results import Status, failures
-from tests.verify.conftest import stubbed_session, unreachable, verify
-from tests.verify.moto_env import REGION, Environment, build_environment
 
 
 def client(env: Environment, name: str):
@@ -26,7 +27,7 @@ def test_environment_built_as_planned_passes_every_check(dev_env):
     assert "not reachable from here" in probe[0].actual
     assert all(r.status is Status.PASS for r in results if r.rule != "health-probe")
     # every service is looked at by every per-service check
-    for name in ("frontend", "api-gateway", "processing-service"):
+    for name in (s.name for s in SERVICES):
         for check in ("ecs-status", "ecs-running", "ecs-deployment", "ecs-network", "ecs-capacity", "autoscaling",
                       "discovery", "log-retention"):
             assert any(name in r.resource for r in results if r.rule == check), (check, name)

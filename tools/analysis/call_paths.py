@@ -8,7 +8,7 @@ reached by its catalog callers (and the ALB when public), on its port, and by no
 """
 from __future__ import annotations
 
-from shared.catalog import callees
+from shared.catalog import PublicRoute, callees
 from tools.analysis import network
 from tools.analysis.findings import CALL_PATHS, failed, passed
 from tools.analysis.plan import SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
@@ -77,7 +77,7 @@ def _forwards_to(rule: Resource, target_group_arn: str) -> bool:
     return False
 
 
-def _routing(plan: Plan, view: ServiceView, alb: Resource) -> Finding:
+def _routing(plan: Plan, view: ServiceView, route: PublicRoute, alb: Resource) -> Finding:
     """The ECS service registers its port in a target group that a rule of the ALB's listeners forwards to."""
     name, port = view.service.name, view.service.port
     binding = next((b for b in view.ecs_service.get("loadBalancers") or [] if b.get("containerPort") == port), None)
@@ -96,9 +96,9 @@ def _routing(plan: Plan, view: ServiceView, alb: Resource) -> Finding:
     if rule is None:
         return failed(CALL_PATHS, name, target_group.label,
                       f"no listener rule of {alb.label} forwards to the target group; "
-                      f"{view.service.public.path_pattern} never reaches {name}")
+                      f"{route.path_pattern} never reaches {name}")
     return passed(CALL_PATHS, name, target_group.label,
-                  f"{rule.label} on {alb.label} forwards {view.service.public.path_pattern} to port {port}")
+                  f"{rule.label} on {alb.label} forwards {route.path_pattern} to port {port}")
 
 
 def _nothing_else(plan: Plan, view: ServiceView, allowed: dict[str, str]) -> list[Finding]:
@@ -133,16 +133,17 @@ def check(plan: Plan) -> list[Finding]:
         # callee's ingress without them would blame its correct rules.
         sources = [plan.view(caller) for caller in service.callers]
         for source in (s for s in sources if s is not None):
-            allowed.update({g: source.service.name for g in network.group_ids(source.security_groups)})
-        if service.public is not None:
+            allowed.update(dict.fromkeys(network.group_ids(source.security_groups), source.service.name))
+        route = service.public
+        if route is not None:
             if alb is None:
                 findings.append(failed(CALL_PATHS, service.name, view.ecs_service.label,
                                        "the catalog makes the service public, but the plan holds no application "
                                        "load balancer"))
                 continue
             findings += _path(plan, alb_side, _view_endpoint(view), service.port, service.name, service.name)
-            findings.append(_routing(plan, view, alb))
-            allowed.update({g: "the ALB" for g in alb_side.group_ids})
+            findings.append(_routing(plan, view, route, alb))
+            allowed.update(dict.fromkeys(alb_side.group_ids, "the ALB"))
         if None not in sources:
             findings += _nothing_else(plan, view, allowed)
     return findings

@@ -7,7 +7,7 @@ quoted in the finding, where a reader can judge it.
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from shared import iam
 from tools.analysis import iamdb

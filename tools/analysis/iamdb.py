@@ -45,6 +45,9 @@ def resource_formats(action: str) -> dict[str, str]:
     dict means the action authorises only against `*`."""
     prefix, _, name = action.partition(":")
     data = service(prefix)
+    if data is None:
+        raise ValueError(f"{action}: no service {prefix!r} in the IAM action database; resource_formats takes an "
+                         f"existing action (check it with unknown_actions first)")
     types = [t for t in data["privileges"][name]["resource_types"] if t]
     return {t: VARIABLE.sub("*", data["resources"][t]["arn"]) for t in types}
 

@@ -9,8 +9,8 @@ associations; a subnet without an association uses the VPC's main route table, w
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from tools.analysis.plan import EGRESS_RULE, INGRESS_RULE, SUBNET, Plan, Resource
 
@@ -48,8 +48,8 @@ class Rule:
             return self.peer_group in set(groups)
         if self.cidr is None:
             return False  # a prefix-list or IPv6 peer: not read, so never counted as open
-        wanted = [ipaddress.ip_network(c) for c in cidrs]
-        return bool(wanted) and all(ipaddress.ip_network(self.cidr).supernet_of(w) for w in wanted)
+        wanted = [ipaddress.IPv4Network(c) for c in cidrs]  # subnets' cidrBlock: IPv4 (IPv6 peers are not read)
+        return bool(wanted) and all(ipaddress.IPv4Network(self.cidr).supernet_of(w) for w in wanted)
 
     @property
     def peer(self) -> str:
@@ -78,7 +78,7 @@ def opening(found: list[Rule], port: int, *, groups: Iterable[str] = (), cidrs: 
 
 
 def group_ids(groups: list[Resource]) -> list[str]:
-    return [g.id for g in groups]
+    return [g.id for g in groups if g.id is not None]
 
 
 def cidrs(subnets: list[Resource]) -> list[str]:

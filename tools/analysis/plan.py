@@ -44,8 +44,9 @@ class Resource:
         return self.state.get(key, default)
 
     @property
-    def arn(self) -> str | None:
-        return self.state.get("arn")
+    def arn(self) -> str:
+        """The resource's ARN, '' for a resource that has none (a rule, an attachment)."""
+        return str(self.state.get("arn") or "")
 
     @property
     def label(self) -> str:
@@ -119,6 +120,8 @@ class Plan:
         return next((r for r in self.of_type(typ) if r.id == rid), None)
 
     def by_arn(self, arn: str, typ: str | None = None) -> Resource | None:
+        if not arn:
+            return None  # not an ARN: it names no resource, not every resource without one
         return next((r for r in self.resources if r.arn == arn and (typ is None or r.type == typ)), None)
 
     def outputs(self, project: str) -> dict:

@@ -51,7 +51,9 @@ def expected_grants(plan: Plan, view: ServiceView) -> tuple[dict[tuple[str, str]
         for action in access.actions:
             expected[(action, object_resource(action, arn))] = f"catalog: {access.store.value}"
         kms = ("kms:Decrypt", "kms:GenerateDataKey") if set(access.actions) & WRITE_ACTIONS else ("kms:Decrypt",)
-        for action in kms if key_arn else ():
+        if not key_arn:
+            continue  # reported once above
+        for action in kms:
             stores = expected.get((action, key_arn), "platform key encrypting:")
             expected[(action, key_arn)] = f"{stores} {access.store.value}"
     if view.ecs_service.get("enableExecuteCommand"):
@@ -69,10 +71,10 @@ def _service(plan: Plan, view: ServiceView) -> list[Finding]:
     role = view.task_role
     if role is None:
         if expected:
-            return findings + [failed(RUNTIME, name, view.task_definition.label,
+            return [*findings, failed(RUNTIME, name, view.task_definition.label,
                                       f"the task definition has no taskRoleArn, but the catalog grants "
                                       f"{sorted(a for a, _ in expected)}")]
-        return findings + [passed(RUNTIME, name, view.task_definition.label,
+        return [*findings, passed(RUNTIME, name, view.task_definition.label,
                                   "no task role, and the catalog grants the service nothing")]
     findings.append(trusts_ecs_tasks(RUNTIME, name, role))
     sources, unreadable = plan.identity_policies(role)

@@ -126,7 +126,7 @@ def _logs(plan: Plan, view: ServiceView, role: Resource, sources, container: dic
     if group.get("kmsKeyId"):
         key = plan.kms_key(group.get("kmsKeyId"))
         if key is None:
-            return findings + [failed(TASK_START, name, group.label,
+            return [*findings, failed(TASK_START, name, group.label,
                                       f"kmsKeyId {group.get('kmsKeyId')} is no KMS key of the plan")]
         region = group_arn.split(":")[3]
         findings += service_principal_admitted(TASK_START, name, key, plan.key_policy(key),

@@ -55,7 +55,10 @@ def _containers(plan: Plan) -> list[Finding]:
     for task_definition in plan.of_type(TASK_DEFINITION):
         subject = plan.subject_of(task_definition.stack)
         containers, why = parse_containers(task_definition)
-        problems = [why] if containers is None else container_problems(task_definition.get("family", ""), containers)
+        if containers is None:
+            findings.append(failed(CONTAINER, subject, task_definition.label, f"{why} (ECS RegisterTaskDefinition)"))
+            continue
+        problems = container_problems(task_definition.get("family", ""), containers)
         findings += [failed(CONTAINER, subject, task_definition.label, f"{p} (ECS RegisterTaskDefinition)")
                      for p in problems]
         if not problems:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Literal
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.catalog import Secret
+from shared.catalog import PublicRoute, Secret
 from tools.findings import Finding, Status
 from tools.verify.expected import Expected, ServiceExpectation
 from tools.verify.probe import TIMEOUT_SECONDS, UNREACHABLE, HttpGet, http_status
@@ -33,6 +34,9 @@ CPU_METRIC = "ECSServiceAverageCPUUtilization"
 # Names and values that look like a credential; a match in a task's plain `environment` is a finding (its
 # value is never printed). Catalog secret names are added at check time.
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|SIGNING_KEY|CREDENTIAL", re.I)
+# The AWS APIs the checks read (read-only calls only); a Literal so boto3's typed overloads apply.
+AwsService = Literal["application-autoscaling", "dynamodb", "ecr", "ecs", "elbv2", "kms", "logs", "s3",
+                     "secretsmanager", "servicediscovery", "sns", "sqs"]
 SECRET_VALUE = re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@")
 
 
@@ -43,12 +47,12 @@ class Live:
     session: boto3.Session
     region: str
     http_get: HttpGet = http_status
-    _clients: dict[str, Any] = field(default_factory=dict)
+    _clients: dict[AwsService, Any] = field(default_factory=dict)
     _services: dict[str, dict] | None = None
     _task_definitions: dict[str, dict] = field(default_factory=dict)
     _keys: dict[str, str] = field(default_factory=dict)
 
-    def client(self, name: str) -> Any:
+    def client(self, name: AwsService) -> Any:
         if name not in self._clients:
             self._clients[name] = self.session.client(name, region_name=self.region)
         return self._clients[name]
@@ -159,8 +163,8 @@ def check_routing(live: Live, expected: Expected) -> list[Finding]:
     elbv2 = live.client("elbv2")
     listener = expected.platform["serviceListenerArn"]
 
-    def inspect(service: ServiceExpectation) -> list[Finding]:
-        route = service.service.public
+    def inspect(public: tuple[ServiceExpectation, PublicRoute]) -> list[Finding]:
+        service, route = public
         rules = [r for page in elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener)
                  for r in page["Rules"]]
         rule = next((r for r in rules if r["Priority"] == str(route.priority)), None)
@@ -181,7 +185,7 @@ def check_routing(live: Live, expected: Expected) -> list[Finding]:
         return [
             compare("routing", resource, "path-pattern", [route.path_pattern], _path_patterns(rule)),
             observed("routing", resource, "forwards to", f"only {' or '.join(sorted(own))}", str(active),
-                   Status.PASS if forwards_own else Status.FAIL),
+                     Status.PASS if forwards_own else Status.FAIL),
             compare("routing", group_resource, "TargetType", "ip", group["TargetType"]),
             compare("routing", group_resource, "Port", service.service.port, group["Port"]),
             compare("routing", group_resource, "HealthCheckPath", service.service.health_path,
@@ -189,7 +193,7 @@ def check_routing(live: Live, expected: Expected) -> list[Finding]:
             compare("routing", group_resource, "VpcId", expected.network["vpcId"], group["VpcId"]),
         ]
 
-    return _guarded("routing", [(f"service {s.name}", s) for s in expected.public_services], inspect)
+    return _guarded("routing", [(f"service {s.name}", (s, route)) for s, route in expected.public_routes], inspect)
 
 
 # --- ECS services ------------------------------------------------------------------------------------------
@@ -211,7 +215,7 @@ def check_ecs_running(live: Live, expected: Expected) -> list[Finding]:
         minimum = service.settings.min_capacity
         running = described["runningCount"]
         return [observed("ecs-running", _service_resource(service), "runningCount", f">= {minimum}", str(running),
-                       Status.PASS if running >= minimum else Status.FAIL)]
+                         Status.PASS if running >= minimum else Status.FAIL)]
 
     return _per_ecs_service("ecs-running", live, expected, inspect)
 
@@ -314,15 +318,15 @@ def check_task_secrets(live: Live, expected: Expected) -> list[Finding]:
         for name, arn in sorted(wanted.items()):
             actual = given.get(name)
             results.append(observed("task-secrets", resource, f"secret {name} valueFrom", arn, str(actual),
-                                  Status.PASS if _from_secret(actual, arn) else Status.FAIL))
+                                    Status.PASS if _from_secret(actual, arn) else Status.FAIL))
         plain = [(e["name"], e.get("value", "")) for c in task["containerDefinitions"]
                  for e in c.get("environment", [])]
         leaked = sorted(name for name, value in plain if secret_looking(name, value))
         results.append(observed("task-secrets", resource, "plain environment",
-                               "no secret-looking variables",
-                               f"secret-looking: {', '.join(leaked)} (values hidden)" if leaked
-                               else f"none among {len(plain)} variables",
-                               Status.FAIL if leaked else Status.PASS))
+                                 "no secret-looking variables",
+                                 f"secret-looking: {', '.join(leaked)} (values hidden)" if leaked
+                                 else f"none among {len(plain)} variables",
+                                 Status.FAIL if leaked else Status.PASS))
         return results
 
     return _per_task_definition("task-secrets", live, expected, inspect)
@@ -350,7 +354,7 @@ def check_autoscaling(live: Live, expected: Expected) -> list[Finding]:
         minimums = [settings.min_capacity] + ([market.min_capacity] if market else [])
         results = [
             observed("autoscaling", resource, "MinCapacity", " or ".join(map(str, minimums)),
-                   str(target["MinCapacity"]), Status.PASS if target["MinCapacity"] in minimums else Status.FAIL),
+                     str(target["MinCapacity"]), Status.PASS if target["MinCapacity"] in minimums else Status.FAIL),
             compare("autoscaling", resource, "MaxCapacity", settings.max_capacity, target["MaxCapacity"]),
         ]
         policies = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource_id,
@@ -498,29 +502,29 @@ def check_health_probe(live: Live, expected: Expected) -> list[Finding]:
     from here is "not verified", never pass."""
     results = []
     host = expected.platform["albDnsName"]
-    for service in expected.public_services:
+    for service, route in expected.public_routes:
         path = service.service.health_path
         resource = f"alb {host} ({service.name})"
-        if not fnmatch.fnmatchcase(path, service.service.public.path_pattern):
+        if not fnmatch.fnmatchcase(path, route.path_pattern):
             results.append(observed("health-probe", resource, f"GET {path}", "2xx", f"not routed to {service.name} "
-                                  f"by its rule {service.service.public.path_pattern}", Status.NOT_VERIFIED))
+                                    f"by its rule {route.path_pattern}", Status.NOT_VERIFIED))
             continue
         url = f"http://{host}{path}"
         try:
             status = live.http_get(url, TIMEOUT_SECONDS)
         except UNREACHABLE as error:
             results.append(observed("health-probe", resource, f"GET {url}", "2xx",
-                                  f"not reachable from here: {error}", Status.NOT_VERIFIED))
+                                    f"not reachable from here: {error}", Status.NOT_VERIFIED))
             continue
         except ValueError as error:
             # The URL cannot even be sent (e.g. a host name from the outputs file that fails IDNA encoding,
             # which the resolver raises as UnicodeError): no answer, so this probe says nothing, and the
             # other checks' results must still be reported.
             results.append(observed("health-probe", resource, f"GET {url}", "2xx",
-                                  f"not probed: the URL cannot be requested: {error}", Status.NOT_VERIFIED))
+                                    f"not probed: the URL cannot be requested: {error}", Status.NOT_VERIFIED))
             continue
         results.append(observed("health-probe", resource, f"GET {url}", "2xx", str(status),
-                              Status.PASS if 200 <= status < 300 else Status.FAIL))
+                                Status.PASS if 200 <= status < 300 else Status.FAIL))
     return results
 
 

@@ -8,11 +8,12 @@ after the deploy, and log retention from the constant each component gives its l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from shared.catalog import SERVICES, Service
+from shared.catalog import SERVICES, PublicRoute, Service
 from shared.components import network as network_component
 from shared.components import service as service_component
 from shared.contracts import CONTRACTS
@@ -90,7 +91,12 @@ class Expected:
 
     @property
     def public_services(self) -> tuple[ServiceExpectation, ...]:
-        return tuple(s for s in self.services if s.service.public is not None)
+        return tuple(s for s, _ in self.public_routes)
+
+    @property
+    def public_routes(self) -> tuple[tuple[ServiceExpectation, PublicRoute], ...]:
+        """Each service behind the ALB, with its listener route."""
+        return tuple((s, s.service.public) for s in self.services if s.service.public is not None)
 
 
 ConfigLoader = Callable[[StackId], DictConfigSource]
@@ -125,8 +131,9 @@ def expected_for(document: dict, *, services: tuple[Service, ...] = SERVICES,
         region=network_source.get("aws:region") or REGION,
         network_settings=load_network_settings(network_source),
         # The retention each component gives its log groups (30 days today; one constant per component).
-        log_retention=((network["flowLogGroupName"], network_component.LOG_RETENTION_DAYS),) + tuple(
-            (s.outputs["logGroupName"], service_component.LOG_RETENTION_DAYS) for s in service_expectations),
+        log_retention=((network["flowLogGroupName"], network_component.LOG_RETENTION_DAYS),
+                       *((s.outputs["logGroupName"], service_component.LOG_RETENTION_DAYS)
+                         for s in service_expectations)),
         network=network,
         registry=_stack_outputs(document, StackId("registry", environment), environment),
         platform=_stack_outputs(document, StackId("platform", environment), environment),

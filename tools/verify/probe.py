@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 # A fetch returns the final HTTP status (after redirects) or raises one of UNREACHABLE.
 HttpGet = Callable[[str, float], int]
@@ -22,7 +22,7 @@ def http_status(url: str, timeout: float = TIMEOUT_SECONDS) -> int:
     not (raised)."""
     request = urllib.request.Request(url, method="GET", headers={"User-Agent": "trading-platform-verify"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) URLs only
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

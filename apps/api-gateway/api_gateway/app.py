@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timezone
-from typing import Mapping
-
-from botocore.exceptions import BotoCoreError, ClientError
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from appkit import auth, contract
 from appkit.aws import Clients
@@ -22,6 +20,7 @@ from appkit.logs import JsonLogger, request_id
 from appkit.runner import Built
 from appkit.settings import Settings
 from appkit.web import App, HttpError, Request, Response
+from botocore.exceptions import BotoCoreError, ClientError
 
 ORDER_ID = r"[0-9a-f]{32}"
 TABLE_KEY = contract.TRADES_TABLE_KEY  # holds the order id
@@ -33,7 +32,7 @@ HEALTH_PROBE_KEY = "health-check"  # a key no order has (ids are 32 hex digits):
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_order(payload: object) -> dict:
@@ -114,7 +113,8 @@ class Gateway:
                     raise
                 return self._accepted_anyway(order_id, trader, order, rid, error)
             self.logger.error("order not queued; recorded as FAILED", order_id=order_id, error=type(error).__name__)
-            raise HttpError(503, f"order {order_id} could not be queued and was recorded as FAILED; submit it again")
+            raise HttpError(503, f"order {order_id} could not be queued and was recorded as FAILED; "
+                                 "submit it again") from error
         self._publish({"type": "OrderAccepted", "orderId": order_id, "status": "PENDING", "trader": trader,
                        **order, "requestId": rid})
         self.logger.info("order accepted", order_id=order_id, trader=trader, **order)

@@ -1,7 +1,7 @@
 """The trader behind a request: a `Bearer` HS256 token signed with the platform's JWT signing key."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from appkit import jwt
 from appkit.web import HttpError

@@ -6,12 +6,11 @@ test is the code that ships.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import boto3
-from botocore.config import Config
-
 from appkit import contract
+from botocore.config import Config
 
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 # Fail fast: a health probe or a request must not hang on a slow dependency.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Mapping
+from collections.abc import Mapping
 
 from appkit.logs import request_id
 from appkit.web import REQUEST_ID_HEADER

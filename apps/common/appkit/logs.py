@@ -11,8 +11,9 @@ import contextvars
 import json
 import sys
 import threading
-from datetime import datetime, timezone
-from typing import IO, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO
 
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 REDACTED = "[REDACTED]"
@@ -36,7 +37,7 @@ class JsonLogger:
         if LEVELS[level] < self.threshold:
             return
         record = {
-            "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": level,
             "service": self.service,
             "request_id": request_id.get(),

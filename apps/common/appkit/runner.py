@@ -1,17 +1,19 @@
 """Process lifecycle shared by the services: load settings, serve, and stop cleanly on SIGTERM.
 
 ECS stops a task with SIGTERM and waits the container's `stopTimeout` (contract.STOP_TIMEOUT_SECONDS, set
-by shared/taskdef.py) before SIGKILL; a rolling deploy does that to every old task. Shutting the server down on SIGTERM lets in-flight requests finish and the
-queue consumer stop between messages, so a deploy does not drop an order halfway.
+by shared/taskdef.py) before SIGKILL; a rolling deploy does that to every old task. Shutting the server
+down on SIGTERM lets in-flight requests finish and the queue consumer stop between messages, so a deploy
+does not drop an order halfway.
 """
 from __future__ import annotations
 
 import os
 import signal
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
-from typing import Callable, Mapping, Protocol
+from typing import Protocol
 
 from appkit.logs import JsonLogger
 from appkit.settings import Settings, load

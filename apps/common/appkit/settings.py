@@ -7,8 +7,8 @@ crash-looping with the reason only in a log nobody sees. Problems name the varia
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from appkit import contract
 

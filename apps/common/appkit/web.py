@@ -11,9 +11,9 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from appkit.logs import JsonLogger, request_id
@@ -47,7 +47,7 @@ class Response:
     content_type: str = "application/json"
 
     @classmethod
-    def json(cls, status: int, payload: object) -> "Response":
+    def json(cls, status: int, payload: object) -> Response:
         return cls(status, json.dumps(payload).encode())
 
 
@@ -106,7 +106,7 @@ class App:
                 return handler(request)
             except HttpError as error:
                 return Response.json(error.status, {"error": error.message})
-            except Exception as error:  # the request fails, the server lives; the type says what broke
+            except Exception as error:  # noqa: BLE001 - the request fails, the server lives; the type says what broke
                 self.logger.error("request failed", error=type(error).__name__, path=request.path)
                 return Response.json(500, {"error": "internal error", "request_id": request_id.get()})
         if allowed:

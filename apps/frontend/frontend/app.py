@@ -6,9 +6,7 @@ assets live in the platform's bucket (the task role may only `s3:GetObject` ther
 """
 from __future__ import annotations
 
-from typing import Mapping
-
-from botocore.exceptions import ClientError
+from collections.abc import Mapping
 
 from appkit import auth, contract
 from appkit.aws import Clients
@@ -17,6 +15,7 @@ from appkit.logs import JsonLogger
 from appkit.runner import Built
 from appkit.settings import Settings
 from appkit.web import App, HttpError, Request, Response
+from botocore.exceptions import ClientError
 
 ORDER_ID = r"[0-9a-f]{32}"
 ASSET_KEY = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,255}"

@@ -26,12 +26,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from datetime import datetime, timezone
-from typing import Mapping
-
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from appkit import contract
 from appkit.aws import Clients
@@ -40,6 +37,8 @@ from appkit.logs import JsonLogger, request_id
 from appkit.runner import Built
 from appkit.settings import Settings
 from appkit.web import App, HttpError, Request, Response, incoming_request_id
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 ORDER_ID = r"[0-9a-f]{32}"
 TABLE_KEY = contract.TRADES_TABLE_KEY  # holds the order id
@@ -56,7 +55,7 @@ API_KEY_HEADER = "X-Api-Key"
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def venue_api_key(raw: str, venue_url: str) -> str | None:
@@ -270,7 +269,7 @@ class Consumer:
                 break
             try:
                 self.executor.handle(message)
-            except Exception as error:  # one bad order must not stop the consumer; the message comes back
+            except Exception as error:  # noqa: BLE001 - one bad order must not stop the consumer; it comes back
                 self.logger.error("message failed; it returns after the visibility timeout",
                                   message_id=message["MessageId"], error=type(error).__name__)
 
