@@ -94,13 +94,14 @@ def build_push(c, service, tag, env="dev"):
         raise Exit(str(error), code=1) from None
 
 
-@task
-def local_up(c):
-    """Run the three sample services on loopback against moto (SQS, SNS, DynamoDB, S3, Secrets Manager) and
+@task(help={"services": "comma-separated catalog services to run (default: all), e.g. processing-service; "
+                        "each needs apps/<name>/ and what it calls"})
+def local_up(c, services=""):
+    """Run the catalog's sample services on loopback against moto (SQS, SNS, DynamoDB, S3, Secrets Manager) and
     a stub venue, as their images run them; prints the URLs and a trader token. Ctrl-C stops everything."""
     from tools import local
     try:
-        local.local_up()
+        local.local_up(services=services)
     except local.LocalError as error:
         raise Exit(str(error), code=1) from None
 

@@ -214,11 +214,12 @@ def test_the_task_passes_its_arguments(tmp_path, monkeypatch):
 def test_local_up_task_runs_and_reports_failures_cleanly(monkeypatch):
     from tools import local
     calls = []
-    monkeypatch.setattr(local, "local_up", lambda **kwargs: calls.append("up"))
+    monkeypatch.setattr(local, "local_up", lambda **kwargs: calls.append(kwargs))
     tasks.local_up(Context())
-    assert calls == ["up"]
+    tasks.local_up(Context(), services="processing-service")
+    assert calls == [{"services": ""}, {"services": "processing-service"}]
 
-    def failing():
+    def failing(**kwargs):
         raise local.LocalError("frontend exited with code 1 before it was healthy")
     monkeypatch.setattr(local, "local_up", failing)
     with pytest.raises(Exit) as raised:
