@@ -1,25 +1,27 @@
 """Reading upstream stacks and exporting this one, both held to `shared.contracts`."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
-from pulumi.runtime.sync_await import _sync_await
 
 from shared.contracts import CONTRACTS, ContractError, ProjectContract
 from shared.stacks import stack_reference_name
 
 
 class UpstreamError(RuntimeError):
-    """An upstream stack lacks an output this stack needs; raised before this stack registers resources."""
+    """An upstream stack cannot serve this one (an output it reads is missing); raised inside `.apply`, so it
+    fails the deployment with this message. `invoke deploy` refuses such a deploy before it starts."""
 
 
 class Upstream:
     """One upstream stack's outputs, limited to the keys the consumer's contract declares.
 
-    The outputs are resolved synchronously at construction so a missing key stops the program before any
-    resource is registered (a half-created stack is worse than none). `_sync_await` is the SDK's own way to
-    block on the engine; the SDK uses it for the same purpose when registering transforms.
+    Every value read through `get` waits for one check that the stack exports all the declared keys, so a
+    missing key fails, inside `.apply`, every resource that reads the stack, with one message naming the
+    stack, the keys and the command that deploys it. The check runs even when no value is read (the runtime
+    awaits every apply). Nothing blocks on the engine while the program registers resources.
     """
 
     def __init__(self, consumer: ProjectContract, producer: str, environment: str):
@@ -29,20 +31,26 @@ class Upstream:
                                 f"shared/contracts.py")
         self.name = stack_reference_name(producer, environment)
         self.producer = producer
+        self.environment = environment
         self.keys = declared
         self.reference = pulumi.StackReference(self.name)
-        present = _sync_await(self.reference.outputs.future()) or {}
-        missing = [key for key in declared if present.get(key) is None]
+        # The check's value is only True, so it is not secret even when the stack has secret outputs; the
+        # values read keep their own secretness (`get_output` takes it from the stack's secret names).
+        self.ready: pulumi.Output[bool] = pulumi.Output.unsecret(self.reference.outputs.apply(self._check))
+
+    def _check(self, present: dict[str, Any] | None) -> bool:
+        missing = [key for key in self.keys if (present or {}).get(key) is None]
         if missing:
-            raise UpstreamError(f"stack {self.name} does not export {', '.join(missing)}; deploy {producer} "
-                                f"first (`invoke deploy --project {producer} --env {environment}`) or check that "
-                                f"the stack name and PULUMI_BACKEND_URL point at the right backend")
+            raise UpstreamError(f"stack {self.name} does not export {', '.join(missing)}; deploy {self.producer} "
+                                f"first (`invoke deploy --project {self.producer} --env {self.environment}`) or "
+                                f"check that the stack name and PULUMI_BACKEND_URL point at the right backend")
+        return True
 
     def get(self, key: str) -> pulumi.Output[Any]:
         if key not in self.keys:
             raise ContractError(f"{key!r} is not among the keys declared as read from {self.producer} "
                                 f"({', '.join(self.keys)}); declare it in shared/contracts.py")
-        return self.reference.require_output(key)
+        return pulumi.Output.all(self.ready, self.reference.get_output(key)).apply(lambda values: values[1])
 
 
 def export_outputs(project: str, values: Mapping[str, Any]) -> None:

@@ -2,8 +2,13 @@
 
 Everything a service is comes from its catalog entry (`settings.service`) and what a team tunes comes from
 its stack config (`settings`); upstream stacks are read only through `ServiceUpstream.read`, which narrows
-each platform map to this service and fails before any resource exists when an entry is missing. Another
-service's stack is never read, so the service stacks deploy in parallel.
+each platform map to this service. An upstream that cannot serve this service (a map without its entry, a
+platform of another name suffix) fails the deployment inside `.apply`, naming the stack, the output and the
+fix; `invoke deploy` checks the upstream outputs before it starts. Another service's stack is never read, so
+the service stacks deploy in parallel.
+
+Each part is built by a method that returns it (`Discovery`, `Routing`, `Alarms`, `Scaling`) and sets
+nothing: what a later part needs is passed to it, so no method depends on another having run first.
 """
 from __future__ import annotations
 
@@ -12,10 +17,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pulumi.runtime.sync_await import _sync_await
 
 from shared import iam
-from shared.alarms import service_alarms
+from shared.alarms import AlarmSpec, service_alarms
+from shared.catalog import PublicRoute
 from shared.components import component_type
 from shared.components.context import AwsContext, named_opts
 from shared.contracts import SERVICES as SERVICES_CONTRACT
@@ -52,7 +57,7 @@ class ServiceUpstream:
     namespace_id: pulumi.Output[str]
     namespace_name: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
-    kms_key_arn: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str]   # known only once the platform's suffix is checked to be this stack's
     secret_arns: pulumi.Output[dict]  # catalog Secret value -> ARN, this service's secrets only
     store_names: pulumi.Output[dict]  # catalog Store value -> name/URL/ARN, this service's stores only
     store_arns: pulumi.Output[dict]   # catalog Store value -> ARN, this service's stores only
@@ -60,18 +65,12 @@ class ServiceUpstream:
     alb_arn_suffix: pulumi.Output[str]
 
     @staticmethod
-    def read(settings: ServiceSettings) -> "ServiceUpstream":
+    def read(settings: ServiceSettings) -> ServiceUpstream:
         """StackReferences to network, registry and platform of the service's environment."""
         env = settings.common.environment
         network = Upstream(SERVICES_CONTRACT, "network", env)
         registry = Upstream(SERVICES_CONTRACT, "registry", env)
         platform = Upstream(SERVICES_CONTRACT, "platform", env)
-        platform_suffix = _sync_await(platform.get("environmentSuffix").future())
-        if platform_suffix != settings.common.environment_suffix:
-            raise UpstreamError(
-                f"config services:environmentSuffix = {settings.common.environment_suffix!r} differs from the "
-                f"suffix {platform_suffix!r} of stack {platform.name}; the platform's key only admits log groups "
-                f"named log-*-{platform_suffix}: set services:environmentSuffix to {platform_suffix!r}")
         service = settings.service
         secrets = [s.value for s in service.secrets]
         stores = [a.store.value for a in service.stores]
@@ -86,7 +85,7 @@ class ServiceUpstream:
             namespace_id=platform.get("namespaceId"),
             namespace_name=platform.get("namespaceName"),
             security_group_id=_entry(platform, "serviceSecurityGroupIds", service.name),
-            kms_key_arn=platform.get("kmsKeyArn"),
+            kms_key_arn=_platform_key(platform, settings.common.environment_suffix),
             secret_arns=_entries(platform, "secretArns", secrets),
             store_names=_entries(platform, "storeNames", stores),
             store_arns=_entries(platform, "storeArns", stores),
@@ -95,17 +94,38 @@ class ServiceUpstream:
         )
 
 
+def _platform_key(platform: Upstream, suffix: str) -> pulumi.Output[str]:
+    """The platform's KMS key ARN, once the platform's suffix is found to be this stack's: the key admits only
+    log groups named log-*-<platform suffix>, so a service log group named with another suffix would fail at
+    creation. Everything encrypted with the key (the log group first) waits for the check."""
+
+    def checked(values: list[Any]) -> str:
+        platform_suffix, key_arn = values
+        if platform_suffix != suffix:
+            raise UpstreamError(
+                f"config services:environmentSuffix = {suffix!r} differs from the suffix {platform_suffix!r} of "
+                f"stack {platform.name}; the platform's key only admits log groups named log-*-{platform_suffix}: "
+                f"set services:environmentSuffix to {platform_suffix!r}")
+        return key_arn
+
+    return pulumi.Output.all(platform.get("environmentSuffix"), platform.get("kmsKeyArn")).apply(checked)
+
+
 def _entries(upstream: Upstream, key: str, wanted: list[str]) -> pulumi.Output[dict]:
-    """The map output `key` narrowed to `wanted`; a missing entry stops the program before any resource exists
-    (the platform was deployed from an older catalog)."""
-    output = upstream.get(key)
-    present = _sync_await(output.future()) or {}
-    missing = [w for w in wanted if w not in present]
-    if missing:
-        raise UpstreamError(f"stack {upstream.name} output {key} has no entry for {', '.join(missing)}; the "
-                            f"{upstream.producer} stack predates the catalog entry - redeploy {upstream.producer} "
-                            f"(`invoke deploy --project {upstream.producer}`) before this service")
-    return output.apply(lambda values: {w: values[w] for w in wanted})
+    """The map output `key` narrowed to `wanted`; a missing entry (the upstream was deployed from an older
+    catalog) fails every resource that reads the map."""
+
+    def narrowed(values: dict | None) -> dict:
+        present = values or {}
+        missing = [w for w in wanted if w not in present]
+        if missing:
+            raise UpstreamError(f"stack {upstream.name} output {key} has no entry for {', '.join(missing)}; the "
+                                f"{upstream.producer} stack predates the catalog entry - redeploy "
+                                f"{upstream.producer} (`invoke deploy --project {upstream.producer}`) before this "
+                                f"service")
+        return {w: present[w] for w in wanted}
+
+    return upstream.get(key).apply(narrowed)
 
 
 def _entry(upstream: Upstream, key: str, wanted: str) -> pulumi.Output[str]:
@@ -126,20 +146,95 @@ class TradingServiceArgs:
     context: AwsContext
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """The service's Cloud Map entry and the DNS name callers resolve."""
+
+    service: aws.servicediscovery.Service
+    dns_name: pulumi.Output[str]  # <service>.<namespace>
+
+
+@dataclass(frozen=True)
+class BlueGreen:
+    """What a native blue/green release adds to the production target group and rule."""
+
+    alternate_target_group: aws.lb.TargetGroup
+    test_listener_rule: aws.lb.ListenerRule | None  # only with a test header
+    infrastructure_role: aws.iam.Role               # ECS assumes it to shift the rules' weights
+    role_policy: aws.iam.RolePolicyAttachment       # ECS validates the role at creation: attached by then
+
+
+@dataclass(frozen=True)
+class Routing:
+    """How the ALB reaches a public service."""
+
+    target_group: aws.lb.TargetGroup
+    listener_rule: aws.lb.ListenerRule
+    blue_green: BlueGreen | None  # None under rolling deployments
+
+    @property
+    def target_groups(self) -> list[aws.lb.TargetGroup]:
+        """The production group, then the alternate one under blue/green."""
+        return [self.target_group] + ([self.blue_green.alternate_target_group] if self.blue_green else [])
+
+    def load_balancer(self, container_name: str, container_port: int) -> aws.ecs.ServiceLoadBalancerArgs:
+        advanced = None
+        if self.blue_green is not None:
+            test_rule = self.blue_green.test_listener_rule
+            advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                alternate_target_group_arn=self.blue_green.alternate_target_group.arn,
+                production_listener_rule=self.listener_rule.arn, role_arn=self.blue_green.infrastructure_role.arn,
+                test_listener_rule=test_rule.arn if test_rule else None)
+        return aws.ecs.ServiceLoadBalancerArgs(target_group_arn=self.target_group.arn, container_name=container_name,
+                                               container_port=container_port, advanced_configuration=advanced)
+
+    @property
+    def service_dependencies(self) -> list[pulumi.Resource]:
+        """What the ECS service must wait for: a target group is attached to the load balancer (through the
+        rule) before ECS registers tasks in it, and ECS validates the blue/green role when it creates the
+        service."""
+        return [self.listener_rule] + ([self.blue_green.role_policy] if self.blue_green else [])
+
+
+@dataclass(frozen=True)
+class Alarms:
+    """The service's alarms by key; `deployment_alarm_names` are the ones ECS watches during a release."""
+
+    by_key: dict[str, aws.cloudwatch.MetricAlarm]
+    specs: list[AlarmSpec]
+
+    @property
+    def deployment_alarm_names(self) -> list[pulumi.Output[str]]:
+        return [self.by_key[spec.key].name for spec in self.specs if spec.deployment]
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Target tracking on CPU, plus the market-hours schedule when the stack sets one."""
+
+    target: aws.appautoscaling.Target
+    cpu_policy: aws.appautoscaling.Policy
+    # (opening, closing) scheduled actions, or None without a market-hours schedule
+    market_hours: tuple[aws.appautoscaling.ScheduledAction, aws.appautoscaling.ScheduledAction] | None
+
+
+def _metric_query(query: dict) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    """One of `shared.alarms`' plain metric queries as the provider's typed args."""
+    metric = query.get("metric")
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(**{
+        **query, "metric": None if metric is None else aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(**metric)})
+
+
 class TradingService(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     execution_role: aws.iam.Role
     task_role: aws.iam.Role
     task_definition: aws.ecs.TaskDefinition
-    discovery: aws.servicediscovery.Service
-    target_group: aws.lb.TargetGroup | None
-    alternate_target_group: aws.lb.TargetGroup | None
-    listener_rule: aws.lb.ListenerRule | None
-    test_listener_rule: aws.lb.ListenerRule | None
-    alarms: dict[str, aws.cloudwatch.MetricAlarm]
-    infrastructure_role: aws.iam.Role | None
+    discovery: Discovery
+    routing: Routing | None  # None for an internal service
+    alarms: Alarms
     ecs_service: aws.ecs.Service
-    scalable_target: aws.appautoscaling.Target
+    scaling: Scaling
 
     def __init__(self, name: str, args: TradingServiceArgs, opts: pulumi.ResourceOptions | None = None):
         settings, up, ctx = args.settings, args.upstream, args.context
@@ -164,17 +259,16 @@ class TradingService(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=self.names["log"], retention_in_days=LOG_RETENTION_DAYS, kms_key_id=up.kms_key_arn,
             opts=named_opts("log", self))
-        self.execution_role, self.task_role = self._roles(name, up, ctx)
-        self.task_definition = self._task_definition(name, up, ctx)
+        self.execution_role, self.task_role = self._roles(name, up, ctx, self.log_group)
+        self.task_definition = self._task_definition(name, up, ctx, self.log_group, self.execution_role,
+                                                     self.task_role)
         self.discovery = self._discovery(name, up)
-        self.alternate_target_group = self.test_listener_rule = self.infrastructure_role = None
-        self._routing(name, up)
-        self.alarms = self._alarms(name, up)
-        infrastructure = self._infrastructure_role(name, ctx) if settings.blue_green else None
-        self.ecs_service = self._service(name, up, infrastructure)
-        self.scalable_target = self._autoscaling(name, up)
+        self.routing = self._routing(name, service.public, up, ctx) if service.public is not None else None
+        # Created before the service so the release-relevant ones can be its deployment alarms.
+        self.alarms = self._alarms(name, up, self.routing)
+        self.ecs_service = self._service(name, up, self.task_definition, self.discovery, self.routing, self.alarms)
+        self.scaling = self._scaling(name, up, self.ecs_service)
 
-        self.discovery_name = up.namespace_name.apply(lambda ns: f"{service.name}.{ns}")
         self.register_outputs({
             "serviceName": self.ecs_service.name,
             "serviceArn": self.ecs_service.arn,
@@ -186,13 +280,19 @@ class TradingService(pulumi.ComponentResource):
         })
 
     @property
+    def discovery_name(self) -> pulumi.Output[str]:
+        return self.discovery.dns_name
+
+    @property
     def target_group_arn(self) -> pulumi.Output[str]:
-        return self.target_group.arn if self.target_group else pulumi.Output.from_input("")
+        """The production target group's ARN, or "" for an internal service."""
+        return self.routing.target_group.arn if self.routing else pulumi.Output.from_input("")
 
     def _opts(self, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
 
-    def _roles(self, name: str, up: ServiceUpstream, ctx: AwsContext) -> tuple[aws.iam.Role, aws.iam.Role]:
+    def _roles(self, name: str, up: ServiceUpstream, ctx: AwsContext,
+               log_group: aws.cloudwatch.LogGroup) -> tuple[aws.iam.Role, aws.iam.Role]:
         settings, service = self.settings, self.settings.service
         trust = pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id).apply(
             lambda p: iam.ecs_tasks_trust_policy(p[0], p[1], p[2]))
@@ -201,7 +301,7 @@ class TradingService(pulumi.ComponentResource):
                                  opts=named_opts("role", self))
         aws.iam.RolePolicy(
             f"{name}-execution", role=execution.id,
-            policy=pulumi.Output.all(ctx.region, up.repository_arn, self.log_group.arn, up.secret_arns,
+            policy=pulumi.Output.all(ctx.region, up.repository_arn, log_group.arn, up.secret_arns,
                                      up.kms_key_arn).apply(
                 lambda p: iam.execution_role_policy(region=p[0], repository_arn=p[1], log_group_arn=p[2],
                                                     secret_arns=list(p[3].values()), kms_key_arn=p[4])),
@@ -220,7 +320,8 @@ class TradingService(pulumi.ComponentResource):
                 opts=self._opts())
         return execution, task
 
-    def _task_definition(self, name: str, up: ServiceUpstream, ctx: AwsContext) -> aws.ecs.TaskDefinition:
+    def _task_definition(self, name: str, up: ServiceUpstream, ctx: AwsContext, log_group: aws.cloudwatch.LogGroup,
+                         execution_role: aws.iam.Role, task_role: aws.iam.Role) -> aws.ecs.TaskDefinition:
         settings, service = self.settings, self.settings.service
         image = pulumi.Output.concat(up.repository_url, ":", settings.image_tag)
         definitions = pulumi.Output.all(image, ctx.region, up.namespace_name, up.secret_arns, up.store_names).apply(
@@ -232,151 +333,138 @@ class TradingService(pulumi.ComponentResource):
         return aws.ecs.TaskDefinition(
             f"{name}-task", family=self.names["family"], cpu=str(service.cpu), memory=str(service.memory),
             network_mode="awsvpc", requires_compatibilities=["FARGATE"],
-            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
-            execution_role_arn=self.execution_role.arn, task_role_arn=self.task_role.arn,
-            container_definitions=definitions, volumes=[{"name": service.contract.tmp_volume}],
-            opts=named_opts("td", self, depends_on=[self.log_group]))
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture="X86_64"),
+            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            container_definitions=definitions,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=service.contract.tmp_volume)],
+            opts=named_opts("td", self, depends_on=[log_group]))
 
-    def _discovery(self, name: str, up: ServiceUpstream) -> aws.servicediscovery.Service:
+    def _discovery(self, name: str, up: ServiceUpstream) -> Discovery:
         # The Cloud Map name is the bare service name: the namespace is already per environment, and callers
         # build `http://<service>.<namespace>:<port>` from the catalog alone.
-        return aws.servicediscovery.Service(
-            f"{name}-discovery", name=self.settings.service.name,
-            description=f"A records of {self.settings.service.name} tasks",
-            dns_config={"namespace_id": up.namespace_id, "routing_policy": "MULTIVALUE",
-                        "dns_records": [{"type": "A", "ttl": CLOUD_MAP_TTL_SECONDS}]},
+        service_name = self.settings.service.name
+        registry = aws.servicediscovery.Service(
+            f"{name}-discovery", name=service_name,
+            description=f"A records of {service_name} tasks",
+            dns_config=aws.servicediscovery.ServiceDnsConfigArgs(
+                namespace_id=up.namespace_id, routing_policy="MULTIVALUE",
+                dns_records=[aws.servicediscovery.ServiceDnsConfigDnsRecordArgs(
+                    type="A", ttl=CLOUD_MAP_TTL_SECONDS)]),
             # ECS reports task health to Cloud Map, so a failing task leaves DNS (no Route 53 health checks
             # can reach private IPs). The threshold is deprecated and AWS forces 1, but an empty block is
             # dropped by the provider (pulumi-aws#6289), leaving no custom health check and a perpetual diff.
-            health_check_custom_config={"failure_threshold": 1},
+            # The typed dict form: the Args class would log the deprecation at every run, in every stack.
+            health_check_custom_config=aws.servicediscovery.ServiceHealthCheckCustomConfigArgsDict(
+                failure_threshold=1),
             force_destroy=True,
             opts=named_opts("sd", self))
+        return Discovery(registry, up.namespace_name.apply(lambda ns: f"{service_name}.{ns}"))
 
-    def _routing(self, name: str, up: ServiceUpstream) -> None:
-        """Target group(s) and listener rule(s) of a public service; nothing for an internal one."""
-        settings, service = self.settings, self.settings.service
-        self.target_group = self.listener_rule = None
-        if service.public is None:
-            return
-        self.target_group = self._target_group(f"{name}-tg", self.names["tg"], up)
-        paths = {"path_pattern": {"values": [service.public.path_pattern]}}
-        suffix = settings.common.environment_suffix
+    def _routing(self, name: str, public: PublicRoute, up: ServiceUpstream, ctx: AwsContext) -> Routing:
+        """Target group(s) and listener rule(s) of a public service, and under blue/green the role ECS uses to
+        shift traffic between the groups."""
+        settings, service, suffix = self.settings, self.settings.service, self.settings.common.environment_suffix
+        production = self._target_group(f"{name}-tg", self.names["tg"], up)
+        paths = aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[public.path_pattern]))
+        tags = {"Name": f"rule-{service.name}-{suffix}"}
         if not settings.blue_green:
-            self.listener_rule = aws.lb.ListenerRule(
-                f"{name}-rule", listener_arn=up.listener_arn, priority=service.public.priority,
-                conditions=[paths], actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
-                tags={"Name": f"rule-{service.name}-{suffix}"}, opts=self._opts())
-            return
-        self.alternate_target_group = self._target_group(f"{name}-tg-alternate", self.names["tga"], up)
+            rule = aws.lb.ListenerRule(
+                f"{name}-rule", listener_arn=up.listener_arn, priority=public.priority, conditions=[paths],
+                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=production.arn)],
+                tags=tags, opts=self._opts())
+            return Routing(production, rule, None)
+        alternate = self._target_group(f"{name}-tg-alternate", self.names["tga"], up)
+        forward = _weighted_forward(production, alternate)
         # ECS rewrites the weights during every release (and leaves the last green group at 100), so the
         # rule ignores its actions: otherwise the next `up` would send all traffic back to a group that may
         # be empty. The same logical name as the rolling rule: switching modes updates the rule in place.
-        self.listener_rule = aws.lb.ListenerRule(
-            f"{name}-rule", listener_arn=up.listener_arn, priority=service.public.priority,
-            conditions=[paths], actions=[self._weighted_forward()],
-            tags={"Name": f"rule-{service.name}-{suffix}"}, opts=self._opts(ignore_changes=["actions"]))
+        rule = aws.lb.ListenerRule(
+            f"{name}-rule", listener_arn=up.listener_arn, priority=public.priority, conditions=[paths],
+            actions=[forward], tags=tags, opts=self._opts(ignore_changes=["actions"]))
+        test_rule = None
         if settings.test_header:
             # Evaluated just before the production rule: requests carrying the header reach green tasks
             # during the release's test phase, before any production traffic shifts.
-            self.test_listener_rule = aws.lb.ListenerRule(
-                f"{name}-test-rule", listener_arn=up.listener_arn, priority=service.public.priority - 1,
-                conditions=[paths, {"http_header": {"http_header_name": settings.test_header,
-                                                    "values": [TEST_HEADER_VALUE]}}],
-                actions=[self._weighted_forward()],
+            header = aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                http_header_name=settings.test_header, values=[TEST_HEADER_VALUE]))
+            test_rule = aws.lb.ListenerRule(
+                f"{name}-test-rule", listener_arn=up.listener_arn, priority=public.priority - 1,
+                conditions=[paths, header], actions=[forward],
                 tags={"Name": f"rule-{service.name}-test-{suffix}"}, opts=self._opts(ignore_changes=["actions"]))
-
-    def _weighted_forward(self) -> dict:
-        blue, green = BLUE_GREEN_WEIGHTS
-        return {"type": "forward", "forward": {"target_groups": [
-            {"arn": self.target_group.arn, "weight": blue},
-            {"arn": self.alternate_target_group.arn, "weight": green}]}}
-
-    def _alarms(self, name: str, up: ServiceUpstream) -> dict[str, aws.cloudwatch.MetricAlarm]:
-        """The service's alarms, all notifying the platform's alarm topic; created before the service so the
-        release-relevant ones can be its deployment alarms."""
-        settings, suffix = self.settings, self.settings.common.environment_suffix
-        groups = [g for g in (self.target_group, self.alternate_target_group) if g is not None]
-        # The specs hold upstream Outputs as dimension values; the engine resolves them inside the inputs.
-        self.alarm_specs = service_alarms(
-            cluster=up.cluster_name, service=self.names["service"], cpu_percent=settings.cpu_alarm_percent,
-            load_balancer=up.alb_arn_suffix if groups else None, target_groups=[g.arn_suffix for g in groups])
-        return {spec.key: aws.cloudwatch.MetricAlarm(
-            f"{name}-alarm-{spec.key}", name=physical_name("alarm", suffix, f"{settings.service.name}-{spec.key}"),
-            alarm_description=spec.description, metric_queries=spec.metric_queries,
-            comparison_operator=spec.comparison_operator, threshold=spec.threshold,
-            evaluation_periods=spec.evaluation_periods, datapoints_to_alarm=spec.datapoints_to_alarm,
-            treat_missing_data=spec.treat_missing_data,
-            alarm_actions=[up.alarm_topic_arn], ok_actions=[up.alarm_topic_arn],
-            opts=named_opts("alarm", self)) for spec in self.alarm_specs}
-
-    def _deployment_alarm_names(self) -> list[pulumi.Output[str]]:
-        return [self.alarms[spec.key].name for spec in self.alarm_specs if spec.deployment]
-
-    def _infrastructure_role(self, name: str, ctx: AwsContext) -> aws.iam.RolePolicyAttachment:
-        """The role ECS assumes to shift listener-rule weights during a blue/green release."""
-        self.infrastructure_role = aws.iam.Role(
-            f"{name}-ecs-lb-role", name=self.names["infra_role"],
-            assume_role_policy=iam.ecs_infrastructure_trust_policy(),
-            description=f"ECS shifts ALB traffic of {self.settings.service.name} during blue/green releases",
-            opts=named_opts("role", self))
-        return aws.iam.RolePolicyAttachment(
-            f"{name}-ecs-lb-policy", role=self.infrastructure_role.name,
-            policy_arn=ctx.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{ECS_LB_POLICY}"),
-            opts=self._opts())
+        role, policy = self._infrastructure_role(name, ctx)
+        return Routing(production, rule, BlueGreen(alternate, test_rule, role, policy))
 
     def _target_group(self, logical: str, physical: str, up: ServiceUpstream) -> aws.lb.TargetGroup:
         service, settings = self.settings.service, self.settings
         return aws.lb.TargetGroup(
             logical, name=physical, port=service.port, protocol="HTTP", target_type="ip", vpc_id=up.vpc_id,
             deregistration_delay=settings.deregistration_delay_seconds,
-            health_check={"enabled": True, "path": service.health_path, "protocol": "HTTP", "port": "traffic-port",
-                          "matcher": "200", "interval": 15, "timeout": 5, "healthy_threshold": 2,
-                          "unhealthy_threshold": 3},
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=service.health_path, protocol="HTTP", port="traffic-port", matcher="200",
+                interval=15, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
             opts=named_opts("tg", self))
 
-    def _service(self, name: str, up: ServiceUpstream,
-                 infrastructure: aws.iam.RolePolicyAttachment | None) -> aws.ecs.Service:
+    def _infrastructure_role(self, name: str,
+                             ctx: AwsContext) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """The role ECS assumes to shift listener-rule weights during a blue/green release."""
+        role = aws.iam.Role(
+            f"{name}-ecs-lb-role", name=self.names["infra_role"],
+            assume_role_policy=iam.ecs_infrastructure_trust_policy(),
+            description=f"ECS shifts ALB traffic of {self.settings.service.name} during blue/green releases",
+            opts=named_opts("role", self))
+        policy = aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-lb-policy", role=role.name,
+            policy_arn=ctx.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{ECS_LB_POLICY}"),
+            opts=self._opts())
+        return role, policy
+
+    def _alarms(self, name: str, up: ServiceUpstream, routing: Routing | None) -> Alarms:
+        """The service's alarms, all notifying the platform's alarm topic."""
+        settings, suffix = self.settings, self.settings.common.environment_suffix
+        groups = routing.target_groups if routing else []
+        # The specs hold upstream Outputs as dimension values; the engine resolves them inside the inputs.
+        specs = service_alarms(
+            cluster=up.cluster_name, service=self.names["service"], cpu_percent=settings.cpu_alarm_percent,
+            load_balancer=up.alb_arn_suffix if routing else None, target_groups=[g.arn_suffix for g in groups])
+        return Alarms({spec.key: aws.cloudwatch.MetricAlarm(
+            f"{name}-alarm-{spec.key}", name=physical_name("alarm", suffix, f"{settings.service.name}-{spec.key}"),
+            alarm_description=spec.description, metric_queries=[_metric_query(q) for q in spec.metric_queries],
+            comparison_operator=spec.comparison_operator, threshold=spec.threshold,
+            evaluation_periods=spec.evaluation_periods, datapoints_to_alarm=spec.datapoints_to_alarm,
+            treat_missing_data=spec.treat_missing_data,
+            alarm_actions=[up.alarm_topic_arn], ok_actions=[up.alarm_topic_arn],
+            opts=named_opts("alarm", self)) for spec in specs}, specs)
+
+    def _service(self, name: str, up: ServiceUpstream, task_definition: aws.ecs.TaskDefinition, discovery: Discovery,
+                 routing: Routing | None, alarms: Alarms) -> aws.ecs.Service:
         settings, service = self.settings, self.settings.service
-        load_balancers = None
-        depends_on: list[pulumi.Resource] = []
-        if self.target_group is not None:
-            load_balancers = [{"target_group_arn": self.target_group.arn, "container_name": service.name,
-                               "container_port": service.port}]
-            # A target group must be attached to the load balancer before ECS registers tasks in it.
-            depends_on.append(self.listener_rule)
-        deployment: dict[str, Any] = {"strategy": settings.deployment_strategy}
-        wait = SERVICE_TIMEOUT_MINUTES + (settings.bake_time_minutes if infrastructure is not None else 0)
+        blue_green = routing is not None and routing.blue_green is not None
+        deployment = aws.ecs.ServiceDeploymentConfigurationArgs(
+            strategy=settings.deployment_strategy,
+            # The provider types the bake time a string.
+            bake_time_in_minutes=str(settings.bake_time_minutes) if blue_green else None)
+        wait = SERVICE_TIMEOUT_MINUTES + (settings.bake_time_minutes if blue_green else 0)
         timeouts = pulumi.CustomTimeouts(create=f"{wait}m", update=f"{wait}m", delete="20m")
-        percents: dict[str, Any] = {"deployment_minimum_healthy_percent": ROLLING_MIN_HEALTHY_PERCENT,
-                                    "deployment_maximum_percent": ROLLING_MAX_PERCENT}
-        if infrastructure is not None:
-            # Blue/green: the whole green set starts beside blue, so the rolling percentages do not apply.
-            percents = {}
-            deployment["bake_time_in_minutes"] = str(settings.bake_time_minutes)  # the provider types it a string
-            load_balancers[0]["advanced_configuration"] = {
-                "alternate_target_group_arn": self.alternate_target_group.arn,
-                "production_listener_rule": self.listener_rule.arn,
-                "role_arn": self.infrastructure_role.arn,
-                **({"test_listener_rule": self.test_listener_rule.arn} if self.test_listener_rule else {}),
-            }
-            # ECS validates the role when the service is created: its policy must be attached by then.
-            depends_on.append(infrastructure)
+        # Blue/green: the whole green set starts beside blue, so the rolling percentages do not apply.
+        minimum, maximum = (None, None) if blue_green else (ROLLING_MIN_HEALTHY_PERCENT, ROLLING_MAX_PERCENT)
         return aws.ecs.Service(
             f"{name}-service", name=self.names["service"], cluster=up.cluster_arn,
-            task_definition=self.task_definition.arn, desired_count=settings.desired_count,
+            task_definition=task_definition.arn, desired_count=settings.desired_count,
             # Never launch_type: the strategy decides on-demand versus Spot.
-            capacity_provider_strategies=[{"capacity_provider": p, "base": b, "weight": w}
-                                          for p, b, w in settings.capacity_strategy],
-            network_configuration={"subnets": up.private_subnet_ids, "security_groups": [up.security_group_id],
-                                   "assign_public_ip": False},
-            service_registries={"registry_arn": self.discovery.arn},
-            load_balancers=load_balancers,
-            health_check_grace_period_seconds=settings.health_check_grace_seconds if load_balancers else None,
+            capacity_provider_strategies=[aws.ecs.ServiceCapacityProviderStrategyArgs(
+                capacity_provider=p, base=b, weight=w) for p, b, w in settings.capacity_strategy],
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=up.private_subnet_ids, security_groups=[up.security_group_id], assign_public_ip=False),
+            service_registries=aws.ecs.ServiceServiceRegistriesArgs(registry_arn=discovery.service.arn),
+            load_balancers=[routing.load_balancer(service.name, service.port)] if routing else None,
+            health_check_grace_period_seconds=settings.health_check_grace_seconds if routing else None,
             deployment_configuration=deployment,
-            **percents,
-            deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_minimum_healthy_percent=minimum, deployment_maximum_percent=maximum,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             # Business symptoms (5xx, unhealthy or missing tasks) roll a release back, not only failed starts.
-            alarms={"alarm_names": self._deployment_alarm_names(), "enable": True, "rollback": True},
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=alarms.deployment_alarm_names, enable=True, rollback=True),
             wait_for_steady_state=True,
             enable_execute_command=settings.enable_execute_command,
             propagate_tags="SERVICE", enable_ecs_managed_tags=True,
@@ -385,12 +473,13 @@ class TradingService(pulumi.ComponentResource):
             force_new_deployment=True,
             # Autoscaling owns the count after creation: a deploy must not reset it to desiredCount.
             opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=timeouts,
-                            depends_on=depends_on))
+                            depends_on=routing.service_dependencies if routing else []))
 
-    def _autoscaling(self, name: str, up: ServiceUpstream) -> aws.appautoscaling.Target:
-        settings = self.settings
+    def _scaling(self, name: str, up: ServiceUpstream, ecs_service: aws.ecs.Service) -> Scaling:
+        settings, scaling = self.settings, aws.appautoscaling
+        predefined = scaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
         market = settings.market_hours
-        resource_id = pulumi.Output.concat("service/", up.cluster_name, "/", self.ecs_service.name)
+        resource_id = pulumi.Output.concat("service/", up.cluster_name, "/", ecs_service.name)
         # With a market-hours schedule the scheduled actions own the bounds after creation (both set minimum
         # and maximum): an `up` during trading hours, with or without --refresh, never sends the off-hours
         # minimum, because the target is never updated. A bounds change reaches AWS at the next open or close.
@@ -405,26 +494,35 @@ class TradingService(pulumi.ComponentResource):
             f"{name}-cpu-tracking", name=self.names["scaling_cpu"], policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
-            target_tracking_scaling_policy_configuration={
-                "target_value": float(settings.cpu_target_percent),
-                "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"},
-                "scale_out_cooldown": settings.scale_out_cooldown_seconds,
-                "scale_in_cooldown": settings.scale_in_cooldown_seconds,
-            },
+            target_tracking_scaling_policy_configuration=scaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=float(settings.cpu_target_percent),
+                predefined_metric_specification=predefined(predefined_metric_type="ECSServiceAverageCPUUtilization"),
+                scale_out_cooldown=settings.scale_out_cooldown_seconds,
+                scale_in_cooldown=settings.scale_in_cooldown_seconds),
             opts=named_opts("scaling", self))
-        if market:
-            opening = aws.appautoscaling.ScheduledAction(
-                f"{name}-market-open", name=self.names["scaling_open"], service_namespace=target.service_namespace,
-                scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
-                schedule=market.open_schedule, timezone=market.timezone,
-                scalable_target_action={"min_capacity": market.min_capacity, "max_capacity": settings.max_capacity},
-                opts=named_opts("scaling", self, depends_on=[cpu_policy]))
-            # Serialised after the policy and the opening action: Application Auto Scaling rejects concurrent
-            # changes to one scalable target (ConcurrentUpdateException).
-            aws.appautoscaling.ScheduledAction(
-                f"{name}-market-close", name=self.names["scaling_close"], service_namespace=target.service_namespace,
-                scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
-                schedule=market.close_schedule, timezone=market.timezone,
-                scalable_target_action={"min_capacity": settings.min_capacity, "max_capacity": settings.max_capacity},
-                opts=named_opts("scaling", self, depends_on=[opening]))
-        return target
+        if market is None:
+            return Scaling(target, cpu_policy, None)
+        opening = aws.appautoscaling.ScheduledAction(
+            f"{name}-market-open", name=self.names["scaling_open"], service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            schedule=market.open_schedule, timezone=market.timezone,
+            scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                min_capacity=market.min_capacity, max_capacity=settings.max_capacity),
+            opts=named_opts("scaling", self, depends_on=[cpu_policy]))
+        # Serialised after the policy and the opening action: Application Auto Scaling rejects concurrent
+        # changes to one scalable target (ConcurrentUpdateException).
+        closing = aws.appautoscaling.ScheduledAction(
+            f"{name}-market-close", name=self.names["scaling_close"], service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            schedule=market.close_schedule, timezone=market.timezone,
+            scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                min_capacity=settings.min_capacity, max_capacity=settings.max_capacity),
+            opts=named_opts("scaling", self, depends_on=[opening]))
+        return Scaling(target, cpu_policy, (opening, closing))
+
+
+def _weighted_forward(production: aws.lb.TargetGroup, alternate: aws.lb.TargetGroup) -> aws.lb.ListenerRuleActionArgs:
+    """Forward to both groups of a blue/green pair with the weights ECS leaves outside a release."""
+    weights = zip((production, alternate), BLUE_GREEN_WEIGHTS, strict=True)
+    return aws.lb.ListenerRuleActionArgs(type="forward", forward=aws.lb.ListenerRuleActionForwardArgs(target_groups=[
+        aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=group.arn, weight=weight) for group, weight in weights]))

@@ -1,15 +1,19 @@
 """The offline plan engine, exercised with small throwaway projects so each behaviour is isolated."""
 import json
+import os
+import subprocess
+import sys
 import textwrap
+import types
 
 import pytest
 
 import shared.stacks
+from shared.stack_config import OFFLINE_SECRET, load_stack_config
+from shared.stacks import StackId, stack_reference_name
 from tools.plan import runner
 from tools.plan.mocks import MASK, PlanMocks, StackOutputs, mask_secrets
-from shared.stack_config import OFFLINE_SECRET, load_stack_config
 from tools.plan.runner import PlanError, plan_document, run_stack, summary, write_plan
-from shared.stacks import StackId, stack_reference_name
 
 PULUMI_YAML = """\
 name: {project}
@@ -199,18 +203,128 @@ def test_component_registrations_get_no_id():
     assert PlanMocks().new_resource(MockResourceArgs("trading:x:Y", "n", {}, custom=False)) == ("", {})
 
 
-def test_programs_read_secret_config_through_the_pulumi_source(projects):
+def test_secret_config_stays_a_secret_output_through_the_pulumi_source(projects):
+    # GIVEN a stack with an encrypted key, a plain key with a default, and an encrypted key left unset
     program = """
 import pulumi
 from shared.settings.pulumi_source import pulumi_config_source
 source = pulumi_config_source()
-pulumi.export("read", [source.get("token"), source.get("greeting"), source.is_secret("token"),
-                       source.get("unsetSecret")])
+token = source.get("token")
+assert isinstance(token, pulumi.Output), token
+pulumi.export("token", token)
+pulumi.export("plain", [source.get("greeting"), source.is_secret("token"), source.is_secret("greeting"),
+                        source.get("unsetSecret")])
 """
     stack = projects("network", program, {"network:token": {"secure": "v1:abc"}})
     values, secrets = load_stack_config(stack)
-    plan = run_stack(stack, {}, (values, secrets + ["network:unsetSecret"]))
-    assert plan.outputs.values["read"] == [OFFLINE_SECRET, "hello", True, None]
+    # WHEN the program reads them through the source every program uses
+    plan = run_stack(stack, {}, (values, [*secrets, "network:unsetSecret"]))
+    # THEN the encrypted one is an Output marked secret (never a plain string), the others plain values
+    assert plan.outputs.values == {"token": OFFLINE_SECRET, "plain": ["hello", True, False, None]}
+    assert plan.outputs.secret_names == ["token"]
+    assert plan.to_json()["outputs"]["token"] == MASK
+
+
+def test_an_exception_raised_inside_an_apply_fails_the_stack_with_its_message(projects):
+    program = """
+import pulumi
+def refuse(value):
+    raise ValueError(f"refused {value}")
+pulumi.Output.from_input("it").apply(refuse)
+"""
+    with pytest.raises(PlanError) as error:
+        run_stack(projects("network", program), {})
+    assert str(error.value) == "stack network/dev failed: refused it"
+
+
+def test_the_upstream_check_runs_even_when_no_value_is_read(projects):
+    program = "from shared.contracts import PLATFORM\nfrom shared.stackio import Upstream\n" \
+              "Upstream(PLATFORM, 'network', 'dev')\n"
+    with pytest.raises(PlanError, match="stack organization/network/dev does not export vpcId, publicSubnetIds"):
+        run_stack(projects("platform", program), {})
+
+
+def test_upstream_values_keep_their_own_secretness(projects):
+    # GIVEN a network stack with one secret output
+    program = CONSUMER + 'pulumi.export("subnets", network.get("publicSubnetIds"))\n'
+    upstream = {stack_reference_name("network", "dev"): StackOutputs(
+        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"]}, ["publicSubnetIds"])}
+    # WHEN the platform reads a plain and the secret one
+    plan = run_stack(projects("platform", program), upstream)
+    # THEN only the secret one is secret (the readiness check does not make every value secret)
+    assert plan.outputs.values == {"seen": "vpc-123", "subnets": ["subnet-1"]}
+    assert plan.outputs.secret_names == ["subnets"]
+
+
+def job(name: str, program) -> runner.Job:
+    return runner.Job(StackId(name, "dev"), ({}, []), program)
+
+
+def test_stacks_of_one_phase_run_in_parallel_workers_and_come_back_in_order():
+    import pulumi
+
+    jobs = [job(name, lambda name=name: pulumi.export("me", name)) for name in ("a", "b", "c")]
+    # One worker at a time makes the later jobs wait for a free worker.
+    plans = runner.run_jobs(jobs, {}, workers=1)
+    assert [(str(p.stack), p.outputs.values) for p in plans] == [(f"{n}/dev", {"me": n}) for n in "abc"]
+    assert [str(p.stack) for p in runner.run_jobs(jobs, {}, workers=2)] == ["a/dev", "b/dev", "c/dev"]
+
+
+def test_the_first_failure_in_stack_order_is_raised_with_the_workers_traceback():
+    def fail(message):
+        def program():
+            raise RuntimeError(message)
+        return program
+
+    jobs = [job("a", lambda: None), job("b", fail("b is broken")), job("c", fail("c is broken"))]
+    with pytest.raises(PlanError) as error:
+        runner.run_jobs(jobs, {}, workers=3)
+    assert str(error.value) == "stack b/dev failed: b is broken"
+    # The worker's traceback travels as text (an exception object may not survive pickling).
+    cause = error.value.__cause__
+    assert isinstance(cause, runner.WorkerTraceback)
+    assert "Traceback" in str(cause) and "RuntimeError: b is broken" in str(cause)
+
+
+def test_a_worker_that_dies_without_a_result_is_a_named_plan_error():
+    with pytest.raises(PlanError) as error:
+        runner.run_jobs([job("a", lambda: os._exit(3))], {})
+    assert str(error.value) == "stack a/dev failed: its plan worker exited with code 3 and no result"
+
+
+def test_provider_modules_are_imported_before_any_worker_forks():
+    runner.preload()
+    # pulumi-aws's submodules are lazy; a loaded one is a plain module again.
+    assert all(type(sys.modules[name]) is types.ModuleType for name in runner.PROVIDER_MODULES)
+    assert "shared.components.service" in sys.modules
+
+
+@pytest.mark.parametrize("token, module", [
+    ("aws:ec2/vpc:Vpc", "pulumi_aws.ec2"), ("aws:index/getRegion:getRegion", "pulumi_aws"),
+    ("random:index/randomPassword:RandomPassword", "pulumi_random"),
+])
+def test_provider_module_of_a_token(token, module):
+    assert runner.provider_module(token) == module
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_preloaded_modules_cover_every_provider_type_and_invoke_of_the_plan(environment_plans, environment):
+    from tools.plan.mocks import INVOKES
+
+    used = {r.type for stack in environment_plans(environment).values() for r in stack.plan.registrations}
+    providers = {t for t in used | set(INVOKES) if t.split(":")[0] not in ("pulumi", "trading")}
+    assert {runner.provider_module(t) for t in providers} <= set(runner.PROVIDER_MODULES)
+
+
+def test_two_plans_of_one_commit_are_byte_identical(environment_plans):
+    """Registration order, dependency order and set iteration vary between runs; plan.json must not. The
+    second plan runs in another interpreter with another hash seed, as a second `./dev plan` would."""
+    here = json.dumps(plan_document("dev", [stack.plan for stack in environment_plans("dev").values()]))
+    script = ("import json; from tools.plan.runner import plan_document, plan_environment; "
+              "print(json.dumps(plan_document('dev', plan_environment('dev'))))")
+    there = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "7"}).stdout
+    assert there == here + "\n"
 
 
 def test_an_environment_plan_skips_projects_without_a_program_or_stack_file(projects):

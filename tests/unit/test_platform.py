@@ -184,7 +184,7 @@ def test_platform_reads_only_keys_the_network_exports():
         check_contracts(broken)
 
 
-def test_a_missing_network_output_stops_the_platform_before_any_resource(environment_plans):
+def test_a_missing_network_output_fails_the_platform_naming_the_key_and_the_fix(environment_plans):
     network = environment_plans("dev")["network/dev"].outputs
     upstream = {"organization/network/dev": StackOutputs(
         {k: v for k, v in network.items() if k != "publicSubnetIds"}, [])}

@@ -426,7 +426,7 @@ def test_a_service_without_stores_gets_no_task_policy_at_all(monkeypatch):
     assert container(stack)["secrets"] == []
 
 
-def test_an_upstream_from_an_older_catalog_fails_before_any_resource(run_project):
+def test_an_upstream_from_an_older_catalog_fails_the_stack_naming_the_output_entry_and_fix(run_project):
     from tools.plan.runner import PlanError
 
     with pytest.raises(PlanError) as error:

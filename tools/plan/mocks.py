@@ -3,13 +3,18 @@
 `STATE` maps a resource type to a function adding the attributes AWS computes (ARN, DNS name, URL, ...) so
 consumers of those attributes see realistic values. A type not listed gets an id and a generic ARN.
 Invokes not listed in `INVOKES` fail loudly: a silently empty answer would hide a real lookup.
+
+Only public SDK names are used: `pulumi.runtime.mocks` (`Mocks`, `MockMonitor` and its `resources` and
+`make_urn`) and the functions of `pulumi.runtime.rpc` (a submodule `pulumi.runtime` exports) that read and
+write the engine's wire form: `deserialize_properties`, `wrap_rpc_secret`, `is_rpc_secret`, `unwrap_rpc_secret`.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pulumi.runtime import mocks, rpc
 
@@ -23,8 +28,6 @@ ALB_ZONE_ID = "Z35SXDOTRQ7X7K"
 # What every generated secret (random.RandomPassword) resolves to offline.
 GENERATED_SECRET = "offline-generated-secret-7f3a9c2e41"
 
-SECRET_SIG = rpc._special_secret_sig
-SIG_KEY = rpc._special_sig_key
 MASK = "[secret]"
 
 
@@ -97,9 +100,10 @@ STATE: dict[str, StateFn] = {
     # A known value for every generated secret, marked secret as the provider marks `result`, so a test can
     # prove that value never reaches plan.json or an output in clear.
     "random:index/randomPassword:RandomPassword": lambda name, i, rid: {
-        "result": {SIG_KEY: SECRET_SIG, "value": GENERATED_SECRET},
-        "bcryptHash": {SIG_KEY: SECRET_SIG, "value": "$2a$10$" + short_hash(GENERATED_SECRET, 53)}},
-    "aws:ec2/vpc:Vpc": lambda name, i, rid: {"arn": arn("ec2", f"vpc/{rid}"), "defaultSecurityGroupId": f"sg-{short_hash(rid)}"},
+        "result": rpc.wrap_rpc_secret(GENERATED_SECRET),
+        "bcryptHash": rpc.wrap_rpc_secret("$2a$10$" + short_hash(GENERATED_SECRET, 53))},
+    "aws:ec2/vpc:Vpc": lambda name, i, rid: {"arn": arn("ec2", f"vpc/{rid}"),
+                                             "defaultSecurityGroupId": f"sg-{short_hash(rid)}"},
     "aws:ec2/subnet:Subnet": lambda name, i, rid: {"arn": arn("ec2", f"subnet/{rid}")},
     "aws:ec2/securityGroup:SecurityGroup": lambda name, i, rid: {
         "arn": arn("ec2", f"security-group/{rid}"),
@@ -132,7 +136,8 @@ STATE: dict[str, StateFn] = {
                                   f"{i.get('serviceNamespace', 'ecs')}/{i.get('resourceId', '')}:policyName/"
                                   f"{_named(i, rid)}"),
         "alarmArns": []},
-    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda name, i, rid: {"arn": arn("cloudwatch", f"alarm:{_named(i, rid)}")},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda name, i, rid: {
+        "arn": arn("cloudwatch", f"alarm:{_named(i, rid)}")},
 }
 
 
@@ -152,6 +157,13 @@ class StackOutputs:
     values: dict[str, Any]
     secret_names: list[str]
 
+    @staticmethod
+    def from_wire(outputs: dict[str, Any]) -> StackOutputs:
+        """The root stack's outputs as the engine receives them (deserialized, secrets still wrapped; an
+        output holding a secret anywhere arrives wrapped as a whole)."""
+        return StackOutputs({key: rpc.unwrap_rpc_secret(value) for key, value in sorted(outputs.items())},
+                            sorted(key for key, value in outputs.items() if rpc.is_rpc_secret(value)))
+
 
 @dataclass
 class PlanMocks(mocks.Mocks):
@@ -164,7 +176,7 @@ class PlanMocks(mocks.Mocks):
             found = self.upstream.get(args.resource_id or args.name) or StackOutputs({}, [])
             # An absent stack reads as no outputs, as a consumer of an undeployed stack would see. Secret
             # outputs travel wrapped as secrets, so neither the consumer nor plan.json sees them in clear.
-            outputs = {key: {SIG_KEY: SECRET_SIG, "value": value} if key in found.secret_names else value
+            outputs = {key: rpc.wrap_rpc_secret(value) if key in found.secret_names else value
                        for key, value in found.values.items()}
             return args.name, {"outputs": outputs, "secretOutputNames": list(found.secret_names)}
         if not args.custom:
@@ -200,9 +212,9 @@ INVOKES: dict[str, Callable[[dict], dict]] = {
 
 def mask_secrets(value: Any) -> Any:
     """Replace every secret-wrapped value (as the engine sends them) by "[secret]"."""
+    if rpc.is_rpc_secret(value):
+        return MASK
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return MASK
         return {k: mask_secrets(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask_secrets(v) for v in value]
@@ -239,28 +251,39 @@ class Registration:
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    """The SDK's mock monitor, also keeping what `Mocks.new_resource` never sees: parent, dependencies and
-    resource options."""
+    """The SDK's mock monitor, also keeping what `Mocks.new_resource` never sees: parent, dependencies,
+    resource options, and the root stack's outputs (its `RegisterResourceOutputs` request).
+
+    Lists without meaning in their order (dependencies, property dependencies) are sorted so that two plans
+    of one commit are identical: the SDK collects them in sets."""
+
+    STACK_TYPE = "pulumi:pulumi:Stack"
 
     def __init__(self, plan_mocks: PlanMocks):
         super().__init__(plan_mocks)
         self.registrations: list[Registration] = []
+        self.stack_urn: str | None = None
+        self.stack_outputs: StackOutputs = StackOutputs({}, [])
 
     def _record(self, request, custom: bool, inputs_wire) -> Registration:
         urn = self.make_urn(request.parent, request.type, request.name)
         registration = Registration(
             urn=urn, type=request.type, name=request.name, custom=custom, parent=request.parent or None,
             inputs=mask_secrets(rpc.deserialize_properties(inputs_wire)),
-            dependencies=list(getattr(request, "dependencies", [])),
-            property_dependencies={k: list(v.urns) for k, v in getattr(request, "propertyDependencies", {}).items()},
+            dependencies=sorted(set(request.dependencies)),
+            # ReadResource requests carry no property dependencies, options or timeouts.
+            property_dependencies={key: sorted(set(value.urns)) for key, value
+                                   in sorted(getattr(request, "propertyDependencies", {}).items())},
             protect=bool(getattr(request, "protect", False)),
             retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
             ignore_changes=list(getattr(request, "ignoreChanges", [])),
             delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
-            # ReadResource requests carry no timeouts; unset ones arrive as "".
+            # Unset timeouts arrive as "".
             custom_timeouts={op: value for op in ("create", "update", "delete")
                              if (value := getattr(getattr(request, "customTimeouts", None), op, ""))},
         )
+        if request.type == self.STACK_TYPE and not request.parent:
+            self.stack_urn = urn
         self.registrations.append(registration)
         return registration
 
@@ -281,3 +304,9 @@ class RecordingMonitor(mocks.MockMonitor):
         response = super().ReadResource(request)
         self._complete(registration, response.urn)
         return response
+
+    def RegisterResourceOutputs(self, request):
+        # Components register outputs too; the stack's are what `pulumi.export` set, sent once at the end.
+        if request.urn == self.stack_urn:
+            self.stack_outputs = StackOutputs.from_wire(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
