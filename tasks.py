@@ -9,12 +9,12 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from shared.stacks import ENVIRONMENTS
+from tools.deploy import deploy as ops
+from tools.deploy.engine import OpsError
+from tools.deploy.outputs import outputs_document, write_outputs
 from tools.gates import PlanFileError, failure_summary, read_plan, run_gates
 from tools.plan.runner import PlanError, plan_document, plan_environment, summary, write_plan
-from tools.deploy import deploy as ops
-from tools.deploy.outputs import outputs_document, write_outputs
-from tools.deploy.pulumi_cli import OpsError
-from shared.stacks import ENVIRONMENTS
 from tools.verify.expected import VerifyError, outputs_path
 from tools.verify.report import report, verify_environment
 
@@ -106,8 +106,20 @@ def local_up(c, services=""):
         raise Exit(str(error), code=1) from None
 
 
-# --- Real deployments through the pulumi CLI (logic and tests: tools/deploy/, tests/unit/test_ops*.py) ---
+# --- Real deployments through the Pulumi Automation API (logic and tests: tools/deploy/, tests/unit/test_ops*.py,
+# tests/deploy/; the release flow and the first deploy step by step: docs/deploy.md) ---
 ENV_HELP = "environment: dev (default) or prod"
+DEPLOY_HELP = {
+    "env": ENV_HELP,
+    "yes": "apply each phase's changes without asking (CI); without it a terminal prompt asks, and with no "
+           "terminal the deploy refuses",
+    "allow_placeholders": "deploy although example values are still in the stack files (the gate refuses them)",
+    "allow_replace": "a stateful resource (logical name or URN) the preview may replace or delete; repeat the flag "
+                     "for each",
+    "create_service_linked_role": "create the ECS service-linked role when the account lacks it, instead of "
+                                  "refusing",
+    "build_images": "build and push missing service images with build-push (needs Docker), instead of refusing",
+}
 
 
 def _ops(action) -> None:
@@ -118,39 +130,58 @@ def _ops(action) -> None:
         raise Exit(str(error), code=error.code) from None
 
 
-@task(help={"env": ENV_HELP,
-            "from_": "resume at this project after a failure: network, registry, platform or services"})
-def deploy_all(c, env="dev", from_=None):
-    """Deploy every stack in order: network, registry, platform, then the service stacks in parallel."""
-    _ops(lambda: ops.deploy_all(ops.open_session(env, BUILD), start_from=from_))
+def _options(yes, allow_placeholders, allow_replace, create_service_linked_role, build_images) -> ops.Options:
+    return ops.Options(yes=yes, allow_placeholders=allow_placeholders, allow_replace=tuple(allow_replace or ()),
+                       create_service_linked_role=create_service_linked_role, build_images=build_images)
 
 
-@task(help={"env": ENV_HELP, "project": "deploy every stack of this project (network, registry, platform, services)",
-            "service": "deploy only this service's stack, e.g. api-gateway (how a team releases its service)"})
-def deploy(c, env="dev", project=None, service=None):
-    """Deploy one project or one service stack alone; refuses while an upstream stack lacks outputs."""
-    _ops(lambda: ops.deploy_one(ops.open_session(env, BUILD), project=project, service=service))
+@task(help={**DEPLOY_HELP,
+            "from_": "resume at this project after a failure: network, registry, platform or services"},
+      iterable=["allow_replace"])
+def deploy_all(c, env="dev", from_=None, yes=False, allow_placeholders=False, allow_replace=None,
+               create_service_linked_role=False, build_images=False):
+    """Deploy every stack: offline gates, AWS preflight, then per phase (network, registry, platform, the
+    service stacks in parallel) preview, change table, confirmation and up."""
+    options = _options(yes, allow_placeholders, allow_replace, create_service_linked_role, build_images)
+    _ops(lambda: ops.deploy_all(ops.open_session(env, BUILD), start_from=from_, options=options))
+
+
+@task(help={**DEPLOY_HELP,
+            "project": "deploy every stack of this project (network, registry, platform, services)",
+            "service": "deploy only this service's stack, e.g. api-gateway (how a team releases its service)"},
+      iterable=["allow_replace"])
+def deploy(c, env="dev", project=None, service=None, yes=False, allow_placeholders=False, allow_replace=None,
+           create_service_linked_role=False, build_images=False):
+    """Deploy one project or one service stack alone, with the same gates, preflight, preview and confirmation
+    as deploy-all; refuses while an upstream stack lacks outputs."""
+    options = _options(yes, allow_placeholders, allow_replace, create_service_linked_role, build_images)
+    _ops(lambda: ops.deploy_one(ops.open_session(env, BUILD), project=project, service=service, options=options))
 
 
 @task(help={"env": ENV_HELP, "project": "preview only this project's stacks",
             "service": "preview only this service's stack",
             "diff": "show the detailed property diff (pulumi preview --diff)"})
 def preview(c, env="dev", project=None, service=None, diff=False):
-    """Preview every stack (or one project or service) without changing anything in AWS."""
+    """Preview every stack (or one project or service) with the policy pack, without changing anything."""
     _ops(lambda: ops.preview(ops.open_session(env, BUILD), project=project, service=service, diff=diff))
 
 
-@task(help={"env": ENV_HELP, "yes": "confirm: delete every resource of the environment"})
-def destroy_all(c, env="dev", yes=False):
+CONFIRM_HELP = "a protected environment (prod) needs its name: --confirm prod (or type it at the prompt)"
+
+
+@task(help={"env": ENV_HELP, "yes": "confirm: delete every resource of an unprotected environment",
+            "confirm": CONFIRM_HELP})
+def destroy_all(c, env="dev", yes=False, confirm=None):
     """Destroy every stack in exact reverse deploy order: the service stacks first, the network last."""
-    _ops(lambda: ops.destroy_all(ops.open_session(env, BUILD), confirmed=yes))
+    _ops(lambda: ops.destroy_all(ops.open_session(env, BUILD), yes=yes, typed=confirm))
 
 
 @task(help={"env": ENV_HELP, "service": "the service whose stack to destroy, e.g. frontend",
-            "yes": "confirm: delete every resource of that service's stack"})
-def destroy(c, service, env="dev", yes=False):
+            "yes": "confirm: delete every resource of that service's stack (unprotected environments)",
+            "confirm": CONFIRM_HELP})
+def destroy(c, service, env="dev", yes=False, confirm=None):
     """Destroy one service's stack; the shared stacks stay (use destroy-all for the whole environment)."""
-    _ops(lambda: ops.destroy_service(ops.open_session(env, BUILD), service, confirmed=yes))
+    _ops(lambda: ops.destroy_service(ops.open_session(env, BUILD), service, yes=yes, typed=confirm))
 
 
 @task(help={"env": ENV_HELP})
@@ -159,7 +190,7 @@ def outputs(c, env="dev"):
 
     def write() -> None:
         session = ops.open_session(env, BUILD)
-        path = write_outputs(BUILD, env, outputs_document(session.cli, env))
+        path = write_outputs(BUILD, env, outputs_document(session.engine, env))
         print(f"outputs of {env} -> {ops.shown(path)}")
 
     _ops(write)

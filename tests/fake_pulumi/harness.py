@@ -8,8 +8,9 @@ import json
 import os
 import stat
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any, MutableMapping
+from typing import Any
 
 FAKE = Path(__file__).resolve().parent / "fake_pulumi.py"
 PASSPHRASE = "correct horse battery staple"
@@ -51,12 +52,14 @@ class FakePulumi:
         self.script.update(script)
         self.script_path.write_text(json.dumps(self.script))
 
-    def seed(self, key: str, outputs: dict[str, Any], secrets: tuple[str, ...] = ()) -> None:
-        """Put a stack (`project/stack`) with these outputs into the fake backend."""
+    def seed(self, key: str, outputs: dict[str, Any], secrets: tuple[str, ...] = (),
+             resources: tuple[tuple[str, str], ...] = ()) -> None:
+        """Put a deployed stack (`project/stack`) with these outputs and resources into the fake backend."""
         project, stack = key.split("/")
         (self.state / project).mkdir(parents=True, exist_ok=True)
         (self.state / project / f"{stack}.json").write_text(json.dumps(
-            {"outputs": outputs, "secrets": list(secrets), "secrets_provider": "passphrase"}))
+            {"outputs": outputs, "secrets": list(secrets), "resources": [list(r) for r in resources],
+             "secrets_provider": "passphrase", "version": 1}))
 
     def outputs_of(self, key: str) -> dict[str, Any] | None:
         project, stack = key.split("/")
@@ -75,7 +78,16 @@ class FakePulumi:
             if commands and call["command"] not in commands:
                 continue
             argv = call["argv"]
-            target = argv[argv.index("--stack") + 1].split("/", 1)[1] if "--stack" in argv else (
-                Path(argv[argv.index("--cwd") + 1]).name)
+            if "--stack" in argv:
+                target = argv[argv.index("--stack") + 1].split("/", 1)[1]
+            elif call["command"] == "stack init":
+                target = argv[argv.index("init") + 1].split("/", 1)[1]
+            else:
+                target = Path(call["cwd"]).name
             found.append((call["command"], target))
         return found
+
+    def state_changing(self) -> list[tuple[str, str]]:
+        """The recorded calls that change a backend or the cloud: up, destroy, stack init."""
+        changing = {call["command"] for call in self.calls() if call["state_changing"]}
+        return self.steps(*changing) if changing else []

@@ -1,37 +1,51 @@
-"""The fake CLI is only as good as what it refuses: it must reject what the real `pulumi` would."""
+"""The fake CLI is only as good as what it refuses: it must reject what the real `pulumi` would, and answer in
+the shapes the Automation API parses."""
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
+from shared.stacks import PROJECTS_DIR
 from tests.fake_pulumi.fixtures import fake  # noqa: F401 - the fixture
 
 
-def run(fake, *args: str) -> subprocess.CompletedProcess:  # noqa: F811 - the fixture
-    return subprocess.run([str(fake.bin / "pulumi"), *args], capture_output=True, text=True, check=False,
-                          stdin=subprocess.DEVNULL)
+def run(fake, *args: str, cwd=PROJECTS_DIR / "network") -> subprocess.CompletedProcess:  # noqa: F811
+    return subprocess.run([str(fake.bin / "pulumi"), "--non-interactive", *args], capture_output=True, text=True,
+                          check=False, stdin=subprocess.DEVNULL, cwd=cwd)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["up", "--yes", "--stack", "organization/network/dev", "--cwd", "projects/network", "--force"],
-     "unknown flag: --force (for `pulumi up`)"),
-    (["stack", "output", "--json", "--stack", "organization/network/dev", "--cwd", "projects/network",
-      "--secrets-provider", "passphrase"], "unknown flag: --secrets-provider"),
-    (["up", "--yes", "--stack", "organization/network/dev"], "must pass --cwd on every call"),
-    (["up", "--yes", "--stack", "dev", "--cwd", "projects/network"], "needs an explicit --stack org/project/stack"),
-    (["up", "--yes", "--stack", "organization/platform/dev", "--cwd", "projects/network"],
-     "belongs to project platform, but --cwd is project network"),
-    (["refresh", "--stack", "organization/network/dev", "--cwd", "projects/network"],
-     "fake pulumi does not know `refresh`"),
+@pytest.mark.parametrize("args, cwd, message", [
+    (["up", "--yes", "--stack", "organization/network/dev", "--force"], None, "unknown flag: --force (for `pulumi up`)"),
+    (["stack", "output", "--json", "--stack", "organization/network/dev", "--secrets-provider", "passphrase"], None,
+     "unknown flag: --secrets-provider"),
+    (["up", "--yes", "--stack", "dev"], None, "needs a stack named org/project/stack"),
+    (["up", "--yes", "--stack", "organization/platform/dev"], None,
+     "provided project name \"platform\" doesn't match Pulumi.yaml (\"network\")"),
+    (["refresh", "--stack", "organization/network/dev"], None, "fake pulumi does not know `refresh`"),
+    (["stack", "select", "--stack", "organization/network/dev"], PROJECTS_DIR, "no Pulumi.yaml project file found"),
+    (["stack", "select", "--stack", "organization/network/dev"], None, "no stack named 'organization/network/dev' "
+                                                                      "found"),
+    (["preview", "--policy-pack", "/nonexistent", "--stack", "organization/network/dev"], None,
+     "could not load policy pack '/nonexistent'"),
 ])
-def test_the_fake_refuses_what_the_real_cli_would(fake, args, message):  # noqa: F811 - the fixture
-    result = run(fake, *args)
-    assert result.returncode == 2 and message in result.stderr
+def test_the_fake_refuses_what_the_real_cli_would(fake, args, cwd, message):  # noqa: F811
+    fake.seed("network/dev", {})
+    if "select" in args and cwd is None:
+        fake.state.joinpath("network", "dev.json").unlink()
+    result = run(fake, *args, cwd=cwd or PROJECTS_DIR / "network")
+    assert result.returncode != 0 and message in result.stderr
 
 
-def test_the_fake_accepts_the_calls_the_ops_code_makes(fake):  # noqa: F811 - the fixture
-    result = run(fake, "stack", "select", "--create", "--secrets-provider", "passphrase",
-                 "--stack", "organization/network/dev", "--cwd", "projects/network", "--non-interactive",
-                 "--color", "never")
-    assert result.returncode == 0, result.stderr
+def test_the_fake_creates_a_stack_once_and_answers_in_the_sdks_shapes(fake):  # noqa: F811
+    assert run(fake, "stack", "init", "organization/network/dev", "--secrets-provider", "passphrase").returncode == 0
+    again = run(fake, "stack", "init", "organization/network/dev", "--secrets-provider", "passphrase")
+    assert again.returncode == 1 and "stack 'organization/network/dev' already exists" in again.stderr
+    assert json.loads(run(fake, "stack", "history", "--json", "--stack", "organization/network/dev").stdout) == []
+    done = run(fake, "up", "--yes", "--skip-preview", "--stack", "organization/network/dev")  # no event log
+    assert done.returncode == 0 and "Updating (network/dev):" in done.stdout
+    [entry] = json.loads(run(fake, "stack", "history", "--json", "--stack", "organization/network/dev").stdout)
+    assert entry["result"] == "succeeded" and entry["version"] == 1
+    assert run(fake, "version").stdout.strip() == "v3.205.0"
+    assert [call["state_changing"] for call in fake.calls()] == [True, True, False, True, False, False]

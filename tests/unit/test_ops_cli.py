@@ -1,5 +1,5 @@
-"""The CLI wrapper (backend, secrets provider, passphrase, missing CLI), the environment lock and output
-masking; and the tasks as a user runs them: clear message, non-zero exit, no traceback."""
+"""The engine (finding the CLI, its version, backend, secrets provider, passphrase), the environment lock and
+output masking; and the tasks as a user runs them: clear message, non-zero exit, no traceback."""
 from __future__ import annotations
 
 import json
@@ -14,13 +14,14 @@ import pytest
 from invoke import Collection, Context, Exit, Program
 
 import tasks
+from shared.stacks import REPO_ROOT, StackId, qualified_stack_name, stack_reference_name
+from tests.deploy.conftest import aws, gates  # noqa: F401 - the fixtures
+from tests.fake_pulumi.fixtures import contract_outputs, fake  # noqa: F401 - the fixture
 from tools.deploy import deploy as ops
+from tools.deploy.engine import (MISSING_CLI, Backend, Engine, OpsError, backend_settings, check_version,
+                                 default_backend_url)
 from tools.deploy.lock import environment_lock, lock_path
-from tools.deploy.outputs import existing_stacks, mask_secrets, mask_value, read_outputs
-from tools.deploy.pulumi_cli import (MISSING_CLI, Backend, OpsError, PulumiCli, backend_settings,
-                                   default_backend_url)
-from shared.stacks import PROJECTS_DIR, REPO_ROOT, StackId, qualified_stack_name, stack_reference_name
-from tests.fake_pulumi.fixtures import fake  # noqa: F401 - the fixture
+from tools.deploy.outputs import mask_secrets, mask_value, outputs_document
 
 PASS = {"PULUMI_CONFIG_PASSPHRASE": "p"}
 
@@ -79,36 +80,49 @@ def test_an_organization_on_a_self_managed_backend_is_refused(monkeypatch):
     assert qualified_stack_name(StackId("services", "frontend-dev")) == "acme/services/frontend-dev"
 
 
-# --- finding the CLI ----------------------------------------------------------------------------------------
+# --- finding the CLI and checking its version ---------------------------------------------------------------
 
-def test_discover_finds_the_cli_on_path_and_creates_the_file_backend_directory(fake, tmp_path):  # noqa: F811
+def test_discover_finds_the_cli_on_path_checks_its_version_and_creates_the_file_backend(fake, tmp_path):  # noqa: F811
     environ = {k: v for k, v in os.environ.items() if k != "PULUMI_BACKEND_URL"}
-    cli = PulumiCli.discover(environ, repo_root=tmp_path / "repo")
-    assert cli.executable == str(fake.bin / "pulumi")
+    engine = Engine.discover(environ, repo_root=tmp_path / "repo")
+    assert engine.command.command == str(fake.bin / "pulumi")
+    assert str(engine.command.version) == "3.205.0"
     assert (tmp_path / "repo" / ".pulumi-state").is_dir()
-    assert cli.environ["PULUMI_BACKEND_URL"] == f"file://{tmp_path}/repo/.pulumi-state"
-    assert cli.environ["PULUMI_SKIP_UPDATE_CHECK"] == "true"
+    assert engine.environ["PULUMI_BACKEND_URL"] == f"file://{tmp_path}/repo/.pulumi-state"
+    assert engine.environ["PULUMI_SKIP_UPDATE_CHECK"] == "true"
+    assert [call["command"] for call in fake.calls()] == ["version"]
 
 
 def test_discover_leaves_a_bucket_backend_alone(fake, tmp_path):  # noqa: F811
-    cli = PulumiCli.discover({**os.environ, "PULUMI_BACKEND_URL": "s3://bucket"}, repo_root=tmp_path)
-    assert cli.backend.url == "s3://bucket" and not (tmp_path / ".pulumi-state").exists()
+    engine = Engine.discover({**os.environ, "PULUMI_BACKEND_URL": "s3://bucket"}, repo_root=tmp_path)
+    assert engine.backend.url == "s3://bucket" and not (tmp_path / ".pulumi-state").exists()
 
 
 def test_missing_cli_is_one_clear_error_before_the_passphrase(tmp_path):
     with pytest.raises(OpsError) as error:
-        PulumiCli.discover({"PATH": str(tmp_path)})
+        Engine.discover({"PATH": str(tmp_path)})
     assert str(error.value) == MISSING_CLI and error.value.code == 127
     assert str(error.value).startswith("pulumi CLI not found: install it from https://www.pulumi.com/docs/install/")
 
 
-def test_argv_names_stack_and_directory_and_display_shortens_repository_paths(fake):  # noqa: F811
-    cli = PulumiCli.discover()
-    argv = cli.argv(["stack", "ls", "--json"], project="registry")
-    assert argv == [cli.executable, "stack", "ls", "--json", "--cwd", str(PROJECTS_DIR / "registry"),
-                    "--non-interactive", "--color", "never"]
-    assert cli.display(argv) == "pulumi stack ls --json --cwd projects/registry --non-interactive --color never"
-    assert cli.display([cli.executable, "--cwd", "/elsewhere/x"]) == "pulumi --cwd /elsewhere/x"
+@pytest.mark.parametrize("printed, message", [
+    ("not a version", "`pulumi version` printed 'not a version', not a version"),
+    ("v4.0.0", "pulumi CLI 4.0.0 does not work with this repository's Automation API (needs 3.x"),
+    ("v3.0.9", "pulumi CLI 3.0.9 does not work"),
+])
+def test_a_cli_version_the_automation_api_refuses_is_refused_with_the_fix(printed, message):
+    with pytest.raises(OpsError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        check_version(printed)
+    assert str(check_version("v3.272.0\n")) == "3.272.0"
+
+
+def test_a_cli_whose_version_call_fails_is_refused(tmp_path):
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    (broken / "pulumi").write_text("#!/bin/sh\necho 'segfault' >&2\nexit 3\n")
+    (broken / "pulumi").chmod(0o755)
+    with pytest.raises(OpsError, match="`pulumi version` failed \\(exit 3\\): segfault"):
+        Engine.discover({**PASS, "PATH": str(broken)})
 
 
 # --- the lock -----------------------------------------------------------------------------------------------
@@ -130,7 +144,7 @@ def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
     assert lock_path(tmp_path, "dev").read_text() == ""
 
 
-def test_lock_held_by_another_process_blocks_deploy_all_before_any_call(fake, tmp_path):  # noqa: F811
+def test_lock_held_by_another_process_blocks_deploy_all_before_any_call(fake, aws, gates, tmp_path):  # noqa: F811
     release = tmp_path / "release"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import pathlib, time
@@ -146,15 +160,15 @@ def test_lock_held_by_another_process_blocks_deploy_all_before_any_call(fake, tm
                 break
             time.sleep(0.01)
         with pytest.raises(Exit) as error:
-            tasks.deploy_all(Context(), env="dev")
+            tasks.deploy_all(Context(), env="dev", yes=True)
         assert f"pid {holder.pid}" in error.value.message and error.value.code == 1
         with pytest.raises(Exit, match="environment dev is locked"):
             tasks.destroy_all(Context(), env="dev", yes=True)
-        assert fake.calls() == []
+        assert [call["command"] for call in fake.calls()] == ["version", "version"]
     finally:
         release.write_text("go")
         holder.wait(timeout=30)
-    tasks.deploy(Context(), env="dev", project="network")  # released with the process
+    tasks.deploy(Context(), env="dev", project="network", yes=True)  # released with the process
     assert fake.steps("up") == [("up", "network/dev")]
 
 
@@ -172,31 +186,44 @@ def test_a_lock_whose_holder_wrote_nothing_yet_is_still_refused(tmp_path):
 
 # --- outputs ------------------------------------------------------------------------------------------------
 
-def test_existing_stacks_accepts_short_and_qualified_names(fake):  # noqa: F811
+def test_stack_names_accepts_short_and_qualified_names(fake):  # noqa: F811
     fake.seed("services/frontend-dev", {})
     fake.seed("services/frontend-prod", {})
-    cli = PulumiCli.discover()
-    assert existing_stacks(cli, "services") == {"frontend-dev", "frontend-prod"}
+    engine = Engine.discover()
+    assert engine.stack_names("services") == {"frontend-dev", "frontend-prod"}
     fake.configure(qualified_ls=True)
-    assert existing_stacks(cli, "services") == {"frontend-dev", "frontend-prod"}
-    assert existing_stacks(cli, "network") == set()
+    assert engine.stack_names("services") == {"frontend-dev", "frontend-prod"}
+    assert engine.stack_names("network") == set()
+
+
+def test_outputs_carry_the_engines_secret_flag_and_the_document_masks_them(fake):  # noqa: F811
+    fake.seed("platform/dev", {"clusterName": "c", "dbPassword": "hunter2"}, secrets=("dbPassword",))
+    engine = Engine.discover()
+    assert engine.outputs(StackId("platform", "dev")) == {"clusterName": "c", "dbPassword": "[secret]"}
+    document = outputs_document(engine, "dev")
+    assert document == {"environment": "dev", "stacks": {"platform/dev": {"clusterName": "c",
+                                                                          "dbPassword": "[secret]"}}}
+    shown = [c["argv"] for c in fake.calls() if c["command"] == "stack output"]
+    assert ["--non-interactive", "stack", "output", "--json", "--stack", "organization/platform/dev"] in shown
 
 
 def test_cli_failures_and_non_json_answers_are_reported(fake, tmp_path):  # noqa: F811
-    cli = PulumiCli.discover()
+    engine = Engine.discover()
     with pytest.raises(OpsError) as error:
-        read_outputs(cli, StackId("network", "dev"))
-    assert "could not read the outputs of network/dev: `stack output` exited 1:" in str(error.value)
+        engine.outputs(StackId("network", "dev"))
+    assert "could not read the outputs of network/dev:" in str(error.value)
     assert "no stack named 'organization/network/dev' found" in str(error.value)
 
     chatty = tmp_path / "chatty"
     chatty.mkdir()
-    (chatty / "pulumi").write_text("#!/bin/sh\necho 'warning: not json'\n")
+    (chatty / "pulumi").write_text('#!/bin/sh\nif [ "$1" = version ]; then echo v3.205.0; exit 0; fi\n'
+                                   "echo 'warning: not json'\n")
     (chatty / "pulumi").chmod(0o755)
-    cli = PulumiCli.discover({**os.environ, "PATH": str(chatty)})
-    with pytest.raises(OpsError, match="could not list the stacks of project network in file://.*: the CLI "
-                                       "printed no JSON .*\nwarning: not json"):
-        existing_stacks(cli, "network")
+    engine = Engine.discover({**os.environ, "PATH": str(chatty)})
+    with pytest.raises(OpsError, match="could not list the stacks of project network in file://.*: Expecting value"):
+        engine.stack_names("network")
+    with pytest.raises(OpsError, match="could not read the outputs of network/dev: Expecting value"):
+        engine.outputs(StackId("network", "dev"))
 
 
 def test_masking_reaches_nested_values_and_declared_keys():
@@ -261,36 +288,24 @@ def test_outputs_task_reports_where_it_wrote(fake, capsys):  # noqa: F811
     assert "outputs of prod -> " in capsys.readouterr().out
 
 
-def test_program_parses_the_flags_as_documented(fake, capsys):  # noqa: F811
-    """`--from`, `--service`, `--diff` and `--yes` reach the tasks as the README shows them."""
-    from tests.fake_pulumi.fixtures import contract_outputs
+def test_program_parses_the_flags_as_documented(fake, aws, gates, capsys):  # noqa: F811
+    """The flags reach the tasks as docs/deploy.md shows them."""
+    from tests.deploy.conftest import upstream_outputs
 
     for project in ("network", "registry", "platform"):
-        fake.seed(f"{project}/dev", contract_outputs(project))
+        fake.seed(f"{project}/dev", upstream_outputs()[f"{project}/dev"])
     program = Program(namespace=Collection.from_module(tasks), name="invoke", binary="invoke")
-    program.run(["invoke", "deploy-all", "--env", "dev", "--from", "services"])
+    program.run(["invoke", "deploy-all", "--env", "dev", "--from", "services", "--yes", "--allow-placeholders",
+                 "--allow-replace", "trades", "--allow-replace", "orders", "--create-service-linked-role"])
     program.run(["invoke", "preview", "--service", "frontend", "--diff"])
     program.run(["invoke", "destroy", "--service", "frontend", "--yes"])
+    program.run(["invoke", "destroy", "--service", "frontend", "--env", "prod", "--confirm", "prod"])
     assert [step for step in fake.steps("up", "preview", "destroy") if step[1] == "services/frontend-dev"] == [
-        ("up", "services/frontend-dev"), ("preview", "services/frontend-dev"), ("destroy", "services/frontend-dev")]
+        ("preview", "services/frontend-dev"), ("up", "services/frontend-dev"), ("preview", "services/frontend-dev"),
+        ("destroy", "services/frontend-dev")]
     assert {key for _, key in fake.steps("up")} == {"services/frontend-dev", "services/api-gateway-dev",
                                                     "services/processing-service-dev"}
-    assert "--diff" in [c for c in fake.calls() if c["command"] == "preview"][0]["argv"]
-
-
-def test_cli_processes_never_inherit_the_terminal_as_stdin(fake, tmp_path):  # noqa: F811
-    """With stdin on /dev/null no CLI process can wait for an answer (pytest already puts fd 0 on /dev/null,
-    so the test's own fd 0 becomes a pipe here, which a child would otherwise inherit)."""
-    cli = PulumiCli.discover()
-    fake.seed("network/dev", {})
-    read_end, write_end = os.pipe()
-    saved = os.dup(0)
-    os.dup2(read_end, 0)
-    try:
-        cli.capture(["stack", "output", "--json"], stack=StackId("network", "dev"))
-        cli.logged(["up", "--yes"], StackId("network", "dev"), tmp_path / "up.log")
-    finally:
-        os.dup2(saved, 0)
-        for fd in (saved, read_end, write_end):
-            os.close(fd)
-    assert [call["stdin_devnull"] for call in fake.calls()] == [True, True]
+    assert gates.calls == [("dev", True)]
+    assert "--diff" in [c for c in fake.calls() if c["command"] == "preview"][-1]["argv"]
+    assert "services/frontend-prod: not in the backend, nothing to destroy" in capsys.readouterr().out
+    assert contract_outputs("network")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
-from tools.deploy.pulumi_cli import OpsError
+from tools.deploy.engine import OpsError
 
 
 def lock_path(lock_dir: Path, environment: str) -> Path:
@@ -38,7 +38,7 @@ def environment_lock(lock_dir: Path, environment: str, operation: str) -> Iterat
                            f"that process ends (lock file: {path})") from None
         # Who holds it, for the message above; written only once we hold the lock.
         os.ftruncate(fd, 0)
-        started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         os.write(fd, f"{operation}, pid {os.getpid()}, started {started}\n".encode())
         try:
             yield path

@@ -1,47 +1,24 @@
 """Reading what the backend holds: which stacks exist and what they export, secrets masked.
 
-`build/outputs/<env>.json` is what the verifiers read:
+`build/outputs/<env>.json` is what the verifiers and build-push read:
 `{"environment": "dev", "stacks": {"network/dev": {...}, "services/frontend-dev": {...}}}`. A stack the
-backend does not hold is absent; a secret value is the string "[secret]", whichever way it is marked.
+backend does not hold is absent; a secret value is the string "[secret]", whichever way it is marked (the
+engine's secret flag, a contract's secret key, or the engine's secret signature in a value).
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from shared.contracts import CONTRACTS
-from tools.deploy.pulumi_cli import CallResult, OpsError, PulumiCli
 from shared.stacks import StackId, deploy_order
+from tools.deploy.engine import SECRET_MASK, Engine
 
-# What `pulumi stack output --json` prints for a secret without --show-secrets.
-SECRET_MASK = "[secret]"
 # The engine's marker of a secret value in serialized state (`stack export`), in case one is ever handed to us.
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
-
-
-def _parse_json(result: CallResult, what: str) -> Any:
-    if not result.ok:
-        raise OpsError(f"could not {what}: `{' '.join(result.argv[1:3])}` exited {result.code}:\n"
-                       f"{result.output.strip()}")
-    try:
-        return json.loads(result.stdout)
-    except json.JSONDecodeError as error:
-        raise OpsError(f"could not {what}: the CLI printed no JSON ({error}):\n{result.stdout.strip()}") from None
-
-
-def existing_stacks(cli: PulumiCli, project: str) -> frozenset[str]:
-    """Short names (`dev`, `frontend-dev`) of the project's stacks in the backend."""
-    listed = _parse_json(cli.capture(["stack", "ls", "--json"], project=project),
-                         f"list the stacks of project {project} in {cli.backend.url}")
-    # Names come back short or qualified (`organization/network/dev`) depending on backend and version.
-    return frozenset(entry["name"].rsplit("/", 1)[-1] for entry in listed)
-
-
-def read_outputs(cli: PulumiCli, stack: StackId) -> dict[str, Any]:
-    """The stack's outputs as the CLI prints them without --show-secrets (secrets already "[secret]")."""
-    return _parse_json(cli.capture(["stack", "output", "--json"], stack=stack), f"read the outputs of {stack}")
 
 
 def mask_value(value: Any) -> Any:
@@ -62,25 +39,25 @@ def mask_secrets(outputs: dict[str, Any], secret_keys: Iterable[str] = ()) -> di
 
 
 class BackendStacks:
-    """`existing_stacks` per project, asked once per run."""
+    """The stacks of each project in the backend, asked once per run."""
 
-    def __init__(self, cli: PulumiCli):
-        self.cli = cli
+    def __init__(self, engine: Engine):
+        self.engine = engine
         self._known: dict[str, frozenset[str]] = {}
 
     def has(self, stack: StackId) -> bool:
         if stack.project not in self._known:
-            self._known[stack.project] = existing_stacks(self.cli, stack.project)
+            self._known[stack.project] = self.engine.stack_names(stack.project)
         return stack.stack in self._known[stack.project]
 
 
-def outputs_document(cli: PulumiCli, environment: str) -> dict[str, Any]:
-    backend = BackendStacks(cli)
+def outputs_document(engine: Engine, environment: str) -> dict[str, Any]:
+    backend = BackendStacks(engine)
     stacks: dict[str, Any] = {}
     for stack in deploy_order(environment):
         if not backend.has(stack):
             continue
-        stacks[str(stack)] = mask_secrets(read_outputs(cli, stack), CONTRACTS[stack.project].secret_keys)
+        stacks[str(stack)] = mask_secrets(engine.outputs(stack), CONTRACTS[stack.project].secret_keys)
     return {"environment": environment, "stacks": stacks}
 
 
