@@ -12,10 +12,13 @@ import json
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, Union
 
 from shared.fargate import CAPACITY_PROVIDERS, CapacityShare, parse_capacity_share, strategy_problems
 from shared.naming import suffix_problem
+
+if TYPE_CHECKING:
+    import pulumi
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -23,13 +26,21 @@ E = TypeVar("E", bound=Enum)
 REGION = "us-east-1"
 
 
+# A secret config value: in a real program an `Output[str]` marked secret (its plaintext never becomes a plain
+# string inside the settings); in tests and offline checks, the string itself.
+SecretValue = Union[str, "pulumi.Output[str]"]
+
+
 class ConfigSource(Protocol):
-    """Raw config of one stack: strings as the Pulumi CLI hands them to a program."""
+    """Raw config of one stack, as the Pulumi CLI hands it to a program: plain keys as strings, secret keys only
+    through `get_secret`."""
 
     project: str
     stack: str
 
     def get(self, key: str) -> str | None: ...
+
+    def get_secret(self, key: str) -> SecretValue | None: ...
 
     def is_secret(self, key: str) -> bool: ...
 
@@ -44,6 +55,9 @@ class DictConfigSource:
     secret_keys: frozenset[str] = frozenset()
 
     def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def get_secret(self, key: str) -> SecretValue | None:
         return self.values.get(key)
 
     def is_secret(self, key: str) -> bool:
@@ -96,7 +110,17 @@ class ConfigReader:
         self.unparsed.add(key)
         self.fail(key, value, problem, fix)
 
+    def _stored_as_secret(self, key: str) -> bool:
+        """A plain key stored encrypted is a violation; its value is then not read (nor shown) at all."""
+        if not self.source.is_secret(key):
+            return False
+        self.unusable(key, "[secret]", "is a secret but this key is plain configuration",
+                      f"run `pulumi config set {self.qualified(key)} <value>` without --secret")
+        return True
+
     def _raw(self, key: str) -> object:
+        if self._stored_as_secret(key):
+            return _MISSING
         raw = self.source.get(key)
         if raw is None:
             # Every key is declared in the project's Pulumi.yaml; one without a default there is required.
@@ -107,27 +131,27 @@ class ConfigReader:
 
     def string(self, key: str, default: str | None = None, *, pattern: str | None = None,
                fix: str = "") -> str:
+        if self._stored_as_secret(key):
+            return default or ""
         raw = self.source.get(key)
         if raw is None and default is not None:
             return default
         value = self._raw(key) if raw is None else raw
         if value is _MISSING:
             return ""
-        if self.source.is_secret(key):
-            self.fail(key, "[secret]", "is a secret but this key is plain configuration",
-                      f"run `pulumi config set {self.qualified(key)} <value>` without --secret")
         if pattern and not re.fullmatch(pattern, str(value)):
             self.unusable(key, value, f"does not match {pattern}", fix or "see the key's description in Pulumi.yaml")
         return str(value)
 
-    def secret(self, key: str) -> str | None:
+    def secret(self, key: str) -> SecretValue | None:
         """A secret value, or None when unset; set in plain text it is a violation (it would sit in clear in
         the stack file and in state)."""
-        raw = self.source.get(key)
-        if raw is not None and not self.source.is_secret(key):
-            self.fail(key, "<hidden>", "is stored in plain text", f"remove it and run `pulumi config set --secret "
-                      f"{self.qualified(key)} <value>`")
-        return raw
+        if not self.source.is_secret(key):
+            if self.source.get(key) is not None:
+                self.fail(key, "<hidden>", "is stored in plain text", f"remove it and run `pulumi config set "
+                          f"--secret {self.qualified(key)} <value>`")
+            return None
+        return self.source.get_secret(key)
 
     def integer(self, key: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self._raw(key)

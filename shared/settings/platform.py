@@ -7,7 +7,7 @@ from enum import Enum
 
 from shared.catalog import Secret
 from shared.fargate import CapacityShare
-from shared.settings import REGION, CommonSettings, ConfigReader, ConfigSource, read_common
+from shared.settings import REGION, CommonSettings, ConfigReader, ConfigSource, SecretValue, read_common
 
 CERTIFICATE_ARN = re.compile(rf"^arn:aws:acm:{REGION}:\d{{12}}:certificate/"
                              r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -42,7 +42,7 @@ class PlatformSettings:
     capacity: tuple[CapacityShare, ...]
     secret_recovery_days: int
     # Secret -> value from secret config, or None: generate a placeholder (generateSecretPlaceholders).
-    external_secrets: dict[Secret, str | None]
+    external_secrets: dict[Secret, SecretValue | None]
     access_logs: bool
     waf: bool
     waf_rate_limit: int
@@ -53,9 +53,9 @@ class PlatformSettings:
         return self.certificate_arn is not None
 
 
-def _external_secrets(reader: ConfigReader) -> dict[Secret, str | None]:
+def _external_secrets(reader: ConfigReader) -> dict[Secret, SecretValue | None]:
     placeholders = reader.boolean("generateSecretPlaceholders")
-    values: dict[Secret, str | None] = {}
+    values: dict[Secret, SecretValue | None] = {}
     for secret, key in EXTERNAL_SECRET_KEYS.items():
         value = reader.secret(key)
         reader.check(not (value is None and not placeholders), key, None,

@@ -209,11 +209,11 @@ def test_secret_config_stays_a_secret_output_through_the_pulumi_source(projects)
 import pulumi
 from shared.settings.pulumi_source import pulumi_config_source
 source = pulumi_config_source()
-token = source.get("token")
+token = source.get_secret("token")
 assert isinstance(token, pulumi.Output), token
 pulumi.export("token", token)
 pulumi.export("plain", [source.get("greeting"), source.is_secret("token"), source.is_secret("greeting"),
-                        source.get("unsetSecret")])
+                        source.get_secret("unsetSecret")])
 """
     stack = projects("network", program, {"network:token": {"secure": "v1:abc"}})
     values, secrets = load_stack_config(stack)

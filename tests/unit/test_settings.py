@@ -124,3 +124,24 @@ def test_common_settings_default_the_suffix_to_the_environment():
     common = read_common(reader, environment="prod")
     assert (common.environment, common.environment_suffix, common.project) == ("prod", "prod", "platform")
     assert reader.finish("ok") == "ok"
+
+
+class SecretsNeverRead(DictConfigSource):
+    """A source whose plain `get` refuses secret keys: a plain reader must not read one (nor show it)."""
+
+    def get(self, key):
+        assert key not in self.secret_keys, f"{key} is secret and was read as plain config"
+        return super().get(key)
+
+
+def test_a_plain_key_stored_as_a_secret_is_refused_once_and_never_read():
+    source = SecretsNeverRead("platform", "dev", {"n": "s3cret-5", "name": "s3cret-x", "flag": "s3cret"},
+                              frozenset({"n", "name", "flag"}))
+    reader = ConfigReader(source)
+    assert reader.integer("n", minimum=1, maximum=10) == 0
+    assert reader.string("name", default="fallback") == "fallback"
+    assert reader.string("name", pattern="[a-z]+") == ""
+    assert reader.boolean("flag") is False
+    problems = [str(v) for v in reader.violations]
+    assert len(problems) == 4 and all("is a secret but this key is plain configuration" in p for p in problems)
+    assert not any("s3cret" in p for p in problems)
