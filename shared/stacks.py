@@ -13,11 +13,22 @@ from shared.catalog import SERVICES, Service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECTS_DIR = REPO_ROOT / "projects"
-ENVIRONMENTS = ("dev", "prod")
 # Deploy order; `services` holds one stack per catalog service, which deploy in parallel.
 PROJECT_ORDER = ("network", "registry", "platform", "services")
 SERVICES_PROJECT = "services"
 DEFAULT_ORGANIZATION = "organization"  # the org name of Pulumi's self-managed (file/S3) backends
+
+
+def discover_environments(projects_dir: Path = PROJECTS_DIR) -> tuple[str, ...]:
+    """The environments are the stacks of the first project in deploy order (`projects/network/Pulumi.<env>.yaml`):
+    adding `staging` is adding its stack files, with no code change. The plan refuses an environment that lacks
+    any other project's or service's stack file."""
+    prefix, suffix = "Pulumi.", ".yaml"
+    files = (projects_dir / PROJECT_ORDER[0]).glob(f"{prefix}*{suffix}")
+    return tuple(sorted(f.name[len(prefix):-len(suffix)] for f in files))  # the glob never matches Pulumi.yaml
+
+
+ENVIRONMENTS = discover_environments()
 
 
 @dataclass(frozen=True)

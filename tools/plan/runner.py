@@ -220,12 +220,19 @@ def reference_key(stack: StackId) -> str:
 
 
 def plan_environment(environment: str, services: tuple[Service, ...] = SERVICES) -> list[StackPlan]:
-    """Plan every existing stack of an environment in deploy order, a project's stacks in parallel. Every
+    """Plan every stack of an environment in deploy order, a project's stacks in parallel. Every
     stack's config is read and checked first (the CLI's rules and this repository's): the problems of all
     stacks are one PlanError, raised before any program runs."""
     upstream: dict[str, StackOutputs] = {}
     plans = []
-    existing = [stack for stack in deploy_order(environment, services) if stack_exists(stack)]
+    # A project whose program is absent from the tree is not planned (tests plan partial trees); a project
+    # that is here must have this environment's stack files, or the environment is only half defined.
+    existing = [stack for stack in deploy_order(environment, services) if (stack.directory / "__main__.py").exists()]
+    missing = [stack for stack in existing if not stack_exists(stack)]
+    if missing:
+        files = ", ".join(f"projects/{s.project}/Pulumi.{s.stack}.yaml" for s in missing)
+        raise PlanError(f"{environment}: no stack file {files}: every project, and every catalog service, needs "
+                        f"one per environment (copy another environment's file and adjust its values)")
     try:
         configs = load_environment_config(existing)
     except StackConfigError as error:
