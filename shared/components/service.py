@@ -331,7 +331,7 @@ class TradingService(pulumi.ComponentResource):
                 callees=settings.callees, secret_arns=p[3], store_values=p[4], venue_url=settings.venue_url,
                 readonly_root_filesystem=settings.readonly_root_filesystem)))
         return aws.ecs.TaskDefinition(
-            f"{name}-task", family=self.names["family"], cpu=str(service.cpu), memory=str(service.memory),
+            f"{name}-task", family=self.names["family"], cpu=str(settings.cpu), memory=str(settings.memory),
             network_mode="awsvpc", requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX", cpu_architecture="X86_64"),

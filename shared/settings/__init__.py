@@ -106,7 +106,8 @@ class ConfigReader:
         self.violations.append(Violation(self.qualified(key), value, problem, fix))
 
     def unusable(self, key: str, value: object, problem: str, fix: str) -> None:
-        """A value that does not parse: a violation, and no rule that depends on it runs."""
+        """A value that does not parse, or lies outside its range: a violation, and no rule that depends on it
+        runs (one wrong value gives one message, not a second one about what it was compared with)."""
         self.unparsed.add(key)
         self.fail(key, value, problem, fix)
 
@@ -163,7 +164,8 @@ class ConfigReader:
             self.unusable(key, value, "is not an integer", "give a whole number")
             return 0
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            self.fail(key, number, f"is outside {minimum}..{maximum}", f"choose a value from {minimum} to {maximum}")
+            self.unusable(key, number, f"is outside {minimum}..{maximum}",
+                          f"choose a value from {minimum} to {maximum}")
         return number
 
     def boolean(self, key: str) -> bool:

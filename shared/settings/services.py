@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from shared.catalog import SERVICES, Service, callees
-from shared.fargate import CapacityShare, size_problem
+from shared.fargate import VALID_MEMORY_BY_CPU, CapacityShare, size_problem
 from shared.settings import CommonSettings, ConfigError, ConfigReader, ConfigSource, Violation, read_common
 from shared.stacks import split_service_stack
 
@@ -31,6 +31,9 @@ MARKET_CRON = re.compile(r"cron\((\d{1,2}) (\d{1,2}) \? \* MON-FRI \*\)")
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,40}")
 VENUE_URL = re.compile(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?")
 MARKET_TIMEZONE = "America/New_York"
+# The largest Fargate size, so a typo (cpu: 10240000) is refused as a number before it is judged as a size.
+MAX_CPU = max(VALID_MEMORY_BY_CPU)
+MAX_MEMORY = max(VALID_MEMORY_BY_CPU[MAX_CPU])
 # ECS: bake time of BLUE_GREEN, LINEAR and CANARY is 0..1440 minutes (provider docs, ServiceDeploymentConfiguration).
 MAX_BAKE_MINUTES = 1440
 
@@ -75,6 +78,8 @@ class ServiceSettings:
     service: Service
     services: tuple[Service, ...]
     image_tag: str
+    cpu: int
+    memory: int
     log_level: str
     desired_count: int
     min_capacity: int
@@ -191,9 +196,13 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
             "service to shared/catalog.py")]) from None
     reader = ConfigReader(_CatalogDefaults(source, {"ownerTeam": service.owner_team}))
     common = read_common(reader, environment=environment)
-    problem = size_problem(service.cpu, service.memory)
-    reader.check(problem is None, "(catalog)", f"{service.name} cpu={service.cpu} memory={service.memory}",
-                 problem or "", "fix the service's cpu/memory in shared/catalog.py")
+    # A team sizes its own service per environment in its stack file; 0 (the default) keeps the catalog's size.
+    cpu = reader.integer("cpu", minimum=0, maximum=MAX_CPU) or service.cpu
+    memory = reader.integer("memory", minimum=0, maximum=MAX_MEMORY) or service.memory
+    problem = size_problem(cpu, memory)
+    reader.check(problem is None, "cpu", f"cpu={cpu} memory={memory}", f"is not a Fargate size: {problem}",
+                 f"set services:cpu and services:memory to a valid pair in the stack file (0 keeps the catalog's "
+                 f"{service.cpu}/{service.memory})", after=("memory",))
 
     image_tag = reader.string("imageTag")
     reader.check(image_tag not in MOVING_TAGS, "imageTag", image_tag,
@@ -242,6 +251,8 @@ def load_service_settings(source: ConfigSource, services: tuple[Service, ...] = 
         service=service,
         services=services,
         image_tag=image_tag,
+        cpu=cpu,
+        memory=memory,
         log_level=reader.enum("logLevel", LogLevel).value,
         desired_count=desired,
         min_capacity=min_capacity,

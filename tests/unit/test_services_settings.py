@@ -146,8 +146,27 @@ def test_a_stack_name_that_names_no_catalog_service_is_refused(stack):
 def test_an_invalid_fargate_size_in_the_catalog_is_refused_before_any_resource():
     bad = tuple(dataclasses.replace(s, memory=3000) if s.name == "frontend" else s for s in SERVICES)
     message = violation("frontend-dev", bad)
-    assert "frontend cpu=512 memory=3000" in message and "memory 3000 is not valid with cpu 512" in message
-    assert "shared/catalog.py" in message and "fargate-tasks-size" in message
+    assert "'cpu=512 memory=3000': is not a Fargate size: memory 3000 is not valid with cpu 512" in message
+    assert "(0 keeps the catalog's 512/3000)" in message and "fargate-tasks-size" in message
+
+
+def test_a_team_sizes_its_service_per_environment_in_its_stack_file():
+    assert (settings().cpu, settings().memory) == (512, 1024)  # 0, the default: the catalog's size
+    assert (settings(cpu="1024", memory="2048").cpu, settings(cpu="1024", memory="2048").memory) == (1024, 2048)
+    assert (settings(memory="4096").cpu, settings(memory="4096").memory) == (512, 4096)  # cpu stays the catalog's
+    assert settings(cpu="16384", memory="122880").memory == 122880  # the largest Fargate size
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"cpu": "1024"}, "'cpu=1024 memory=1024': is not a Fargate size: memory 1024 is not valid with cpu 1024"),
+    ({"cpu": "300", "memory": "1024"}, "cpu 300 is not a Fargate size"),
+    ({"cpu": "16385"}, "'services:cpu' = 16385: is outside 0..16384"),
+    ({"memory": "122881"}, "'services:memory' = 122881: is outside 0..122880"),
+    ({"cpu": "-1"}, "'services:cpu' = -1: is outside 0..16384"),
+])
+def test_a_size_that_is_not_a_fargate_pair_is_refused_naming_both_keys(changes, expected):
+    message = violation(**changes)
+    assert expected in message and "(1 problem(s))" in message  # an out-of-range number is not judged as a size
 
 
 def test_a_secret_image_tag_is_refused_as_plain_configuration():

@@ -279,12 +279,12 @@ def _per_task_definition(check: str, live: Live, expected: Expected,
 
 
 def check_task_size(live: Live, expected: Expected) -> list[Finding]:
-    """The catalog's CPU and memory, on Fargate in awsvpc mode."""
+    """The stack's CPU and memory (its own setting, else the catalog's), on Fargate in awsvpc mode."""
     def inspect(service: ServiceExpectation, task: dict) -> list[Finding]:
         resource = _task_resource(service)
         return [
-            compare("task-size", resource, "cpu", str(service.service.cpu), task.get("cpu")),
-            compare("task-size", resource, "memory", str(service.service.memory), task.get("memory")),
+            compare("task-size", resource, "cpu", str(service.settings.cpu), task.get("cpu")),
+            compare("task-size", resource, "memory", str(service.settings.memory), task.get("memory")),
             compare("task-size", resource, "requiresCompatibilities", ["FARGATE"],
                     task.get("requiresCompatibilities", [])),
             compare("task-size", resource, "networkMode", "awsvpc", task.get("networkMode")),
