@@ -242,11 +242,13 @@ def diagram(c, env="prod", readme=True):
 
 
 @task
-def rules_doc(c):
-    """Write docs/provider-rules.md from shared/aws_rules (the rules `plan` and `check-plan` apply)."""
-    from tools import rules_doc as doc
-    (ROOT / doc.PAGE).write_text(doc.page())
-    print(f"provider rules -> {doc.PAGE}")
+def docs(c):
+    """Write the generated reference pages: docs/provider-rules.md (shared/aws_rules) and
+    docs/configuration-keys.md (every Pulumi.yaml). Tests fail when a committed page is stale."""
+    from tools import config_doc, rules_doc
+    for module in (rules_doc, config_doc):
+        (ROOT / module.PAGE).write_text(module.page())
+        print(f"-> {module.PAGE}")
 
 
 # --- Teams: what a change does, where it lands, what it costs, who reviews it (logic and tests: tools/plan_diff.py,
@@ -318,3 +320,18 @@ def lint(c):
     """Static checks: ruff and mypy, as configured in pyproject.toml (CI runs this on every pull request)."""
     c.run(f"{sys.executable} -m ruff check .", pty=False)
     c.run(f"{sys.executable} -m mypy", pty=False)
+
+
+@task(help={"module": "library module to mutate, e.g. shared/naming.py (or shared.naming, or naming); `all`: every "
+                      "module of tools/mutate.py's MODULE_TESTS, one after the other",
+            "max_children": "parallel mutant runs (default 2)"})
+def mutate(c, module, max_children=2):
+    """Mutation testing of a library module against its own tests (mutmut; minutes of CPU, not part of CI):
+    prints the score and each surviving mutant (`.venv/bin/mutmut show <name>` prints its change)."""
+    from tools import mutate as mutation
+    for name in list(mutation.MODULE_TESTS) if module == "all" else [module]:
+        try:
+            result = mutation.mutate(name, int(max_children))
+        except mutation.MutateError as error:
+            raise Exit(str(error), code=2) from None
+        print(result.text(), flush=True)

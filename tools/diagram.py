@@ -1,6 +1,6 @@
 """The picture of the system, generated from an offline plan: never drawn by hand, so never out of date.
 
-One box per stack with its resources grouped by kind, the StackReference edges between stacks (who reads
+One node per stack with its resources grouped by kind, the StackReference edges between stacks (who reads
 whom), and the service call graph from the catalog (who calls whom on which port, what the ALB exposes).
 Rendered as Mermaid (GitHub draws it inside Markdown) and, when Graphviz's `dot` is installed, as an SVG.
 `./dev diagram` rewrites the block in README.md between the markers; a test fails when it is stale.
@@ -45,7 +45,7 @@ def kind_of(resource_type: str) -> str:
 class Box:
     ident: str
     title: str
-    groups: tuple[tuple[str, str], ...]  # (node id, "kind: counts")
+    kinds: tuple[str, ...]  # "kind: 2 TypeA, 1 TypeB", one per kind
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ def boxes(document: dict) -> list[Box]:
         by_kind: dict[str, Counter] = {}
         for resource in custom:
             by_kind.setdefault(kind_of(resource["type"]), Counter())[resource["type"].rsplit(":", 1)[-1]] += 1
-        groups = tuple((node_id(name, kind), f"{kind}: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
-                       for kind, types in sorted(by_kind.items()))
-        found.append(Box(node_id(name), f"{name}: {len(custom)} resources", groups))
+        kinds = tuple(f"{kind}: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items()))
+                      for kind, types in sorted(by_kind.items()))
+        found.append(Box(node_id(name), f"{name}: {len(custom)} resources", kinds))
     return found
 
 
@@ -80,7 +80,7 @@ def edges(document: dict, services: tuple[Service, ...] = SERVICES) -> list[Edge
     def box(service: str) -> str:
         return node_id(f"services/{service_stack_name(service, environment)}")
 
-    alb = node_id(f"platform/{environment}", "load balancing")
+    alb = node_id(f"platform/{environment}")  # the ALB lives in the platform stack
     found.append(Edge(TRADERS, alb, "HTTPS"))
     found += [Edge(alb, box(s.name), s.public.path_pattern) for s in services if s.public]
     found += [Edge(box(caller), box(s.name), f"calls :{s.port}") for s in services for caller in s.callers]
@@ -89,23 +89,22 @@ def edges(document: dict, services: tuple[Service, ...] = SERVICES) -> list[Edge
 
 
 def mermaid(document: dict, services: tuple[Service, ...] = SERVICES) -> str:
+    """One node per stack (its resources by kind inside), so the picture stays small enough for the README."""
     lines = ["flowchart LR"]
     for box in boxes(document):
-        lines.append(f'  subgraph {box.ident}["{box.title}"]')
-        lines += [f'    {ident}["{label.replace(": ", "<br/>", 1)}"]' for ident, label in box.groups]
-        lines.append("  end")
+        kinds = "".join(f"<br/>{kind}" for kind in box.kinds)
+        lines.append(f'  {box.ident}["<b>{box.title}</b>{kinds}"]')
     lines += [f'  {ident}(("{label}"))' for ident, label in EXTERNAL.items()]
     lines += [f'  {e.source} {"-.->" if e.dashed else "-->"}|"{e.label}"| {e.target}' for e in edges(document, services)]
     return "\n".join(lines) + "\n"
 
 
 def graphviz(document: dict, services: tuple[Service, ...] = SERVICES) -> str:
-    lines = ["digraph platform {", "  rankdir=LR; compound=true; node [shape=box, fontsize=10];"]
+    """The same picture for Graphviz: a box per stack, its kinds on separate lines."""
+    lines = ["digraph platform {", "  rankdir=LR; node [shape=box, fontsize=10];"]
     for box in boxes(document):
-        lines.append(f'  subgraph cluster_{box.ident} {{ label="{box.title}";')
-        lines.append(f"    {box.ident} [shape=point, style=invis];")
-        lines += [f'    {ident} [label="{label}"];' for ident, label in box.groups]
-        lines.append("  }")
+        kinds = "".join(f"\\n{kind}" for kind in box.kinds)
+        lines.append(f'  {box.ident} [label="{box.title}{kinds}"];')
     lines += [f'  {ident} [label="{label}", shape=ellipse];' for ident, label in EXTERNAL.items()]
     lines += [f'  {e.source} -> {e.target} [label="{e.label}"{", style=dashed" if e.dashed else ""}];'
               for e in edges(document, services)]

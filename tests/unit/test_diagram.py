@@ -24,14 +24,14 @@ def test_every_stack_reference_and_call_is_drawn(plan_document):
     document = plan_document("prod")
     drawn = mermaid(document)
     for stack in document["stacks"]:
-        assert f'subgraph {diagram.node_id(stack["project"] + "/" + stack["stack"])}["' in drawn
+        assert f'  {diagram.node_id(stack["project"] + "/" + stack["stack"])}["<b>{stack["project"]}/' in drawn
     found = {(e.source, e.target, e.label) for e in edges(document)}
     assert ("platform_prod", "network_prod", "reads") in found
     assert ("services_frontend_prod", "registry_prod", "reads") in found
     calls = {(e.source, e.target) for e in edges(document) if e.label.startswith("calls :")}
     assert calls == {(f"services_{caller.replace('-', '_')}_prod", f"services_{s.name.replace('-', '_')}_prod")
                      for s in SERVICES for caller in s.callers}
-    assert ("platform_prod_load_balancing", "services_frontend_prod", "/*") in found
+    assert ("platform_prod", "services_frontend_prod", "/*") in found and ("traders", "platform_prod", "HTTPS") in found
     assert ("services_processing_service_prod", "venue", "trading venues :443") in found
     assert 'services_frontend_prod -->|"calls :8081"| services_api_gateway_prod' in drawn
     assert 'platform_prod -.->|"reads"| network_prod' in drawn
@@ -54,7 +54,7 @@ def test_embed_replaces_only_the_block_and_refuses_without_markers():
 
 def test_graphviz_has_the_same_boxes_and_edges(plan_document):
     source = graphviz(plan_document("dev"))
-    assert source.startswith("digraph platform {") and "subgraph cluster_network_dev" in source
+    assert source.startswith("digraph platform {") and 'network_dev [label="network/dev: ' in source
     assert 'services_frontend_dev -> services_api_gateway_dev [label="calls :8081"];' in source
     assert 'platform_dev -> network_dev [label="reads", style=dashed];' in source
 
