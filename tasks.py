@@ -5,6 +5,7 @@ Tasks stay thin: each parses its arguments and calls a module of `tools/` (or `p
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from invoke import Exit, task
@@ -70,13 +71,30 @@ def check_plan(c, plan, allow_placeholders=False):
     print(f"{plan} ({document['environment']}): every gate passed")
 
 
-@task(help={"args": "extra pytest arguments for a partial run, e.g. '-k network' (the 100% coverage gate "
-                    "applies to full runs only)"})
-def test(c, args=""):
-    """Every test, with 100% line and branch coverage of shared/, projects/, tasks.py, apps/ and policy/."""
-    # A partial run cannot cover everything, so only a full run enforces the coverage gate.
+@task
+def lint(c):
+    """Static checks: ruff and mypy, as configured in pyproject.toml (mypy keeps its cache in build/)."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m mypy", pty=False)
+
+
+@task(help={"args": "extra pytest arguments for a partial run, e.g. '-k network' (the static checks and the "
+                    "100% coverage gate apply to full runs only)",
+            "workers": "pytest-xdist workers (default 2, this machine's cores; 0 runs in one process)"})
+def test(c, args="", workers=2):
+    """Static checks (ruff, mypy), then every test with 100% line and branch coverage of shared/, tools/,
+    projects/, tasks.py, apps/ and policy/. Prints how long each part took."""
+    timings = []
+    if not args:  # a partial run is for the inner loop: no static checks and no coverage gate
+        started = time.monotonic()
+        lint(c)
+        timings.append(f"static checks {time.monotonic() - started:.0f} s")
     gate = " --cov-fail-under=0" if args else ""
-    c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing{gate} {args}", pty=False)
+    parallel = f" -n {workers}" if int(workers) else ""
+    started = time.monotonic()
+    c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing{parallel}{gate} {args}".rstrip(), pty=False)
+    timings.append(f"tests {time.monotonic() - started:.0f} s")
+    print(f"./dev test: {', '.join(timings)}")
 
 
 # --- Sample services: release an image, run locally (logic and tests: tools/release.py, tools/local.py,
@@ -313,13 +331,6 @@ def codeowners(c, check=False):
         print(f"code owners -> {owners.write(ROOT).relative_to(ROOT)}")
     elif (ROOT / owners.PATH).read_text() != owners.generate(ROOT):
         raise Exit(f"{owners.PATH} is stale: run ./dev codeowners and commit it", code=1)
-
-
-@task
-def lint(c):
-    """Static checks: ruff and mypy, as configured in pyproject.toml (CI runs this on every pull request)."""
-    c.run(f"{sys.executable} -m ruff check .", pty=False)
-    c.run(f"{sys.executable} -m mypy", pty=False)
 
 
 @task(help={"module": "library module to mutate, e.g. shared/naming.py (or shared.naming, or naming); `all`: every "

@@ -47,10 +47,18 @@ class RecordingContext(Context):
         self.commands.append(command)
 
 
-def test_test_task_runs_pytest_with_coverage():
+def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(capsys):
     context = RecordingContext()
     tasks.test(context)
-    tasks.test(context, args="-k network")
-    full, partial = context.commands
-    assert "-m pytest --cov" in full and "--cov-fail-under" not in full  # pyproject's 100% applies
-    assert "--cov-fail-under=0" in partial and partial.endswith("-k network")
+    ruff, mypy, full = context.commands
+    assert ruff.endswith("-m ruff check .") and mypy.endswith("-m mypy")
+    assert full.endswith("-m pytest --cov --cov-report=term-missing -n 2")  # pyproject's 100% gate applies
+    assert capsys.readouterr().out.startswith("./dev test: static checks ")
+
+
+def test_a_partial_run_skips_the_static_checks_and_the_coverage_gate(capsys):
+    context = RecordingContext()
+    tasks.test(context, args="-k network", workers=0)
+    [partial] = context.commands
+    assert partial.endswith("-m pytest --cov --cov-report=term-missing --cov-fail-under=0 -k network")
+    assert capsys.readouterr().out.startswith("./dev test: tests ")
