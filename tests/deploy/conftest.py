@@ -33,8 +33,8 @@ def repository_name(service: str, environment: str = "dev") -> str:
 
 def registry_outputs(environment: str = "dev") -> dict:
     outputs = contract_outputs("registry")
-    outputs["repositoryUrls"] = {s.name: f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{repository_name(s.name, environment)}"
-                                 for s in SERVICES}
+    registry = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+    outputs["repositoryUrls"] = {s.name: f"{registry}/{repository_name(s.name, environment)}" for s in SERVICES}
     outputs["repositoryArns"] = {s.name: f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{repository_name(s.name)}"
                                  for s in SERVICES}
     return outputs

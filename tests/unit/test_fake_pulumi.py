@@ -17,7 +17,8 @@ def run(fake, *args: str, cwd=PROJECTS_DIR / "network") -> subprocess.CompletedP
 
 
 @pytest.mark.parametrize("args, cwd, message", [
-    (["up", "--yes", "--stack", "organization/network/dev", "--force"], None, "unknown flag: --force (for `pulumi up`)"),
+    (["up", "--yes", "--stack", "organization/network/dev", "--force"], None,
+     "unknown flag: --force (for `pulumi up`)"),
     (["stack", "output", "--json", "--stack", "organization/network/dev", "--secrets-provider", "passphrase"], None,
      "unknown flag: --secrets-provider"),
     (["up", "--yes", "--stack", "dev"], None, "needs a stack named org/project/stack"),

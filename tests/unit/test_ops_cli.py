@@ -18,8 +18,15 @@ from shared.stacks import REPO_ROOT, StackId, qualified_stack_name, stack_refere
 from tests.deploy.conftest import aws, gates  # noqa: F401 - the fixtures
 from tests.fake_pulumi.fixtures import contract_outputs, fake  # noqa: F401 - the fixture
 from tools.deploy import deploy as ops
-from tools.deploy.engine import (MISSING_CLI, Backend, Engine, OpsError, backend_settings, check_version,
-                                 default_backend_url)
+from tools.deploy.engine import (
+    MISSING_CLI,
+    Backend,
+    Engine,
+    OpsError,
+    backend_settings,
+    check_version,
+    default_backend_url,
+)
 from tools.deploy.lock import environment_lock, lock_path
 from tools.deploy.outputs import mask_secrets, mask_value, outputs_document
 
@@ -131,9 +138,8 @@ def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
     with environment_lock(tmp_path, "dev", "invoke deploy-all --env dev") as path:
         assert path == lock_path(tmp_path, "dev")
         assert path.read_text().startswith(f"invoke deploy-all --env dev, pid {os.getpid()}, started ")
-        with pytest.raises(OpsError) as error:
-            with environment_lock(tmp_path, "dev", "invoke destroy-all --env dev"):
-                pass
+        with pytest.raises(OpsError) as error, environment_lock(tmp_path, "dev", "invoke destroy-all --env dev"):
+            pass
         message = str(error.value)
         assert "environment dev is locked by another run on this machine (invoke deploy-all --env dev, pid" in message
         assert "then run `invoke destroy-all --env dev` again" in message
@@ -179,9 +185,9 @@ def test_a_lock_whose_holder_wrote_nothing_yet_is_still_refused(tmp_path):
     path.write_text("")
     with path.open("r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with pytest.raises(OpsError, match="a run that has not written its name yet"):
-            with environment_lock(tmp_path, "dev", "x"):
-                pass
+        with pytest.raises(OpsError, match="a run that has not written its name yet"), environment_lock(
+                tmp_path, "dev", "x"):
+            pass
 
 
 # --- outputs ------------------------------------------------------------------------------------------------
@@ -220,7 +226,7 @@ def test_cli_failures_and_non_json_answers_are_reported(fake, tmp_path):  # noqa
                                    "echo 'warning: not json'\n")
     (chatty / "pulumi").chmod(0o755)
     engine = Engine.discover({**os.environ, "PATH": str(chatty)})
-    with pytest.raises(OpsError, match="could not list the stacks of project network in file://.*: Expecting value"):
+    with pytest.raises(OpsError, match=r"could not list the stacks of project network in file://.*: Expecting value"):
         engine.stack_names("network")
     with pytest.raises(OpsError, match="could not read the outputs of network/dev: Expecting value"):
         engine.outputs(StackId("network", "dev"))

@@ -77,7 +77,7 @@ def test_the_barrier_fails_a_run_whose_service_stacks_do_not_overlap(env, tmp_pa
     seed_upstream(env.fake, "network", "registry", "platform")
     session = env.session()
     session.max_parallel = 1
-    with pytest.raises(ops.OpsError, match="^up failed for services/frontend-dev, services/api-gateway-dev\n"):
+    with pytest.raises(ops.OpsError, match=r"^up failed for services/frontend-dev, services/api-gateway-dev\n"):
         ops.deploy_project(session, "services", ops.Options(yes=True))
     assert "error: barrier: only 1 of 3 calls arrived" in capsys.readouterr().out
 

@@ -176,7 +176,8 @@ def run_stack(session: Session, operation: str, handle: Handle, **arguments: Any
     session.console.line(f"{stack}: {operation} started (log: {shown(log)})")
     started = time.monotonic()
     error = ""
-    call = {"preview": target.preview, "up": target.up, "destroy": target.destroy}[operation]
+    operations: dict[str, Callable[..., Any]] = {"preview": target.preview, "up": target.up, "destroy": target.destroy}
+    call = operations[operation]
     with watching(progress):
         try:
             call(on_output=progress.on_output, on_error=progress.on_output, on_event=progress.on_event,
