@@ -147,6 +147,16 @@ class TradingServiceArgs:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """The task's two roles and their inline policies. IAM is eventually consistent: a task launched the moment
+    a role exists can be denied its image, logs or secrets, so the ECS service waits for the policies."""
+
+    execution: aws.iam.Role
+    task: aws.iam.Role
+    policies: tuple[aws.iam.RolePolicy, ...]
+
+
+@dataclass(frozen=True)
 class Discovery:
     """The service's Cloud Map entry and the DNS name callers resolve."""
 
@@ -227,8 +237,7 @@ def _metric_query(query: dict) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
 
 class TradingService(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
-    execution_role: aws.iam.Role
-    task_role: aws.iam.Role
+    roles: Roles
     task_definition: aws.ecs.TaskDefinition
     discovery: Discovery
     routing: Routing | None  # None for an internal service
@@ -259,14 +268,14 @@ class TradingService(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=self.names["log"], retention_in_days=LOG_RETENTION_DAYS, kms_key_id=up.kms_key_arn,
             opts=named_opts("log", self))
-        self.execution_role, self.task_role = self._roles(name, up, ctx, self.log_group)
-        self.task_definition = self._task_definition(name, up, ctx, self.log_group, self.execution_role,
-                                                     self.task_role)
+        self.roles = self._roles(name, up, ctx, self.log_group)
+        self.task_definition = self._task_definition(name, up, ctx, self.log_group, self.roles)
         self.discovery = self._discovery(name, up)
         self.routing = self._routing(name, service.public, up, ctx) if service.public is not None else None
         # Created before the service so the release-relevant ones can be its deployment alarms.
         self.alarms = self._alarms(name, up, self.routing)
-        self.ecs_service = self._service(name, up, self.task_definition, self.discovery, self.routing, self.alarms)
+        self.ecs_service = self._service(name, up, self.task_definition, self.roles, self.discovery, self.routing,
+                                         self.alarms)
         self.scaling = self._scaling(name, up, self.ecs_service)
 
         self.register_outputs({
@@ -291,37 +300,36 @@ class TradingService(pulumi.ComponentResource):
     def _opts(self, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
 
-    def _roles(self, name: str, up: ServiceUpstream, ctx: AwsContext,
-               log_group: aws.cloudwatch.LogGroup) -> tuple[aws.iam.Role, aws.iam.Role]:
+    def _roles(self, name: str, up: ServiceUpstream, ctx: AwsContext, log_group: aws.cloudwatch.LogGroup) -> Roles:
         settings, service = self.settings, self.settings.service
         trust = pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id).apply(
             lambda p: iam.ecs_tasks_trust_policy(p[0], p[1], p[2]))
         execution = aws.iam.Role(f"{name}-execution-role", name=self.names["exec_role"], assume_role_policy=trust,
                                  description=f"ECS agent starting {service.name}: pull, logs, secrets",
                                  opts=named_opts("role", self))
-        aws.iam.RolePolicy(
+        policies = [aws.iam.RolePolicy(
             f"{name}-execution", role=execution.id,
             policy=pulumi.Output.all(ctx.region, up.repository_arn, log_group.arn, up.secret_arns,
                                      up.kms_key_arn).apply(
                 lambda p: iam.execution_role_policy(region=p[0], repository_arn=p[1], log_group_arn=p[2],
                                                     secret_arns=list(p[3].values()), kms_key_arn=p[4])),
-            opts=self._opts())
+            opts=self._opts())]
         task = aws.iam.Role(f"{name}-task-role", name=self.names["task_role"], assume_role_policy=trust,
                             description=f"{service.name} application: its catalog data stores only",
                             opts=named_opts("role", self))
         if service.stores or settings.enable_execute_command:
-            aws.iam.RolePolicy(
+            policies.append(aws.iam.RolePolicy(
                 f"{name}-task", role=task.id,
                 policy=pulumi.Output.all(ctx.region, up.store_arns, up.kms_key_arn).apply(
                     lambda p: iam.document(*iam.task_role_statements(
                         region=p[0], kms_key_arn=p[2], execute_command=settings.enable_execute_command,
                         grants=[(f"{a.store.name.title().replace('_', '')}Access", a.actions, p[1][a.store.value])
                                 for a in service.stores]))),
-                opts=self._opts())
-        return execution, task
+                opts=self._opts()))
+        return Roles(execution, task, tuple(policies))
 
     def _task_definition(self, name: str, up: ServiceUpstream, ctx: AwsContext, log_group: aws.cloudwatch.LogGroup,
-                         execution_role: aws.iam.Role, task_role: aws.iam.Role) -> aws.ecs.TaskDefinition:
+                         roles: Roles) -> aws.ecs.TaskDefinition:
         settings, service = self.settings, self.settings.service
         image = pulumi.Output.concat(up.repository_url, ":", settings.image_tag)
         definitions = pulumi.Output.all(image, ctx.region, up.namespace_name, up.secret_arns, up.store_names).apply(
@@ -335,7 +343,7 @@ class TradingService(pulumi.ComponentResource):
             network_mode="awsvpc", requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX", cpu_architecture="X86_64"),
-            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            execution_role_arn=roles.execution.arn, task_role_arn=roles.task.arn,
             container_definitions=definitions,
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=service.contract.tmp_volume)],
             opts=named_opts("td", self, depends_on=[log_group]))
@@ -437,8 +445,8 @@ class TradingService(pulumi.ComponentResource):
             alarm_actions=[up.alarm_topic_arn], ok_actions=[up.alarm_topic_arn],
             opts=named_opts("alarm", self)) for spec in specs}, specs)
 
-    def _service(self, name: str, up: ServiceUpstream, task_definition: aws.ecs.TaskDefinition, discovery: Discovery,
-                 routing: Routing | None, alarms: Alarms) -> aws.ecs.Service:
+    def _service(self, name: str, up: ServiceUpstream, task_definition: aws.ecs.TaskDefinition, roles: Roles,
+                 discovery: Discovery, routing: Routing | None, alarms: Alarms) -> aws.ecs.Service:
         settings, service = self.settings, self.settings.service
         blue_green = routing is not None and routing.blue_green is not None
         deployment = aws.ecs.ServiceDeploymentConfigurationArgs(
@@ -473,7 +481,7 @@ class TradingService(pulumi.ComponentResource):
             force_new_deployment=True,
             # Autoscaling owns the count after creation: a deploy must not reset it to desiredCount.
             opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=timeouts,
-                            depends_on=routing.service_dependencies if routing else []))
+                            depends_on=[*roles.policies, *(routing.service_dependencies if routing else [])]))
 
     def _scaling(self, name: str, up: ServiceUpstream, ecs_service: aws.ecs.Service) -> Scaling:
         settings, scaling = self.settings, aws.appautoscaling

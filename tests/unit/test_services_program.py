@@ -113,11 +113,16 @@ def role_policy(stack, suffix: str):
     return next(r for r in stack.of_type(ROLE_POLICY) if r.name.endswith(suffix))
 
 
+# Sizes a stack file sets for its environment (services:cpu/memory); every other stack runs the catalog's size.
+STACK_SIZES = {"processing-service-dev": ("1024", "2048")}
+
+
 @pytest.mark.parametrize("name", STACKS)
-def test_task_definition_is_fargate_awsvpc_with_the_catalog_size(planned, name):
+def test_task_definition_is_fargate_awsvpc_with_the_stack_or_catalog_size(planned, name):
     service, stack = service_of(name), planned[name]
     task = stack.one(TASKDEF)
-    assert (task.inputs["cpu"], task.inputs["memory"]) == (str(service.cpu), str(service.memory))
+    expected = STACK_SIZES.get(name, (str(service.cpu), str(service.memory)))
+    assert (task.inputs["cpu"], task.inputs["memory"]) == expected
     assert task.inputs["networkMode"] == "awsvpc" and task.inputs["requiresCompatibilities"] == ["FARGATE"]
     assert task.inputs["family"] == f"td-{name}"
     assert task.inputs["volumes"] == [{"name": "tmp"}]
@@ -257,11 +262,13 @@ def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_co
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("frontend-dev", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
-                      {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]),
+    ("frontend-dev", [{"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),  # dev: Spot only
+    ("frontend-prod", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                       {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]),
     ("api-gateway-prod", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
                           {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 3}]),
-    ("processing-service-dev", [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]),
+    ("processing-service-dev", [{"capacityProvider": "FARGATE", "base": 1, "weight": 0},
+                                {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),
     ("processing-service-prod", [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]),
 ])
 def test_capacity_strategy_comes_from_the_stack_config(planned, name, expected):

@@ -1,0 +1,20 @@
+"""The ECS service waits for its roles' inline policies: IAM is eventually consistent, and a task launched the
+moment its role exists can be refused its image pull, log stream or secrets."""
+from __future__ import annotations
+
+import pytest
+
+from shared.catalog import SERVICES
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SERVICE_TYPE = "aws:ecs/service:Service"
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
+def test_the_ecs_service_depends_on_every_policy_of_its_roles(environment_plans, environment, service):
+    stack = environment_plans(environment)[f"services/{service}-{environment}"]
+    policies = stack.of_type(ROLE_POLICY)
+    assert any(p.name.endswith("-execution") for p in policies)  # at least the execution role's policy
+    [ecs_service] = stack.of_type(SERVICE_TYPE)
+    assert {p.urn for p in policies} <= set(ecs_service.dependencies)
