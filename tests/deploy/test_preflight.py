@@ -40,6 +40,11 @@ def test_service_needs_come_from_the_stack_config():
     assert frontend.on_demand_peak == 4.0 and frontend.spot_peak == 6.0
 
 
+def test_a_stack_sized_in_its_own_file_counts_its_own_vcpu():
+    [processing] = needs("processing-service-dev")  # services:cpu 1024 in dev; the catalog says 2048
+    assert processing.vcpu == 1.0
+
+
 @pytest.mark.parametrize("tasks, shares, spot", [
     (10, [CapacityShare("FARGATE", 0, 1)], 0),
     (10, [CapacityShare("FARGATE", 2, 1), CapacityShare("FARGATE_SPOT", 0, 3)], 6),

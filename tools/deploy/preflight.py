@@ -108,7 +108,7 @@ def service_needs(config: StackConfig) -> ServiceNeeds:
     values = {key[len(prefix):]: value for key, value in config.values.items() if key.startswith(prefix)}
     settings = load_service_settings(DictConfigSource(stack.project, stack.stack, values,
                                                       frozenset(k[len(prefix):] for k in config.secret_keys)))
-    return ServiceNeeds(stack, settings.service.name, settings.image_tag, settings.service.cpu / 1024,
+    return ServiceNeeds(stack, settings.service.name, settings.image_tag, settings.cpu / 1024,
                         settings.max_capacity, tasks_on_spot(settings.max_capacity, settings.capacity_strategy),
                         settings.blue_green)
 
