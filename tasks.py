@@ -12,6 +12,7 @@ from invoke import Exit, task
 
 from shared.stacks import ENVIRONMENTS
 from tools.deploy import deploy as ops
+from tools.findings import Status
 from tools.deploy.engine import OpsError
 from tools.deploy.outputs import outputs_document, write_outputs
 from tools.gates import PlanFileError, failure_summary, read_plan, run_gates
@@ -218,7 +219,8 @@ def outputs(c, env="dev"):
             "outputs_file": "outputs file to read instead of build/outputs/<env>.json (one environment only)"})
 def verify(c, env="dev", outputs_file=None):
     """Check the live environment against its stack config and the catalog (read-only AWS calls, default
-    boto3 credentials); reads the file `invoke outputs` writes after a deploy. Exits 1 when a check fails."""
+    boto3 credentials); reads the file `invoke outputs` writes after a deploy. Exits 1 when a check fails, 3 when
+    nothing could be verified (AWS unreachable): never a pass."""
     chosen = environments(env)
     if outputs_file and len(chosen) > 1:
         raise Exit("--outputs-file holds one environment's outputs: name that environment with --env", code=2)
@@ -233,6 +235,8 @@ def verify(c, env="dev", outputs_file=None):
         print(text)
         if not ok:
             failed.append(environment)
+        elif all(result.status is Status.NOT_VERIFIED for result in results):
+            raise Exit(f"{environment} not verified: nothing could be checked (see the rows above)", code=3)
     if failed:
         raise Exit(f"verification failed in {', '.join(failed)}: see the FAIL rows above", code=1)
 

@@ -49,7 +49,7 @@ def test_config_source_reads_stack_config_as_the_program_does():
     assert source.get("imageTag") == "1.0.0"                     # stack file
     assert source.get("cpuTargetPercent") == "70"                # Pulumi.yaml default
     assert source.get("aws:region") == "us-east-1"               # another namespace stays qualified
-    assert json.loads(source.get("capacityStrategy")) == ["FARGATE:2:1", "FARGATE_SPOT:0:3"]
+    assert json.loads(source.get("capacityStrategy")) == ["FARGATE_SPOT:0:1"]  # dev: Spot only
 
 
 def test_config_source_keeps_secret_keys_secret():
@@ -67,7 +67,7 @@ def test_expected_values_come_from_config_catalog_and_component_constants(dev_en
     assert [s.name for s in expected.public_services] == [s.name for s in SERVICES if s.public]
     assert [s.service for s in expected.services] == list(SERVICES)
     frontend = next(s for s in expected.services if s.name == "frontend")
-    assert frontend.settings.capacity_strategy == (("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 3))
+    assert frontend.settings.capacity_strategy == (("FARGATE_SPOT", 0, 1),)
     assert dict(expected.log_retention) == {
         "log-vpc-flow-dev": network_component.LOG_RETENTION_DAYS,
         **{f"log-{s.name}-dev": service_component.LOG_RETENTION_DAYS for s in SERVICES}}
