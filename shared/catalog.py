@@ -47,8 +47,9 @@ STORE_ACTION_PREFIX: dict[Store, str] = {
     Store.EVENTS_TOPIC: "sns:",
 }
 
-# Names the platform's network policy uses for groups that are not services (the load balancer's).
-RESERVED_NAMES = frozenset({"alb"})
+# Names the platform's network policy uses for groups that are not services: the load balancer's, the network's
+# interface endpoints' and the JWT rotation function's (shared.netpolicy).
+RESERVED_NAMES = frozenset({"alb", "endpoints", "jwt-rotation"})
 # ALB listener rule priorities AWS accepts:
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
 LISTENER_PRIORITY_RANGE = (1, 50000)
@@ -182,9 +183,9 @@ def _find_cycle(services: tuple[Service, ...]) -> list[str] | None:
         state[name] = 1
         for callee in calls[name]:
             if state.get(callee) == 1:
-                return path + [name, callee]
+                return [*path, name, callee]
             if callee not in state:
-                found = visit(callee, path + [name])
+                found = visit(callee, [*path, name])
                 if found:
                     return found
         state[name] = 2
@@ -212,8 +213,8 @@ def validate_catalog(services: tuple[Service, ...] = SERVICES) -> tuple[Service,
             problems.append(f"service {s.name!r}: name must be lower-case letters, digits and '-', at most "
                             f"{SERVICE_NAME_MAX_LENGTH} characters (target group names are limited to 32)")
         if s.name in RESERVED_NAMES:
-            problems.append(f"service {s.name!r}: the name is reserved for the load balancer's security group; "
-                            f"choose another name")
+            problems.append(f"service {s.name!r}: the name is reserved for a security group of the platform "
+                            f"(the load balancer's, the endpoints' or the rotation function's); choose another name")
         if not 1024 <= s.port <= 65535:
             problems.append(f"service {s.name!r}: port {s.port} must be 1024..65535 (non-root containers cannot "
                             f"bind lower ports)")

@@ -42,9 +42,11 @@ NETWORK = ProjectContract("network", (
     Export("privateRouteTableIds", "private route table ids, one per AZ in AZ order"),
     Export("natStrategy", "single | one_per_az | none"),
     Export("natGatewayIds", "NAT gateway ids (empty under none)"),
-    Export("endpointSecurityGroupId", "security group of the interface endpoints (443 from the VPC)"),
+    Export("endpointSecurityGroupId", "security group of the interface endpoints (the platform admits 443 from the "
+                                      "groups that need them)"),
     Export("interfaceEndpoints", "AWS services reached through interface endpoints, e.g. ecr.api"),
     Export("gatewayEndpoints", "AWS services reached through gateway endpoints (s3, dynamodb)"),
+    Export("gatewayPrefixListIds", "map gateway endpoint service -> its prefix list id (egress rules name it)"),
     Export("flowLogGroupName", "log group receiving the VPC flow logs"),
 ))
 
@@ -79,7 +81,10 @@ PLATFORM = ProjectContract("platform", (
     Export("webAclArn", "WAF web ACL associated with the ALB, or empty when the WAF is off"),
     Export("accessLogBucket", "bucket receiving ALB access logs, or empty when they are off"),
 ), reads={
-    "network": ("vpcId", "publicSubnetIds"),
+    # The endpoints decide the task groups' egress (shared.netpolicy.egress_rules); the private subnets host the
+    # JWT rotation function.
+    "network": ("vpcId", "publicSubnetIds", "privateSubnetIds", "endpointSecurityGroupId", "interfaceEndpoints",
+                "gatewayEndpoints", "gatewayPrefixListIds"),
 })
 
 SERVICES = ProjectContract("services", (

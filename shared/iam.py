@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from shared.catalog import WRITE_ACTIONS
 
@@ -308,3 +309,38 @@ def task_role_statements(*, region: str, grants: list[tuple[str, tuple[str, ...]
                                                        "ssmmessages:OpenControlChannel",
                                                        "ssmmessages:OpenDataChannel"], "*"))
     return statements
+
+
+# --- JWT signing-key rotation function (platform project) ---------------------------------------------------
+
+ROTATION_SECRET_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+                           "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage")
+
+
+def lambda_trust_policy(partition: str, region: str, account_id: str) -> str:
+    """Only Lambda functions of this account and region may assume the role (confused-deputy guard)."""
+    return service_trust_policy("lambda.amazonaws.com", account_id,
+                                f"arn:{partition}:lambda:{region}:{account_id}:function:*")
+
+
+def rotation_function_policy(*, partition: str, region: str, account_id: str, secret_arn: str, kms_key_arn: str,
+                             log_group_arn: str, subnet_ids: list[str], security_group_id: str) -> str:
+    """What the rotation function needs, and nothing of any other secret: the rotation steps on its one secret
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html,
+    without GetRandomPassword: keys come from the function's own CSPRNG), the platform key through Secrets
+    Manager, its log group, and its network interfaces in the private subnets (AWS's example grants the EC2
+    actions on "*"; creation is narrowed here to its subnets and group)."""
+    ec2 = f"arn:{partition}:ec2:{region}:{account_id}"
+    return document(
+        statement("RotateItsSecret", ROTATION_SECRET_ACTIONS, [secret_arn]),
+        statement("EncryptItsSecretViaSecretsManager", ["kms:Decrypt", "kms:GenerateDataKey"], [kms_key_arn],
+                  condition=via_service(region, "secretsmanager")),
+        statement("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{log_group_arn}:*"]),
+        statement("NetworkInterfacesInItsSubnets", ["ec2:CreateNetworkInterface"],
+                  [f"{ec2}:network-interface/*", f"{ec2}:security-group/{security_group_id}",
+                   *(f"{ec2}:subnet/{subnet}" for subnet in sorted(subnet_ids))]),
+        statement("ReleaseItsNetworkInterfaces", ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+                                                  "ec2:UnassignPrivateIpAddresses"], [f"{ec2}:network-interface/*"]),
+        # Describe calls have no resource-level permissions: AWS authorises them only against "*".
+        statement("FindNetworkInterfaces", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], "*"),
+    )

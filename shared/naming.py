@@ -65,6 +65,7 @@ NAME_RULES: dict[str, NameRule] = {
     "s3": NameRule(63, f"{_DOCS}/AmazonS3/latest/userguide/bucketnamingrules.html", Replacement.NAME_PREFIX),
     "waf": NameRule(128, f"{_DOCS}/waf/latest/APIReference/API_CreateWebACL.html",
                     Replacement.DELETE_BEFORE_REPLACE),
+    "lambda": NameRule(64, f"{_DOCS}/lambda/latest/api/API_CreateFunction.html", Replacement.DELETE_BEFORE_REPLACE),
     "alarm": NameRule(255, f"{_DOCS}/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
                       Replacement.DELETE_BEFORE_REPLACE),
     "sd": NameRule(127, f"{_DOCS}/cloud-map/latest/api/API_CreateService.html",

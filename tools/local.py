@@ -10,7 +10,6 @@ unchanged: only `AWS_ENDPOINT_URL` points boto3 at moto. A catalog service witho
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import logging
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import boto3
+import jwt
 from moto.server import ThreadedMotoServer
 
 from shared.catalog import SERVICES, STORE_ENV, CatalogError, Secret, Service, Store, by_name, callees
@@ -96,7 +96,16 @@ def _secret_value(secret: Secret) -> str:
         return f"postgresql://trading:{token}@127.0.0.1:5432/trading"
     if secret is Secret.THIRD_PARTY_API_KEYS:
         return json.dumps({STUB_VENUE: token})
-    return token
+    return jwt_key_set()
+
+
+def jwt_key_set() -> str:
+    """A first JWT key set, as the rotation function's bootstrap writes it (apps/jwt-rotation/jwt_rotation/keyset.py
+    defines the format; tests/apps/test_local.py holds the apps' parser to this one): a signing key and the next."""
+    def key(generation: int, use: str) -> dict:
+        secret = base64.urlsafe_b64encode(secrets.token_bytes(64)).rstrip(b"=").decode()
+        return {"kid": secrets.token_hex(8), "secret": secret, "use": use, "generation": generation}
+    return json.dumps({"keys": [key(0, "sign"), key(1, "verify")]})
 
 
 def create_stores(endpoint: str | None, suffix: str = LOCAL_SUFFIX) -> LocalStores:
@@ -164,14 +173,13 @@ def service_environment(service: Service, *, ports: dict[str, int], stores: Loca
     return env
 
 
-def trader_token(key: str, trader: str = "trader-1", ttl_seconds: int = 3600) -> str:
-    """An HS256 token as the platform's identity provider would issue it (the apps verify it)."""
-    def part(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-    header = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = part(json.dumps({"sub": trader, "exp": int(time.time()) + ttl_seconds}).encode())
-    signature = hmac.new(key.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
-    return f"{header}.{claims}.{part(signature)}"
+def trader_token(key_set: str, trader: str = "trader-1", ttl_seconds: int = 3600) -> str:
+    """An HS256 token as the platform's identity provider would issue it: signed with the set's signing key, naming
+    it in `kid` (the apps verify it)."""
+    signing = next(k for k in json.loads(key_set)["keys"] if k["use"] == "sign")
+    secret = base64.urlsafe_b64decode(signing["secret"] + "=" * (-len(signing["secret"]) % 4))
+    return jwt.encode({"sub": trader, "exp": int(time.time()) + ttl_seconds}, secret, algorithm="HS256",
+                      headers={"kid": signing["kid"]})
 
 
 class StubVenue:

@@ -11,6 +11,7 @@ from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidatio
 from policy.inputs import block, is_true, items
 from policy.rules.base import (
     BUCKET,
+    BUCKET_LOGGING,
     BUCKET_SSE,
     LOAD_BALANCERS,
     PUBLIC_ACCESS_BLOCK,
@@ -88,6 +89,12 @@ def alb_log_buckets(resources: Iterable) -> set[str]:
             if r.resource_type in LOAD_BALANCERS and block(r.props, "accessLogs").get("bucket")}
 
 
+def access_log_buckets(resources: Iterable) -> set[str]:
+    """Buckets that receive S3 server access logs (the targetBucket of a BucketLogging)."""
+    return {str(r.props.get("targetBucket")) for r in resources
+            if r.resource_type in BUCKET_LOGGING and r.props.get("targetBucket")}
+
+
 def _sse_rule(props: Mapping[str, Any]) -> Mapping[str, Any]:
     rules = items(props.get("rules"))
     return block(rules[0], "applyServerSideEncryptionByDefault") if rules else {}
@@ -104,7 +111,7 @@ def _bucket_public_access(args: StackValidationArgs, report_violation: ReportVio
 
 def _bucket_encryption(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     buckets = [r for r in args.resources if r.resource_type == BUCKET]
-    log_buckets = alb_log_buckets(args.resources)
+    log_buckets = alb_log_buckets(args.resources) | access_log_buckets(args.resources)
     encrypted: dict[int, Mapping[str, Any]] = {}
     for resource in args.resources:
         if resource.resource_type in BUCKET_SSE:
@@ -118,8 +125,8 @@ def _bucket_encryption(args: StackValidationArgs, report_violation: ReportViolat
                              f"BucketServerSideEncryptionConfiguration", bucket.urn)
         elif _identifiers(bucket.props) & log_buckets:
             if sse.get("sseAlgorithm") != "AES256":
-                report_violation(f"bucket {bucket.name} receives ALB access logs, which ALB can write only with "
-                                 f"SSE-S3; set sse_algorithm='AES256'", bucket.urn)
+                report_violation(f"bucket {bucket.name} receives ALB or S3 access logs, which their delivery can "
+                                 f"write only with SSE-S3; set sse_algorithm='AES256'", bucket.urn)
         elif sse.get("sseAlgorithm") != "aws:kms":
             report_violation(f"bucket {bucket.name} uses {sse.get('sseAlgorithm')!r}; encrypt it with the platform "
                              f"key (sse_algorithm='aws:kms', kms_master_key_id=<platform key ARN>)", bucket.urn)
@@ -139,7 +146,8 @@ def policies() -> list[Policy]:
         resource_policy("platform-key-encryption", "FSBP SQS.1 and SNS.1, extended: secrets, the table, queues and "
                         "topics are encrypted with the platform's customer-managed key (config platformKeyArns).",
                         _platform_key, schema=KEY_SCHEMA),
-        stack_policy("s3-bucket-encryption", "FSBP S3.17: buckets are encrypted with the platform key; the ALB "
-                     "access-log bucket with SSE-S3, the only encryption ALB log delivery supports (stack policy: it "
-                     "needs the load balancer's accessLogs).", _bucket_encryption, schema=KEY_SCHEMA),
+        stack_policy("s3-bucket-encryption", "FSBP S3.17: buckets are encrypted with the platform key; the ALB and "
+                     "S3 access-log buckets with SSE-S3, the only encryption their log delivery supports (stack "
+                     "policy: it needs the load balancer's accessLogs and the buckets' logging).", _bucket_encryption,
+                     schema=KEY_SCHEMA),
     ]

@@ -31,6 +31,9 @@ _SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference"
 STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "ecr:GetAuthorizationToken": f"{_SAR}/list_amazonelasticcontainerregistry.html",
     "logs:DescribeLogGroups": f"{_SAR}/list_amazoncloudwatchlogs.html",
+    # A VPC Lambda's execution role finds its network interfaces and subnets (the JWT rotation function).
+    "ec2:DescribeNetworkInterfaces": f"{_SAR}/list_amazonec2.html",
+    "ec2:DescribeSubnets": f"{_SAR}/list_amazonec2.html",
     "cloudwatch:PutMetricData": f"{_SAR}/list_amazoncloudwatch.html",
     "xray:PutTraceSegments": f"{_SAR}/list_awsx-ray.html",
     "xray:PutTelemetryRecords": f"{_SAR}/list_awsx-ray.html",

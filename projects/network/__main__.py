@@ -23,5 +23,6 @@ export_outputs("network", {
     "endpointSecurityGroupId": network.endpoint_security_group.id,
     "interfaceEndpoints": network.interface_endpoints,
     "gatewayEndpoints": network.gateway_endpoints,
+    "gatewayPrefixListIds": network.gateway_prefix_list_ids,
     "flowLogGroupName": network.flow_log_group.name,
 })

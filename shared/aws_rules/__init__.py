@@ -7,15 +7,32 @@ of an offline plan, and `forces_replacement` tells the plan diff which changes r
 """
 from __future__ import annotations
 
-from shared.aws_rules import (appautoscaling, cloudwatch, dynamodb, ec2, ecr, ecs, elbv2, iam, kms, random,
-                              s3, secretsmanager, servicediscovery, sns, sqs, wafv2)
+from shared.aws_rules import (
+    appautoscaling,
+    cloudwatch,
+    dynamodb,
+    ec2,
+    ecr,
+    ecs,
+    elbv2,
+    iam,
+    kms,
+    lambda_,
+    random,
+    s3,
+    secretsmanager,
+    servicediscovery,
+    sns,
+    sqs,
+    wafv2,
+)
 from shared.aws_rules.model import ResourceRules, Rule, Violation, evaluate
 from shared.aws_rules.tags import COMMON_RULES
 
 __all__ = ["COMMON_RULES", "RULES", "ResourceRules", "Rule", "Violation", "applicable_rules", "evaluate"]
 
 _MODULES = (ec2, ecr, ecs, elbv2, appautoscaling, iam, kms, cloudwatch, secretsmanager, sqs, sns, dynamodb, s3,
-            servicediscovery, wafv2, random)
+            servicediscovery, wafv2, lambda_, random)
 
 
 def _collect() -> dict[str, ResourceRules]:

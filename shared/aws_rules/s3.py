@@ -198,5 +198,42 @@ BUCKET_POLICY = ResourceRules(
     ),
 )
 
+VERSIONING_SOURCE = f"{_TF}/bucket_versioning.go"
+LOGGING_SOURCE = f"{_TF}/bucket_logging.go"
+PUT_BUCKET_LOGGING = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLogging.html"
+
+VERSIONING = ResourceRules(
+    type="aws:s3/bucketVersioning:BucketVersioning",
+    source=VERSIONING_SOURCE,
+    forces_replacement=frozenset({"bucket", "expectedBucketOwner"}),
+    rules=(
+        _bucket_length("bucket-versioning", VERSIONING_SOURCE),
+        Rule(id="s3.bucket-versioning.status.enum", argument="versioningConfiguration.status",
+             constraint=OneOf(("Enabled", "Suspended", "Disabled")),
+             message='expected versioning_configuration.0.status to be one of ["Enabled" "Suspended" "Disabled"]',
+             source=VERSIONING_SOURCE, fix="use Enabled (Disabled only for a bucket never versioned)",
+             ok=("Enabled", "Suspended"), bad=("enabled", "On")),
+    ),
+)
+
+LOGGING = ResourceRules(
+    type="aws:s3/bucketLogging:BucketLogging",
+    source=LOGGING_SOURCE,
+    forces_replacement=frozenset({"bucket", "expectedBucketOwner"}),
+    rules=(
+        _bucket_length("bucket-logging", LOGGING_SOURCE),
+        Rule(id="s3.bucket-logging.target-bucket.length", argument="targetBucket", constraint=_BUCKET_ARGUMENT,
+             message="expected length of target_bucket to be in the range (1 - 63)", source=LOGGING_SOURCE,
+             fix="pass the log bucket's name (bucket.bucket)", ok=("b", "b" * 63), bad=("", "b" * 64)),
+        Rule(id="s3.bucket-logging.target-is-another-bucket", argument="",
+             constraint=Check(lambda i: "a bucket logging into itself logs its own log writes without end"
+                              if i.get("bucket") and i.get("bucket") == i.get("targetBucket") else None,
+                              "targetBucket differs from bucket"),
+             message="TargetBucket: the bucket where server access logs are delivered (another bucket)",
+             source=PUT_BUCKET_LOGGING, fix="deliver the logs into a separate log bucket",
+             ok=({"bucket": "a", "targetBucket": "b"},), bad=({"bucket": "a", "targetBucket": "a"},)),
+    ),
+)
+
 RESOURCES: tuple[ResourceRules, ...] = (BUCKET, OWNERSHIP_CONTROLS, PUBLIC_ACCESS_BLOCK, SSE_CONFIGURATION,
-                                        LIFECYCLE_CONFIGURATION, BUCKET_POLICY)
+                                        LIFECYCLE_CONFIGURATION, BUCKET_POLICY, VERSIONING, LOGGING)

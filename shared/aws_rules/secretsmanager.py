@@ -9,6 +9,7 @@ from shared.aws_rules.model import (
     ExactlyOneOf,
     Length,
     Pattern,
+    Range,
     RequiredWith,
     ResourceRules,
     Rule,
@@ -98,4 +99,26 @@ SECRET_VERSION = ResourceRules(
     ),
 )
 
-RESOURCES: tuple[ResourceRules, ...] = (SECRET, SECRET_VERSION)
+ROTATION_SOURCE = f"{_TF}/secret_rotation.go"
+ROTATION_RULES = "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html"
+
+SECRET_ROTATION = ResourceRules(
+    type="aws:secretsmanager/secretRotation:SecretRotation",
+    source=ROTATION_SOURCE,
+    forces_replacement=frozenset({"secretId"}),
+    rules=(
+        Rule(id="secretsmanager.secret-rotation.days.range", argument="rotationRules.automaticallyAfterDays",
+             constraint=Range(1, 1000), message="AutomaticallyAfterDays: Valid Range: Minimum value of 1. Maximum "
+                                                "value of 1000.", source=ROTATION_RULES,
+             fix="rotate every 1..1000 days", ok=(1.0, 1000.0), bad=(0.0, 1001.0)),
+        Rule(id="secretsmanager.secret-rotation.schedule.exactly-one", argument="rotationRules",
+             constraint=Check(lambda r: None if not isinstance(r, dict) or not (
+                 r.get("automaticallyAfterDays") and r.get("scheduleExpression"))
+                 else "set automaticallyAfterDays or scheduleExpression, not both", "one schedule"),
+             message='"rotation_rules.0.automatically_after_days": conflicts with rotation_rules.0.schedule_expression',
+             source=ROTATION_SOURCE, fix="give the rotation one schedule", ok=({"automaticallyAfterDays": 30.0},),
+             bad=({"automaticallyAfterDays": 30.0, "scheduleExpression": "rate(30 days)"},)),
+    ),
+)
+
+RESOURCES: tuple[ResourceRules, ...] = (SECRET, SECRET_VERSION, SECRET_ROTATION)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from shared.aws_rules.iam import ARN, VERIFY_SOURCE
-from shared.aws_rules.model import Length, OneOf, Pattern, Range, ResourceRules, Rule, Unique
+from shared.aws_rules.model import Check, Length, OneOf, Pattern, Range, ResourceRules, Rule, Unique
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/wafv2"
 WEB_ACL_SOURCE = f"{_TF}/web_acl.go"
@@ -106,4 +106,31 @@ WEB_ACL_ASSOCIATION = ResourceRules(
     ),
 )
 
-RESOURCES: tuple[ResourceRules, ...] = (WEB_ACL, WEB_ACL_ASSOCIATION)
+LOGGING_SOURCE = f"{_TF}/web_acl_logging_configuration.go"
+LOGGING_DESTINATIONS = "https://docs.aws.amazon.com/waf/latest/developerguide/logging-destinations.html"
+_LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-waf-prod"
+
+WEB_ACL_LOGGING = ResourceRules(
+    type="aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    source=LOGGING_SOURCE,
+    forces_replacement=frozenset({"resourceArn"}),
+    rules=(
+        Rule(id="wafv2.web-acl-logging.resource-arn.arn", argument="resourceArn", constraint=ARN,
+             message='"resource_arn" is an invalid ARN', source=VERIFY_SOURCE, fix="pass the web ACL's ARN (acl.arn)",
+             ok=(_ACL,), bad=("waf-prod",)),
+        Rule(id="wafv2.web-acl-logging.destinations.count", argument="logDestinationConfigs",
+             constraint=Check(lambda v: None if isinstance(v, list) and len(v) == 1
+                              else "WAF logs to exactly one destination", "exactly one destination"),
+             message="Attribute log_destination_configs requires 1 item minimum, 1 item maximum",
+             source=LOGGING_SOURCE, fix="give one log group ARN", ok=([_LOG_GROUP],), bad=([], [_LOG_GROUP] * 2)),
+        Rule(id="wafv2.web-acl-logging.destinations.log-group-prefix", argument="logDestinationConfigs[]",
+             constraint=Pattern(r"arn:[a-z-]+:logs:[a-z0-9-]+:\d{12}:log-group:aws-waf-logs-[^:*]+",
+                                "the ARN (without :*) of a log group named aws-waf-logs-..."),
+             message="WAFInvalidParameterException: Error reason: The ARN isn't valid. A valid ARN begins with arn: "
+                     "and includes other information separated by colons or slashes., field: LOG_DESTINATION",
+             source=LOGGING_DESTINATIONS, fix="name the log group aws-waf-logs-<...> and pass group.arn",
+             ok=(_LOG_GROUP,), bad=(_LOG_GROUP.replace("aws-waf-logs-", "log-"), _LOG_GROUP + ":*")),
+    ),
+)
+
+RESOURCES: tuple[ResourceRules, ...] = (WEB_ACL, WEB_ACL_ASSOCIATION, WEB_ACL_LOGGING)

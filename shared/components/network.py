@@ -2,23 +2,30 @@
 
 Design choices (see docs/DESIGN.md): the internet gateway and public subnets exist under every NAT
 strategy because the ALB needs them; each AZ gets its own private route table under every strategy so that
-switching strategy only changes routes, never subnet associations; gateway endpoints (free) are always on.
+switching strategy only changes routes, never subnet associations; gateway endpoints (free) are always on;
+every endpoint carries a policy limiting it to this account.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from shared import iam
+from shared import iam, resource_policies
 from shared.components import component_type
 from shared.components.context import AwsContext, customer_managed_key, named_opts
-from shared.netcalc import plan_subnets
 from shared.naming import physical_name
+from shared.netcalc import plan_subnets
 from shared.settings.network import GATEWAY_ENDPOINTS, NatStrategy, NetworkSettings
 
 LOG_RETENTION_DAYS = 30
+
+
+def _gateway_policy(ctx: AwsContext, make: Callable[[str, str, str], str]) -> pulumi.Output[str]:
+    """A gateway endpoint's policy from (partition, region, account)."""
+    return pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id).apply(lambda p: make(p[0], p[1], p[2]))
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class Network(pulumi.ComponentResource):
 
         self.nat_gateways = self._nat_gateways(name, settings.nat_strategy, suffix, zones, igw)
         self.private_route_tables = []
-        for i, (zone, subnet) in enumerate(zip(zones, self.private_subnets)):
+        for i, (zone, subnet) in enumerate(zip(zones, self.private_subnets, strict=True)):
             table = aws.ec2.RouteTable(f"{name}-private-rt-{i}", vpc_id=self.vpc.id,
                                        tags={"Name": f"rtb-private-{zone}-{suffix}"},
                                        opts=pulumi.ResourceOptions(parent=self))
@@ -94,28 +101,37 @@ class Network(pulumi.ComponentResource):
                               opts=pulumi.ResourceOptions(parent=self))
             self.private_route_tables.append(table)
 
+        # Every endpoint has a policy (an endpoint without one reaches any resource of any account, a path out
+        # of the private subnets): gateways reach only this account's buckets (plus ECR's layer bucket) and
+        # tables, interface endpoints serve only this account's principals (shared.resource_policies).
         self.gateway_endpoints = list(GATEWAY_ENDPOINTS)
+        self.gateway_prefix_list_ids: dict[str, pulumi.Output[str]] = {}
         for service in GATEWAY_ENDPOINTS:
-            aws.ec2.VpcEndpoint(f"{name}-gw-{service}", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
-                                service_name=ctx.region.apply(lambda r, s=service: f"com.amazonaws.{r}.{s}"),
-                                route_table_ids=[t.id for t in self.private_route_tables],
-                                tags={"Name": f"vpce-{service}-{suffix}"}, opts=pulumi.ResourceOptions(parent=self))
+            policy = resource_policies.GATEWAY_ENDPOINT_POLICIES[service]
+            endpoint = aws.ec2.VpcEndpoint(
+                f"{name}-gw-{service}", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
+                service_name=ctx.region.apply(lambda r, s=service: f"com.amazonaws.{r}.{s}"),
+                route_table_ids=[t.id for t in self.private_route_tables],
+                policy=_gateway_policy(ctx, policy),
+                tags={"Name": f"vpce-{service}-{suffix}"}, opts=pulumi.ResourceOptions(parent=self))
+            # The prefix list of the service's public ranges: what a task group's 443 egress to the gateway names.
+            self.gateway_prefix_list_ids[service] = endpoint.prefix_list_id
 
+        # No ingress rule here: the platform stack admits 443 from each group that needs the endpoints (the task
+        # groups and the rotation function's), where those groups are (shared.netpolicy.egress_rules). Nothing
+        # else in the VPC, public subnets included, reaches the endpoints.
         self.endpoint_security_group = aws.ec2.SecurityGroup(
             f"{name}-endpoints-sg", name_prefix=f"{names['endpoint_sg']}-", vpc_id=self.vpc.id,
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
             tags={"Name": names["endpoint_sg"]}, opts=pulumi.ResourceOptions(parent=self))
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-endpoints-https-from-vpc", security_group_id=self.endpoint_security_group.id,
-            ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=settings.vpc_cidr,
-            description="HTTPS to AWS APIs from anything in the VPC", opts=pulumi.ResourceOptions(parent=self))
         self.interface_endpoints = list(settings.interface_endpoints)
+        interface_policy = ctx.account_id.apply(resource_policies.interface_endpoint_policy)
         for service in settings.interface_endpoints:
             aws.ec2.VpcEndpoint(f"{name}-if-{service.replace('.', '-')}", vpc_id=self.vpc.id,
                                 vpc_endpoint_type="Interface", private_dns_enabled=True,
                                 service_name=ctx.region.apply(lambda r, s=service: f"com.amazonaws.{r}.{s}"),
                                 subnet_ids=[s.id for s in self.private_subnets],
-                                security_group_ids=[self.endpoint_security_group.id],
+                                security_group_ids=[self.endpoint_security_group.id], policy=interface_policy,
                                 tags={"Name": f"vpce-{service.replace('.', '-')}-{suffix}"},
                                 opts=pulumi.ResourceOptions(parent=self))
 
@@ -173,7 +189,8 @@ class Network(pulumi.ComponentResource):
                 # DescribeLogGroups is authorised only against "*" (AWS does not scope it to a group).
                 iam.statement("FindItsGroup", ["logs:DescribeLogGroups"], "*"))),
             opts=pulumi.ResourceOptions(parent=self))
-        aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
-                        log_destination=group.arn, iam_role_arn=role.arn, max_aggregation_interval=60,
+        aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=self.vpc.id, traffic_type="ALL",
+                        log_destination_type="cloud-watch-logs", log_destination=group.arn, iam_role_arn=role.arn,
+                        max_aggregation_interval=60,
                         tags={"Name": f"flow-log-vpc-{names['vpc']}"}, opts=pulumi.ResourceOptions(parent=self))
         return group

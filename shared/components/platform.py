@@ -5,8 +5,8 @@ the platform's contract (`shared.contracts.PLATFORM`), which the project exports
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -18,7 +18,7 @@ from shared.components.platform_data import PlatformData, PlatformDataArgs
 from shared.components.platform_edge import PlatformEdge, PlatformEdgeArgs
 from shared.components.platform_network import NetworkPolicy, NetworkPolicyArgs
 from shared.naming import physical_name
-from shared.netpolicy import ALB
+from shared.netpolicy import ALB, ROTATION, Endpoints
 from shared.settings.platform import PlatformSettings
 
 
@@ -35,6 +35,10 @@ class PlatformArgs:
     context: account, partition and region lookups.
     vpc_id: the network stack's VPC (security groups, Cloud Map namespace).
     public_subnet_ids: the network stack's public subnets (the ALB).
+    private_subnet_ids: the network stack's private subnets (the rotation function).
+    endpoints: the network stack's VPC endpoints (they decide each workload's egress).
+    endpoint_security_group_id: the network stack's interface-endpoint group.
+    prefix_list_ids: the network stack's gateway endpoint prefix lists, by service.
     services: the catalog; defaults to `shared.catalog.SERVICES` (tests inject another).
     """
 
@@ -42,6 +46,10 @@ class PlatformArgs:
     context: AwsContext
     vpc_id: pulumi.Input[str]
     public_subnet_ids: pulumi.Input[Sequence[str]]
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    endpoints: pulumi.Input[Endpoints]
+    endpoint_security_group_id: pulumi.Input[str]
+    prefix_list_ids: pulumi.Input[dict[str, str]]
     services: tuple[Service, ...] = SERVICES
 
 
@@ -79,14 +87,17 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
 
         self.network_policy = NetworkPolicy(f"{name}-network-policy", NetworkPolicyArgs(
-            suffix=suffix, vpc_id=args.vpc_id, https=settings.https, services=args.services),
-            opts=pulumi.ResourceOptions(parent=self))
+            suffix=suffix, vpc_id=args.vpc_id, https=settings.https, endpoints=args.endpoints,
+            endpoint_security_group_id=args.endpoint_security_group_id, prefix_list_ids=args.prefix_list_ids,
+            services=args.services), opts=pulumi.ResourceOptions(parent=self))
         groups = self.network_policy.groups
+        # Data first: the edge's WAF log group is encrypted with the data layer's key.
+        self.data = PlatformData(f"{name}-data", PlatformDataArgs(
+            settings=settings, context=args.context, private_subnet_ids=args.private_subnet_ids,
+            rotation_security_group_id=groups[ROTATION.name].id), opts=pulumi.ResourceOptions(parent=self))
         self.edge = PlatformEdge(f"{name}-edge", PlatformEdgeArgs(
             settings=settings, context=args.context, public_subnet_ids=args.public_subnet_ids,
-            security_group_id=groups[ALB].id), opts=pulumi.ResourceOptions(parent=self))
-        self.data = PlatformData(f"{name}-data", PlatformDataArgs(settings=settings, context=args.context),
-                                 opts=pulumi.ResourceOptions(parent=self))
+            security_group_id=groups[ALB].id, kms_key_arn=self.data.key.arn), opts=pulumi.ResourceOptions(parent=self))
 
         edge, data = self.edge, self.data
         self.exports = {
@@ -103,7 +114,7 @@ class Platform(pulumi.ComponentResource):
             "namespaceId": self.namespace.id,
             "namespaceName": self.namespace.name,
             "namespaceArn": self.namespace.arn,
-            "serviceSecurityGroupIds": {g: sg.id for g, sg in groups.items() if g != ALB},
+            "serviceSecurityGroupIds": {g: sg.id for g, sg in groups.items() if g not in (ALB, ROTATION.name)},
             "albSecurityGroupId": groups[ALB].id,
             "kmsKeyArn": data.key.arn,
             "secretArns": {secret.value: s.arn for secret, s in data.secrets.items()},

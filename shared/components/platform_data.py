@@ -1,15 +1,18 @@
 """The platform's encryption key, secrets, data stores and alarm topic: what service stacks are given.
 
-Everything here is encrypted with one customer-managed key of the platform (the ALB access-log bucket, in
-`platform_edge`, is the one exception: ALB log delivery supports SSE-S3 only). The key policy is an input of
-the key itself, so every resource that references the key (and every service log group created later from
-the exported `kmsKeyArn`) exists only after the policy that admits it.
+Everything here is encrypted with one customer-managed key of the platform (the log buckets are the exception:
+ALB and S3 server access log delivery support SSE-S3 only). The key policy is an input of the key itself, so
+every resource that references the key (and every service log group created later from the exported
+`kmsKeyArn`) exists only after the policy that admits it.
+
+The JWT signing key set is not generated here: its secret has no version in Pulumi, and the rotation function
+(`platform_rotation`) writes the first set and every later one.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
 
 import pulumi
 import pulumi_aws as aws
@@ -19,6 +22,7 @@ from shared import resource_policies
 from shared.catalog import Secret, Store
 from shared.components import component_type
 from shared.components.context import AwsContext, customer_managed_key, named_opts
+from shared.components.platform_rotation import SigningKeyRotation, SigningKeyRotationArgs
 from shared.naming import physical_name
 from shared.settings.platform import EXTERNAL_SECRET_KEYS, PlatformSettings
 
@@ -34,6 +38,25 @@ ORDERS_VISIBILITY_TIMEOUT_SECONDS = 60  # longer than one execution against a ve
 ORDERS_MAX_RECEIVES = 5                 # then the order goes to the dead-letter queue for a human
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time to investigate a failed order
 KMS_DATA_KEY_REUSE_SECONDS = 300        # SQS default: fewer KMS calls, each data key lives 5 minutes
+ROTATED_SECRETS = frozenset({Secret.JWT_SIGNING_KEY})  # values written by the rotation function, never by Pulumi
+ASSETS_NONCURRENT_VERSION_DAYS = 30     # an overwritten or deleted asset stays recoverable this long
+INCOMPLETE_UPLOAD_DAYS = 7              # a multipart upload not completed by then is aborted (its parts cost)
+ACCESS_LOG_RETENTION_DAYS = 90          # S3 server access logs, as long as the ALB's
+S3_ACCESS_LOG_PREFIX = "s3-access"
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF delivers to CloudWatch Logs only into groups named so
+
+
+def waf_log_group_name(suffix: str) -> str:
+    """`aws-waf-logs-waf-<suffix>`: the logs of web ACL `waf-<suffix>`; WAF requires the prefix
+    (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html)."""
+    return f"{WAF_LOG_GROUP_PREFIX}{physical_name('waf', suffix)}"
+
+
+def abort_incomplete_uploads_rule() -> aws.s3.BucketLifecycleConfigurationRuleArgsDict:
+    """Every bucket's lifecycle aborts multipart uploads left incomplete (FSBP S3.13 asks for a lifecycle;
+    the parts of an abandoned upload are billed until aborted)."""
+    return {"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": INCOMPLETE_UPLOAD_DAYS}}
 
 
 def slug(secret: Secret) -> str:
@@ -72,12 +95,16 @@ def private_bucket(parent: pulumi.Resource, name: str, prefix: str, encryption: 
 class PlatformDataArgs:
     """Inputs of the platform's data layer.
 
-    settings: validated platform settings (secrets, recovery window, alarm e-mails).
+    settings: validated platform settings (secrets, recovery window, rotation, access logs, alarm e-mails).
     context: account, partition and region lookups.
+    private_subnet_ids: the network's private subnets, where the rotation function runs.
+    rotation_security_group_id: the rotation function's group from the network policy.
     """
 
     settings: PlatformSettings
     context: AwsContext
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    rotation_security_group_id: pulumi.Input[str]
 
 
 class PlatformData(pulumi.ComponentResource):
@@ -87,6 +114,8 @@ class PlatformData(pulumi.ComponentResource):
     store_arns: dict[Store, pulumi.Output[str]]
     dead_letter_queue: aws.sqs.Queue
     alarm_topic: aws.sns.Topic
+    access_log_bucket: aws.s3.Bucket | None  # server access logs of the assets bucket (s3AccessLogs)
+    rotation: SigningKeyRotation
 
     def __init__(self, name: str, args: PlatformDataArgs, opts: pulumi.ResourceOptions | None = None):
         settings = args.settings
@@ -99,6 +128,7 @@ class PlatformData(pulumi.ComponentResource):
             "dlq": physical_name("sqs", suffix, "orders-dlq"),
             "events": physical_name("sns", suffix, "events"),
             "alarms": physical_name("sns", suffix, "alarms"),
+            "access_logs": physical_name("s3", suffix, "s3-logs"),
             **{secret: physical_name("secret", suffix, slug(secret)) for secret in Secret},
         }
         super().__init__(component_type("platform", "PlatformData"), name, None, opts)
@@ -108,11 +138,16 @@ class PlatformData(pulumi.ComponentResource):
             name, self, description=f"Platform data of environment {suffix}: secrets, stores, log groups",
             alias=names["alias"],
             policy=pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id,
-                                     ctx.arn("logs", f"log-group:{service_log_group_pattern(suffix)}")).apply(
-                lambda p: resource_policies.platform_key_policy(p[0], p[1], p[2], p[3])))
+                                     ctx.arn("logs", f"log-group:{service_log_group_pattern(suffix)}"),
+                                     ctx.arn("logs", f"log-group:{waf_log_group_name(suffix)}")).apply(
+                lambda p: resource_policies.platform_key_policy(p[0], p[1], p[2], [p[3], p[4]])))
 
         self.secrets = {secret: self._secret(name, secret, names[secret], settings) for secret in Secret}
-        self.store_names, self.store_arns = self._stores(name, names)
+        self.rotation = SigningKeyRotation(f"{name}-jwt-rotation", SigningKeyRotationArgs(
+            suffix=suffix, context=ctx, secret=self.secrets[Secret.JWT_SIGNING_KEY], kms_key_arn=self.key.arn,
+            subnet_ids=args.private_subnet_ids, security_group_id=args.rotation_security_group_id,
+            rotation_days=settings.jwt_rotation_days), opts=pulumi.ResourceOptions(parent=self))
+        self.store_names, self.store_arns = self._stores(name, names, settings, ctx)
         self.alarm_topic = self._alarm_topic(name, names["alarms"], settings.alarm_emails, ctx)
 
         self.register_outputs({
@@ -124,16 +159,9 @@ class PlatformData(pulumi.ComponentResource):
 
     def _secret(self, name: str, secret: Secret, physical: str,
                 settings: PlatformSettings) -> aws.secretsmanager.Secret:
-        """One Secrets Manager secret and its value: external ones from secret config (or a generated
-        placeholder), the others generated here. Values reach only the secret version, marked secret."""
+        """One Secrets Manager secret and, unless the rotation function writes it, its value: external ones from
+        secret config (or a generated placeholder). Values reach only the secret version, marked secret."""
         logical = f"{name}-{slug(secret)}"
-        if secret in EXTERNAL_SECRET_KEYS and settings.external_secrets[secret] is not None:
-            value: pulumi.Output[str] = pulumi.Output.secret(settings.external_secrets[secret])
-        else:
-            generated = random.RandomPassword(f"{logical}-value", length=GENERATED_SECRET_LENGTH, special=False,
-                                              opts=pulumi.ResourceOptions(parent=self))
-            template = PLACEHOLDER_FORMATS.get(secret, "{}") if secret in EXTERNAL_SECRET_KEYS else "{}"
-            value = pulumi.Output.secret(generated.result.apply(template.format))
         resource = aws.secretsmanager.Secret(
             logical, name=physical, kms_key_id=self.key.arn,
             description=f"{secret.value} of environment {settings.common.environment_suffix}",
@@ -141,12 +169,20 @@ class PlatformData(pulumi.ComponentResource):
             # recoverable for that long but blocks its name until then (see README).
             recovery_window_in_days=settings.secret_recovery_days,
             tags={"Name": physical, "Secret": secret.value}, opts=named_opts("secret", self))
+        if secret in ROTATED_SECRETS:
+            return resource
+        if secret in EXTERNAL_SECRET_KEYS and settings.external_secrets[secret] is not None:
+            value: pulumi.Output[str] = pulumi.Output.secret(settings.external_secrets[secret])
+        else:
+            generated = random.RandomPassword(f"{logical}-value", length=GENERATED_SECRET_LENGTH, special=False,
+                                              opts=pulumi.ResourceOptions(parent=self))
+            value = pulumi.Output.secret(generated.result.apply(PLACEHOLDER_FORMATS[secret].format))
         aws.secretsmanager.SecretVersion(f"{logical}-version", secret_id=resource.id, secret_string=value,
                                          opts=pulumi.ResourceOptions(parent=self))
         return resource
 
-    def _stores(self, name: str, names: dict) -> tuple[dict[Store, pulumi.Output[str]],
-                                                        dict[Store, pulumi.Output[str]]]:
+    def _stores(self, name: str, names: dict, settings: PlatformSettings,
+                ctx: AwsContext) -> tuple[dict[Store, pulumi.Output[str]], dict[Store, pulumi.Output[str]]]:
         """The data stores the catalog's permissions refer to, each encrypted with the platform key."""
         assets, _ = private_bucket(
             self, f"{name}-assets", names["assets"],
@@ -154,6 +190,7 @@ class PlatformData(pulumi.ComponentResource):
              # A bucket key cuts KMS requests (and their cost) by reusing a data key per bucket.
              "bucket_key_enabled": True},
             resource_policies.tls_only_bucket_policy)
+        self._protect_assets(name, names, assets, settings.s3_access_logs, ctx)
         table = aws.dynamodb.Table(
             f"{name}-trades", name=names["table"], billing_mode="PAY_PER_REQUEST", hash_key=TRADES_TABLE_KEY,
             attributes=[{"name": TRADES_TABLE_KEY, "type": "S"}],
@@ -178,6 +215,43 @@ class PlatformData(pulumi.ComponentResource):
         store_arns = {Store.ASSETS_BUCKET: assets.arn, Store.TRADES_TABLE: table.arn,
                       Store.ORDERS_QUEUE: queue.arn, Store.EVENTS_TOPIC: events.arn}
         return store_names, store_arns
+
+    def _protect_assets(self, name: str, names: dict, assets: aws.s3.Bucket, access_logs: bool,
+                        ctx: AwsContext) -> None:
+        """Versioning (an overwritten or deleted asset can be restored), a lifecycle that bounds what versioning
+        keeps, and server access logs into a bucket of their own when `s3AccessLogs` is on.
+
+        Their own bucket, not the ALB's: that one exists only with albAccessLogs, and each log switch stays
+        independent; both are SSE-S3, the only encryption S3 log delivery supports."""
+        opts = pulumi.ResourceOptions(parent=self)
+        versioning = aws.s3.BucketVersioning(f"{name}-assets-versioning", bucket=assets.bucket,
+                                             versioning_configuration={"status": "Enabled"}, opts=opts)
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-assets-lifecycle", bucket=assets.bucket,
+            rules=[{"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {},
+                    "noncurrent_version_expiration": {"noncurrent_days": ASSETS_NONCURRENT_VERSION_DAYS}},
+                   abort_incomplete_uploads_rule()],
+            # S3 refuses noncurrent-version rules until versioning is configured.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+        self.access_log_bucket = None
+        if not access_logs:
+            return
+        log_bucket, log_policy = private_bucket(
+            self, f"{name}-s3-access-logs", names["access_logs"],
+            {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}},
+            lambda arn: pulumi.Output.all(ctx.account_id, assets.arn).apply(
+                lambda p: resource_policies.s3_access_log_bucket_policy(arn, S3_ACCESS_LOG_PREFIX, p[0], [p[1]])))
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-s3-access-logs-lifecycle", bucket=log_bucket.bucket,
+            rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": f"{S3_ACCESS_LOG_PREFIX}/"},
+                    "expiration": {"days": ACCESS_LOG_RETENTION_DAYS}}, abort_incomplete_uploads_rule()],
+            opts=opts)
+        aws.s3.BucketLogging(
+            f"{name}-assets-access-logging", bucket=assets.bucket, target_bucket=log_bucket.bucket,
+            target_prefix=f"{S3_ACCESS_LOG_PREFIX}/{names['assets']}/",
+            # S3 checks that the log bucket's policy admits its delivery when logging is turned on.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]))
+        self.access_log_bucket = log_bucket
 
     def _alarm_topic(self, name: str, physical: str, emails: tuple[str, ...], ctx: AwsContext) -> aws.sns.Topic:
         topic = aws.sns.Topic(f"{name}-alarms", name=physical, kms_master_key_id=self.key.arn,

@@ -1,12 +1,12 @@
-"""The platform's edge: an internet-facing ALB, its listeners, optional access logs and optional WAF.
+"""The platform's edge: an internet-facing ALB, its listeners, optional access logs and optional WAF (logged).
 
 Service stacks add listener rules to `service_listener` (HTTPS when a certificate is set, else HTTP); the
 default action of every listener is a fixed 404, so a path no service claims reaches nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -14,7 +14,12 @@ import pulumi_aws as aws
 from shared import resource_policies
 from shared.components import component_type
 from shared.components.context import AwsContext, named_opts
-from shared.components.platform_data import private_bucket
+from shared.components.platform_data import (
+    ACCESS_LOG_RETENTION_DAYS,
+    abort_incomplete_uploads_rule,
+    private_bucket,
+    waf_log_group_name,
+)
 from shared.naming import physical_name
 from shared.settings.platform import PlatformSettings
 
@@ -22,7 +27,10 @@ from shared.settings.platform import PlatformSettings
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 ACCESS_LOG_PREFIX = "alb"
-ACCESS_LOG_RETENTION_DAYS = 90
+WAF_LOG_RETENTION_DAYS = 30
+# Request headers WAF must not write to its logs: the trader's token and session cookies. WAF matches header
+# names in lower case. https://docs.aws.amazon.com/waf/latest/developerguide/logging-management.html
+REDACTED_HEADERS = ("authorization", "cookie")
 NOT_FOUND = {"type": "fixed-response",
              "fixed_response": {"content_type": "text/plain", "message_body": "Not Found", "status_code": "404"}}
 # AWS managed rule groups of the web ACL, in priority order; the rate limit comes after them.
@@ -37,12 +45,14 @@ class PlatformEdgeArgs:
     context: account, partition and region lookups.
     public_subnet_ids: the network stack's public subnets, one per AZ (the ALB spans all three).
     security_group_id: the ALB's group from the network policy.
+    kms_key_arn: the platform key, encrypting the WAF's log group (its policy admits that group).
     """
 
     settings: PlatformSettings
     context: AwsContext
     public_subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
 
 
 class PlatformEdge(pulumi.ComponentResource):
@@ -52,6 +62,7 @@ class PlatformEdge(pulumi.ComponentResource):
     service_listener: aws.lb.Listener
     access_log_bucket: aws.s3.Bucket | None
     web_acl: aws.wafv2.WebAcl | None
+    waf_log_group: aws.cloudwatch.LogGroup | None
 
     def __init__(self, name: str, args: PlatformEdgeArgs, opts: pulumi.ResourceOptions | None = None):
         settings = args.settings
@@ -84,7 +95,10 @@ class PlatformEdge(pulumi.ComponentResource):
                                              protocol="HTTP", default_actions=[http_default], opts=child)
         self.service_listener = self.https_listener or self.http_listener
 
-        self.web_acl = self._waf(name, names["waf"], settings.waf_rate_limit) if settings.waf else None
+        self.web_acl, self.waf_log_group = None, None
+        if settings.waf:
+            self.web_acl = self._waf(name, names["waf"], settings.waf_rate_limit)
+            self.waf_log_group = self._waf_logging(name, self.web_acl, suffix, args.kms_key_arn)
 
         self.register_outputs({"albArn": self.alb.arn, "serviceListenerArn": self.service_listener.arn})
 
@@ -106,7 +120,7 @@ class PlatformEdge(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-access-logs-expiry", bucket=bucket.bucket,
             rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": f"{ACCESS_LOG_PREFIX}/"},
-                    "expiration": {"days": ACCESS_LOG_RETENTION_DAYS}}],
+                    "expiration": {"days": ACCESS_LOG_RETENTION_DAYS}}, abort_incomplete_uploads_rule()],
             opts=pulumi.ResourceOptions(parent=self))
         self.access_log_bucket = bucket
         return {"bucket": bucket.bucket, "prefix": ACCESS_LOG_PREFIX, "enabled": True}, [policy]
@@ -134,3 +148,17 @@ class PlatformEdge(pulumi.ComponentResource):
         aws.wafv2.WebAclAssociation(f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=acl.arn,
                                     opts=pulumi.ResourceOptions(parent=self))
         return acl
+
+    def _waf_logging(self, name: str, acl: aws.wafv2.WebAcl, suffix: str,
+                     kms_key_arn: pulumi.Input[str]) -> aws.cloudwatch.LogGroup:
+        """Every request the web ACL sees, logged to CloudWatch Logs (FSBP WAF.11) for 30 days under the
+        platform key, without the trader's token or cookies. WAF adds the log group's resource policy for its
+        log delivery itself (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html)."""
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-waf-logs", name=waf_log_group_name(suffix), retention_in_days=WAF_LOG_RETENTION_DAYS,
+            kms_key_id=kms_key_arn, opts=named_opts("log", self))
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-waf-logging", resource_arn=acl.arn, log_destination_configs=[group.arn],
+            redacted_fields=[{"single_header": {"name": header}} for header in REDACTED_HEADERS],
+            opts=pulumi.ResourceOptions(parent=self))
+        return group

@@ -1,4 +1,5 @@
-"""Settings of the platform project: HTTPS, capacity providers, secrets, data-store switches, WAF, alarms."""
+"""Settings of the platform project: HTTPS, capacity providers, secrets and their rotation, log and protection
+switches, WAF, alarms."""
 from __future__ import annotations
 
 import re
@@ -18,6 +19,9 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z
 RECOVERY_WINDOW_MIN, RECOVERY_WINDOW_MAX = 7, 30
 # https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html: Limit 10..2,000,000,000.
 WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX = 10, 2_000_000_000
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html:
+# AutomaticallyAfterDays 1..1000.
+ROTATION_DAYS_MIN, ROTATION_DAYS_MAX = 1, 1000
 
 # Secrets whose value lives outside this platform (the trading database, the venues' API keys): they come
 # from secret stack config. Every other catalog secret is generated here. Their keys are optional secrets of
@@ -44,9 +48,11 @@ class PlatformSettings:
     # Secret -> value from secret config, or None: generate a placeholder (generateSecretPlaceholders).
     external_secrets: dict[Secret, SecretValue | None]
     access_logs: bool
+    s3_access_logs: bool  # server access logs of the assets bucket, into a log bucket of their own
     waf: bool
     waf_rate_limit: int
     alarm_emails: tuple[str, ...]
+    jwt_rotation_days: int  # days between two rotations of the JWT signing key set
 
     @property
     def https(self) -> bool:
@@ -91,11 +97,13 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
                  f"use 0 (delete at once, names reusable) or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}")
     secrets = _external_secrets(reader)
     access_logs = reader.boolean("albAccessLogs")
+    s3_access_logs = reader.boolean("s3AccessLogs")
     waf = reader.boolean("waf")
     rate = reader.integer("wafRateLimit", minimum=WAF_RATE_LIMIT_MIN, maximum=WAF_RATE_LIMIT_MAX)
     emails = reader.string_list("alarmEmails")
     bad = [e for e in emails if not EMAIL.fullmatch(e)]
     reader.check(not bad, "alarmEmails", bad, "are not e-mail addresses", "give addresses like oncall@example.com")
+    rotation = reader.integer("jwtRotationDays", minimum=ROTATION_DAYS_MIN, maximum=ROTATION_DAYS_MAX)
     return reader.finish(PlatformSettings(
         common=common,
         certificate_arn=certificate or None,
@@ -104,7 +112,9 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
         secret_recovery_days=recovery,
         external_secrets=secrets,
         access_logs=access_logs,
+        s3_access_logs=s3_access_logs,
         waf=waf,
         waf_rate_limit=rate,
         alarm_emails=emails,
+        jwt_rotation_days=rotation,
     ))

@@ -12,7 +12,7 @@ from moto import mock_aws
 from shared.catalog import SERVICES, Store
 from tools.local import APPS_DIR
 
-for directory in ("common", *(s.name for s in SERVICES)):
+for directory in ("common", "jwt-rotation", *(s.name for s in SERVICES)):
     path = str(APPS_DIR / directory)
     if path not in sys.path:
         sys.path.insert(0, path)

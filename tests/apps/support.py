@@ -65,6 +65,7 @@ class Stores:
 
     @property
     def jwt_key(self) -> str:
+        """JWT_SIGNING_KEY: the key set, as the rotation function's bootstrap writes it."""
         return self.secrets[Secret.JWT_SIGNING_KEY.value]
 
     def auth(self, trader: str = "alice") -> dict[str, str]:
@@ -93,4 +94,5 @@ def static() -> Stores:
              Store.EVENTS_TOPIC: "arn:aws:sns:us-east-1:123456789012:sns-events-local",
              Store.ASSETS_BUCKET: "s3-assets-local"}
     values = {secret.value: f"{secret.name.lower()}-value-0123456789" for secret in Secret}
+    values[Secret.JWT_SIGNING_KEY.value] = local.jwt_key_set()
     return Stores(local.LocalStores(names, "", {}), values)

@@ -9,6 +9,7 @@ from appkit.client import Unreachable
 
 from shared.catalog import Store
 from tests.apps import support
+from tools import local
 
 ORDER = {"symbol": "ACME", "side": "BUY", "quantity": 10, "limitPrice": "101.25"}
 
@@ -56,8 +57,16 @@ def test_a_numeric_price_is_kept_as_exact_text():
 def test_orders_need_a_valid_token(stores):
     h = harness(stores)
     assert h.call("POST", "/orders", ORDER).status == 401
-    wrong = support.Stores(stores.stores, {**stores.secrets, "JWT_SIGNING_KEY": "another-key"}).auth()
+    # a token of another environment's key set: its kid is unknown here
+    wrong = support.Stores(stores.stores, {**stores.secrets, "JWT_SIGNING_KEY": local.jwt_key_set()}).auth()
     response = h.call("POST", "/orders", ORDER, wrong)
+    assert (response.status, support.body(response)) == (
+        401, {"error": "the token's key id (kid) is not in this service's key set"})
+    # the right kid with another secret
+    forged = json.loads(stores.jwt_key)
+    forged["keys"][0]["secret"] = json.loads(local.jwt_key_set())["keys"][0]["secret"]
+    response = h.call("POST", "/orders", ORDER, support.Stores(stores.stores, {
+        **stores.secrets, "JWT_SIGNING_KEY": json.dumps(forged)}).auth())
     assert (response.status, support.body(response)) == (401, {"error": "invalid token signature"})
     assert h.call("POST", "/orders", b"{", stores.auth()).status == 400
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -12,6 +14,7 @@ import threading
 import time
 import urllib.request
 
+import jwt as pyjwt
 import pytest
 from appkit import client, jwt, runner, web
 from appkit.logs import REDACTED, JsonLogger, request_id
@@ -20,44 +23,82 @@ from appkit.web import App, HttpError, Response, incoming_request_id
 
 from tests.apps import support
 
-KEY = "signing-key-for-tests"
 NOW = 1_800_000_000
 
 
-def token(claims: dict, key: str = KEY, header: dict | None = None) -> str:
-    encoded = jwt.encode(claims, key)
-    if header is None:
-        return encoded
-    head = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
-    return ".".join([head, *encoded.split(".")[1:]])
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def key_set(*keys: tuple[str, bytes, str]) -> str:
+    return json.dumps({"keys": [{"kid": kid, "secret": b64(secret), "use": use, "generation": n}
+                                for n, (kid, secret, use) in enumerate(keys)]})
+
+
+SIGNING, NEXT, OTHER = b"s" * 32, b"n" * 64, b"o" * 32
+KEY_SET = key_set(("k-sign", SIGNING, "sign"), ("k-next", NEXT, "verify"))
+KEYS = jwt.load_keys(KEY_SET)
+
+
+def token(claims: object, secret: bytes = SIGNING, header: object = None) -> str:
+    """A token signed by hand (HS256 over the given header), so tests can build what PyJWT would refuse to."""
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "k-sign"} if header is None else header).encode())
+    body = b64(json.dumps(claims).encode())
+    signature = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(signature)}"
 
 
 def test_a_valid_token_yields_its_claims():
-    assert jwt.verify(token({"sub": "alice", "exp": NOW + 60}), KEY, now=NOW) == {"sub": "alice", "exp": NOW + 60}
+    assert jwt.verify(token({"sub": "alice", "exp": NOW + 60}), KEYS, now=NOW) == {"sub": "alice", "exp": NOW + 60}
+
+
+def test_encode_signs_with_the_signing_key_and_names_it():
+    encoded = jwt.encode({"sub": "bob", "exp": NOW + 60}, KEYS)
+    assert pyjwt.get_unverified_header(encoded) == {"alg": "HS256", "typ": "JWT", "kid": "k-sign"}
+    assert jwt.verify(encoded, KEYS, now=NOW)["sub"] == "bob"
+
+
+def test_a_token_signed_with_a_verify_only_key_of_the_set_is_accepted():
+    assert jwt.verify(token({"sub": "a", "exp": NOW + 60}, NEXT, {"alg": "HS256", "kid": "k-next"}), KEYS,
+                      now=NOW)["sub"] == "a"
 
 
 def test_expiry_allows_the_clock_skew_leeway():
-    assert jwt.verify(token({"sub": "a", "exp": NOW - 10}), KEY, now=NOW)["sub"] == "a"
+    assert jwt.LEEWAY_SECONDS == 30
+    assert jwt.verify(token({"sub": "a", "exp": NOW - 30}), KEYS, now=NOW)["sub"] == "a"
 
 
 @pytest.mark.parametrize("raw,message", [
     ("a.b", "malformed token: expected three dot-separated parts"),
     ("!!.e30.e30", "malformed token: a part is not base64url-encoded JSON"),
-    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "none"}), "unsupported token algorithm; only HS256"),
-    (token({"sub": "a", "exp": NOW + 60}, header=["HS256"]), "unsupported token algorithm"),
-    (token({"sub": "a", "exp": NOW + 60}, key="other"), "invalid token signature"),
+    ("e30.e30.e30", "unsupported token algorithm; only HS256"),
+    (b64(b"[1]") + ".e30.e30", "malformed token: a part is not base64url-encoded JSON"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "none", "kid": "k-sign"}),
+     "unsupported token algorithm; only HS256"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "HS512", "kid": "k-sign"}), "unsupported token algorithm"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "HS256"}), "the token names no key (kid header)"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "HS256", "kid": ""}), "the token names no key (kid header)"),
+    (token({"sub": "a", "exp": NOW + 60}, header={"alg": "HS256", "kid": 7}), "the token names no key (kid header)"),
+    (token({"sub": "a", "exp": NOW + 60}, OTHER, header={"alg": "HS256", "kid": "k-other"}),
+     "the token's key id (kid) is not in this service's key set"),
+    (token({"sub": "a", "exp": NOW + 60}, OTHER), "invalid token signature"),
+    (token({"sub": "a", "exp": NOW + 60}, NEXT), "invalid token signature"),  # another key of the set, wrong kid
     (token(["not", "an", "object"]), "malformed token: the claims are not a JSON object"),
+    (token({"sub": "a", "exp": NOW + 60, "nbf": NOW + 3600}), "invalid token: ImmatureSignatureError"),
     (token({"sub": "a"}), "the token has no finite numeric exp claim"),
     (token({"sub": "a", "exp": True}), "the token has no finite numeric exp claim"),
+    (token({"sub": "a", "exp": str(NOW + 60)}), "the token has no finite numeric exp claim"),
     (token({"sub": "a", "exp": float("inf")}), "the token has no finite numeric exp claim"),
     (token({"sub": "a", "exp": float("nan")}), "the token has no finite numeric exp claim"),
     (token({"sub": "a", "exp": NOW - 31}), "the token has expired"),
     (token({"sub": "", "exp": NOW + 60}), "the token has no sub claim naming the trader"),
+    (token({"exp": NOW + 60}), "the token has no sub claim naming the trader"),
 ])
 def test_each_bad_token_is_refused_saying_why(raw, message):
     with pytest.raises(jwt.TokenError) as raised:
-        jwt.verify(raw, KEY, now=NOW)
+        jwt.verify(raw, KEYS, now=NOW)
     assert str(raised.value).startswith(message)
+    assert "s" * 20 not in str(raised.value)
 
 
 def tampered(position: int, inserted: str, appended: str = "") -> str:
@@ -69,16 +110,39 @@ def tampered(position: int, inserted: str, appended: str = "") -> str:
 
 
 @pytest.mark.parametrize("raw", [tampered(2, "", "="), tampered(2, "**"), tampered(2, "*", "="),
-                                 tampered(2, "\n", "="), tampered(2, "+/"), "e30.e30.A"])
+                                 tampered(2, "\n", "="), tampered(2, "+/"), tampered(0, "=")])
 def test_base64url_is_decoded_strictly(raw):
     with pytest.raises(jwt.TokenError) as raised:
-        jwt.verify(raw, KEY, now=NOW)
+        jwt.verify(raw, KEYS, now=NOW)
     assert str(raised.value) == "malformed token: a part is not base64url-encoded JSON"
-    assert jwt.verify(token({"sub": "a", "exp": NOW + 60}), KEY, now=NOW)["sub"] == "a"
+    assert jwt.verify(token({"sub": "a", "exp": NOW + 60}), KEYS, now=NOW)["sub"] == "a"
 
 
 def test_verify_uses_the_clock_when_no_time_is_given():
-    assert jwt.verify(token({"sub": "a", "exp": time.time() + 60}), KEY)["sub"] == "a"
+    assert jwt.verify(token({"sub": "a", "exp": time.time() + 60}), KEYS)["sub"] == "a"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("not json", "JWT_SIGNING_KEY is not a JSON key set"),
+    ("[]", "JWT_SIGNING_KEY must be a JSON object with a non-empty list 'keys'"),
+    ('{"keys": []}', "JWT_SIGNING_KEY must be a JSON object with a non-empty list 'keys'"),
+    ('{"keys": ["x"]}', "JWT_SIGNING_KEY key 0 needs a unique kid"),
+    (key_set(("a", b"x" * 31, "sign")), "JWT_SIGNING_KEY key 0 needs a unique kid"),
+    (json.dumps({"keys": [{"kid": "a", "secret": "***", "use": "sign"}]}), "JWT_SIGNING_KEY key 0 needs"),
+    (json.dumps({"keys": [{"kid": "a", "secret": "a", "use": "sign"}]}), "JWT_SIGNING_KEY key 0 needs"),
+    (key_set(("a", SIGNING, "sign"), ("a", NEXT, "verify")), "JWT_SIGNING_KEY key 1 needs a unique kid"),
+    (key_set(("a", SIGNING, "sign"), ("b", NEXT, "other")), "JWT_SIGNING_KEY key 1 needs"),
+    (key_set(("a", SIGNING, "verify")), "JWT_SIGNING_KEY marks 0 keys 'sign'; exactly one must be"),
+    (key_set(("a", SIGNING, "sign"), ("b", NEXT, "sign")), "JWT_SIGNING_KEY marks 2 keys 'sign'"),
+])
+def test_a_key_set_that_cannot_sign_or_verify_is_refused_without_its_keys(text, message):
+    with pytest.raises(jwt.KeySetError) as raised:
+        jwt.load_keys(text)
+    assert str(raised.value).startswith(message) and b64(SIGNING) not in str(raised.value)
+
+
+def test_the_key_set_exposes_its_material_for_redaction():
+    assert set(KEYS.material) == {b64(SIGNING), b64(NEXT)} and KEYS.signing_kid == "k-sign"
 
 
 def test_log_lines_are_json_with_the_request_id_and_fields():
@@ -270,7 +334,20 @@ def test_start_logs_incomplete_settings_and_still_binds():
     server.server_close()
     line = json.loads(stream.getvalue())
     assert (line["level"], line["missing"]) == ("ERROR", ["API_GATEWAY_URL"])
-    assert "jwt_signing_key-value" not in stream.getvalue()
+    assert support.static().jwt_key not in stream.getvalue()
+
+
+def test_secret_values_include_every_key_of_the_jwt_key_set():
+    static = support.static()
+    material = jwt.load_keys(static.jwt_key).material
+    assert load("frontend", static.environment("frontend")).secret_values() == (static.jwt_key, *material)
+    env = static.environment("frontend", JWT_SIGNING_KEY="not-a-key-set")
+    assert load("frontend", env).secret_values() == ("not-a-key-set",)
+
+
+def test_a_jwt_signing_key_that_is_no_key_set_is_a_problem_health_reports():
+    settings = load("frontend", support.static().environment("frontend", JWT_SIGNING_KEY="raw-hmac-key"))
+    assert not settings.ok and settings.problems == ("JWT_SIGNING_KEY is not a JSON key set",)
 
 
 def test_secret_values_include_the_strings_inside_a_json_secret():

@@ -9,6 +9,7 @@ import time
 import types
 import urllib.request
 
+import jwt as pyjwt
 import pytest
 
 from shared.catalog import SERVICES, Secret, Service, by_name
@@ -193,14 +194,23 @@ def test_the_stub_venue_answers_404_off_its_route():
         venue.stop()
 
 
-def test_tokens_are_signed_hs256_for_the_given_trader():
-    from appkit import jwt  # the apps' verifier accepts what local-up prints
-    assert jwt.verify(local.trader_token("k", "bob", ttl_seconds=60), "k")["sub"] == "bob"
+def test_tokens_are_signed_hs256_for_the_given_trader_with_the_sets_signing_key():
+    from appkit import jwt  # the apps' verifier accepts what local-up prints, and its parser the key set
+    key_set = local.jwt_key_set()
+    keys = jwt.load_keys(key_set)
+    token = local.trader_token(key_set, "bob", ttl_seconds=60)
+    assert jwt.verify(token, keys)["sub"] == "bob"
+    assert pyjwt.get_unverified_header(token)["kid"] == keys.signing_kid and len(keys.keys) == 2
+
+
+def test_the_local_key_set_has_the_rotation_functions_format():
+    from jwt_rotation import keyset  # apps/jwt-rotation: the format's definition
+    assert keyset.problems(json.loads(local.jwt_key_set())) == []
 
 
 def test_the_banner_shows_the_order_example_only_when_frontend_runs():
     run = FakeRun({}, {"processing-service": 8090})
-    run.endpoint, run.secret_values = "http://127.0.0.1:5000", {Secret.JWT_SIGNING_KEY.value: "key"}
+    run.endpoint, run.secret_values = "http://127.0.0.1:5000", {Secret.JWT_SIGNING_KEY.value: local.jwt_key_set()}
     run.venue = types.SimpleNamespace(url="http://127.0.0.1:5001")
     text = local.banner(run)
     assert "processing-service: http://127.0.0.1:8090" in text and "curl" not in text

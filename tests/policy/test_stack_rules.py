@@ -124,7 +124,7 @@ def test_assets_bucket_with_the_platform_key_and_log_bucket_with_sse_s3_pass():
     ([bucket("s3-assets-dev"), sse("e", "s3-assets-dev", "aws:kms", OTHER_KEY_ARN)],
      f"bucket s3-assets-dev uses key {OTHER_KEY_ARN}, not the platform key"),
     ([ALB, bucket("s3-alb-logs-dev"), sse("e", "s3-alb-logs-dev", "aws:kms", KEY_ARN)],
-     "bucket s3-alb-logs-dev receives ALB access logs, which ALB can write only with SSE-S3"),
+     "bucket s3-alb-logs-dev receives ALB or S3 access logs, which their delivery can write only with SSE-S3"),
 ])
 def test_bucket_encryption_violations_name_the_bucket_and_the_fix(resources, fragment):
     [(message, urn)] = stack_violations("s3-bucket-encryption", resources, {"platformKeyArns": [KEY_ARN]})

@@ -67,7 +67,7 @@ def test_a_diamond_call_graph_is_not_a_cycle():
     pytest.param((svc("a", 8001), svc("a", 8002)), "service names repeat", id="same-name"),
     pytest.param((svc("a", 8001), svc("b", 8001)), "container ports repeat", id="same-port"),
     pytest.param((svc("Bad_Name", 8001),), "service 'Bad_Name': name must be lower-case", id="bad-name"),
-    pytest.param((svc("alb", 8001),), "service 'alb': the name is reserved for the load balancer's security group",
+    pytest.param((svc("alb", 8001),), "service 'alb': the name is reserved for a security group of the platform",
                  id="reserved-name"),
     pytest.param((svc("a", 80),), "service 'a': port 80 must be 1024..65535", id="privileged-port"),
     pytest.param((replace(svc("a", 8001), cpu=256, memory=4096),), "service 'a': memory 4096 is not valid with cpu 256",

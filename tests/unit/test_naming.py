@@ -77,7 +77,8 @@ def test_every_rule_has_a_source_and_replacement_strategy():
     assert strategies["s3"] is Replacement.NAME_PREFIX
     assert strategies["td"] is Replacement.NEW_REVISION
     assert strategies["vpc"] is Replacement.TAG_ONLY
-    for fixed in ("alb", "tg", "role", "log", "alias", "ecr", "cluster", "svc", "secret", "sqs", "sns", "ddb"):
+    for fixed in ("alb", "tg", "role", "log", "alias", "ecr", "cluster", "svc", "secret", "sqs", "sns", "ddb",
+                  "lambda"):
         assert strategies[fixed] is Replacement.DELETE_BEFORE_REPLACE, fixed
     assert all(r.source.startswith("https://docs.aws.amazon.com/") for r in NAME_RULES.values())
 
@@ -87,7 +88,7 @@ def test_every_rule_has_a_source_and_replacement_strategy():
 EXPECTED_MAX_LENGTH = {
     "vpc": 256, "alb": 32, "tg": 32, "tga": 32, "role": 64, "policy": 128, "secgroup": 255, "log": 512,
     "alias": 256, "ecr": 256, "cluster": 255, "svc": 255, "td": 255, "secret": 512, "sqs": 80, "sns": 256,
-    "ddb": 255, "s3": 63, "waf": 128, "alarm": 255, "sd": 127, "scaling": 255,
+    "ddb": 255, "s3": 63, "waf": 128, "alarm": 255, "sd": 127, "scaling": 255, "lambda": 64,
 }
 
 

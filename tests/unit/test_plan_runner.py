@@ -125,6 +125,10 @@ def test_records_parents_dependencies_options_and_masks_secrets(projects):
     assert "aws:sqs/queue:Queue" in summary([plan]) and "network/dev: 3 resources, 3 outputs" in summary([plan])
 
 
+# Every network output the platform reads, beside the two the tests look at.
+NETWORK_READS = {"privateSubnetIds": [], "endpointSecurityGroupId": "sg-1", "interfaceEndpoints": [],
+                 "gatewayEndpoints": [], "gatewayPrefixListIds": {}}
+
 CONSUMER = """
 import pulumi
 from shared.contracts import PLATFORM
@@ -137,7 +141,7 @@ pulumi.export("seen", network.get("vpcId"))
 def test_stack_references_read_upstream_outputs_and_keep_secrets_masked(projects):
     stack = projects("platform", CONSUMER)
     upstream = {stack_reference_name("network", "dev"): StackOutputs(
-        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"]}, ["publicSubnetIds"])}
+        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"], **NETWORK_READS}, ["publicSubnetIds"])}
     plan = run_stack(stack, upstream)
     assert plan.outputs.values["seen"] == "vpc-123"
     [reference] = [r for r in plan.registrations if r.type == "pulumi:pulumi:StackReference"]
@@ -146,7 +150,7 @@ def test_stack_references_read_upstream_outputs_and_keep_secrets_masked(projects
 
 def test_a_missing_upstream_output_names_the_stack_key_and_fix(projects):
     stack = projects("platform", CONSUMER)
-    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "vpc-123"}, [])}
+    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "vpc-123", **NETWORK_READS}, [])}
     with pytest.raises(PlanError) as error:
         run_stack(stack, upstream)
     message = str(error.value)
@@ -169,7 +173,8 @@ def test_an_undeployed_upstream_reads_as_no_outputs(projects):
     ("import pulumi_aws as aws\naws.get_availability_zones()", "no mock for invoke aws:index/getAvailabilityZones"),
 ])
 def test_contract_violations_and_unknown_invokes_fail_the_stack(projects, program, expected):
-    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "v", "publicSubnetIds": []}, [])}
+    upstream = {stack_reference_name("network", "dev"): StackOutputs({"vpcId": "v", "publicSubnetIds": [],
+                                                                      **NETWORK_READS}, [])}
     with pytest.raises(PlanError, match=expected.replace("[", r"\[").replace("]", r"\]")):
         run_stack(projects("registry" if "'registry'" in program else "platform", program), upstream)
 
@@ -248,7 +253,7 @@ def test_upstream_values_keep_their_own_secretness(projects):
     # GIVEN a network stack with one secret output
     program = CONSUMER + 'pulumi.export("subnets", network.get("publicSubnetIds"))\n'
     upstream = {stack_reference_name("network", "dev"): StackOutputs(
-        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"]}, ["publicSubnetIds"])}
+        {"vpcId": "vpc-123", "publicSubnetIds": ["subnet-1"], **NETWORK_READS}, ["publicSubnetIds"])}
     # WHEN the platform reads a plain and the secret one
     plan = run_stack(projects("platform", program), upstream)
     # THEN only the secret one is secret (the readiness check does not make every value secret)

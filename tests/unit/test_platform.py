@@ -11,7 +11,7 @@ from shared.catalog import SERVICES, ExternalCall, PublicRoute
 from shared.components.context import AwsContext
 from shared.components.platform import Platform, PlatformArgs
 from shared.contracts import NETWORK, PLATFORM, ContractError, check_contracts
-from shared.netpolicy import Direction, network_rules
+from shared.netpolicy import Direction, Endpoints, network_rules
 from tools.plan.mocks import StackOutputs
 from shared.stack_config import load_stack_config
 from tools.plan.runner import PlanError, run_stack
@@ -43,22 +43,43 @@ def network_dev(environment_plans) -> Stack:
     return environment_plans("dev")["network/dev"]
 
 
+@pytest.fixture(scope="module")
+def network_prod(environment_plans) -> Stack:
+    return environment_plans("prod")["network/prod"]
+
+
+def platform_args(settings, network: dict, services=SERVICES) -> PlatformArgs:
+    """The component's inputs from plain network outputs (as a test program builds them)."""
+    return PlatformArgs(
+        settings=settings, context=AwsContext.lookup(), vpc_id=network["vpcId"],
+        public_subnet_ids=network["publicSubnetIds"], private_subnet_ids=network.get("privateSubnetIds", []),
+        endpoints=Endpoints(tuple(network.get("interfaceEndpoints", ())), tuple(network.get("gatewayEndpoints", ()))),
+        endpoint_security_group_id=network.get("endpointSecurityGroupId", "sg-endpoints"),
+        prefix_list_ids=network.get("gatewayPrefixListIds", {}), services=services)
+
+
 def group_names(stack: Stack, suffix: str) -> dict[str, str]:
     """security group id -> catalog group name, read from each group's name prefix `secgroup-<group>-<suffix>-`."""
     return {g.id: g.inputs["namePrefix"][len("secgroup-"):-len(f"-{suffix}-")] for g in stack.of_type(SG)}
 
 
-def recorded_rules(stack: Stack, suffix: str) -> set[tuple]:
-    """(group, direction, port, peer group or CIDR) for every rule resource the program registered."""
-    names = group_names(stack, suffix)
+def peer_names(stack: Stack, suffix: str, network: Stack) -> dict[str, str]:
+    """group names, plus the network's endpoint group ("endpoints") and gateway prefix lists ("pl-<service>")."""
+    return {**group_names(stack, suffix), network.outputs["endpointSecurityGroupId"]: "endpoints",
+            **{pl: f"pl-{service}" for service, pl in network.outputs["gatewayPrefixListIds"].items()}}
+
+
+def recorded_rules(stack: Stack, suffix: str, network: Stack) -> set[tuple]:
+    """(group, direction, port, peer group, prefix list or CIDR) for every rule resource the program registered."""
+    names = peer_names(stack, suffix, network)
     rules = set()
     for typ, direction in ((INGRESS, "in"), (EGRESS, "out")):
         for rule in stack.of_type(typ):
             inputs = rule.inputs
             assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"]
-            peer = names[inputs["referencedSecurityGroupId"]] if "referencedSecurityGroupId" in inputs \
-                else inputs["cidrIpv4"]
-            rules.add((names[inputs["securityGroupId"]], direction, int(inputs["fromPort"]), peer))
+            peer = inputs.get("referencedSecurityGroupId") or inputs.get("prefixListId")
+            rules.add((names[inputs["securityGroupId"]], direction, int(inputs["fromPort"]),
+                       names[peer] if peer else inputs["cidrIpv4"]))
     return rules
 
 
@@ -68,9 +89,18 @@ CALL_GRAPH_RULES = {
     ("alb", "out", 8080, "frontend"), ("frontend", "in", 8080, "alb"),
     ("frontend", "out", 8081, "api-gateway"), ("api-gateway", "in", 8081, "frontend"),
     ("api-gateway", "out", 8082, "processing-service"), ("processing-service", "in", 8082, "api-gateway"),
-    ("frontend", "out", 443, INTERNET), ("api-gateway", "out", 443, INTERNET),
-    ("processing-service", "out", 443, INTERNET),
 }
+# Every workload's way to the interface endpoints (both halves), written out.
+ENDPOINT_RULES = {rule for group in ("frontend", "api-gateway", "processing-service", "jwt-rotation")
+                  for rule in ((group, "out", 443, "endpoints"), ("endpoints", "in", 443, group))}
+# The gateway endpoints: every task pulls layers from S3; the DynamoDB users reach theirs.
+GATEWAY_RULES = {("frontend", "out", 443, "pl-s3"), ("api-gateway", "out", 443, "pl-s3"),
+                 ("processing-service", "out", 443, "pl-s3"), ("api-gateway", "out", 443, "pl-dynamodb"),
+                 ("processing-service", "out", 443, "pl-dynamodb")}
+# Dev has no sqs/sns endpoints: api-gateway and processing-service reach them through NAT; processing-service
+# calls the venues in both environments. frontend and the rotation function never reach the internet.
+DEV_INTERNET = {("api-gateway", "out", 443, INTERNET), ("processing-service", "out", 443, INTERNET)}
+PROD_INTERNET = {("processing-service", "out", 443, INTERNET)}
 
 
 def test_cluster_has_container_insights_and_both_fargate_providers(dev, prod):
@@ -130,14 +160,36 @@ def test_with_a_certificate_443_uses_tls13_and_80_redirects(prod):
     assert prod.outputs["serviceListenerArn"] == prod.outputs["httpsListenerArn"] == listeners[443].state["arn"]
 
 
-def test_security_group_rules_are_exactly_the_call_graph(dev, prod):
-    assert recorded_rules(dev, "dev") == CALL_GRAPH_RULES
-    assert recorded_rules(prod, "prod") == CALL_GRAPH_RULES | {("alb", "in", 443, INTERNET)}
+def test_security_group_rules_are_exactly_the_call_graph_and_the_endpoints(dev, prod, network_dev, network_prod):
+    assert recorded_rules(dev, "dev", network_dev) == CALL_GRAPH_RULES | ENDPOINT_RULES | GATEWAY_RULES | DEV_INTERNET
+    assert recorded_rules(prod, "prod", network_prod) == CALL_GRAPH_RULES | ENDPOINT_RULES | GATEWAY_RULES | \
+        PROD_INTERNET | {("alb", "in", 443, INTERNET)}
 
 
-def test_groups_have_no_inline_rules_and_one_per_service(dev):
+def test_internet_egress_says_why(dev):
+    reasons = {r.name: r.inputs["description"] for r in dev.of_type(EGRESS) if r.inputs.get("cidrIpv4") == INTERNET}
+    assert reasons == {
+        "platform-network-policy-api-gateway-eg-internet-443": "AWS APIs without a VPC endpoint via NAT: sqs, sns",
+        "platform-network-policy-processing-service-eg-internet-443":
+            "AWS APIs without a VPC endpoint via NAT: sqs, sns; trading venues"}
+
+
+def test_the_endpoint_rules_follow_the_network_stacks_endpoints(environment_plans):
+    # GIVEN a network that exports every interface endpoint but logs
+    network = dict(environment_plans("prod")["network/prod"].outputs)
+    network["interfaceEndpoints"] = [e for e in network["interfaceEndpoints"] if e != "logs"]
+    upstream = {"organization/network/prod": StackOutputs(network, [])}
+    # WHEN the platform reads it, THEN every task reaches logs through NAT, and nothing else changes
+    stack = Stack(run_stack(StackId("platform", "prod"), upstream))
+    internet = {r.name: r.inputs["description"] for r in stack.of_type(EGRESS) if r.inputs.get("cidrIpv4") == INTERNET}
+    assert internet == {f"platform-network-policy-{s}-eg-internet-443": "AWS APIs without a VPC endpoint via NAT: logs"
+                        + ("; trading venues" if s == "processing-service" else "")
+                        for s in ("frontend", "api-gateway", "processing-service")}
+
+
+def test_groups_have_no_inline_rules_and_one_per_workload(dev):
     groups = dev.of_type(SG)
-    assert sorted(group_names(dev, "dev").values()) == sorted(["alb"] + [s.name for s in SERVICES])
+    assert sorted(group_names(dev, "dev").values()) == sorted(["alb", "jwt-rotation"] + [s.name for s in SERVICES])
     assert all("ingress" not in g.inputs and "egress" not in g.inputs for g in groups)
     names = group_names(dev, "dev")
     assert {names[i]: n for n, i in dev.outputs["serviceSecurityGroupIds"].items()} == {
@@ -153,17 +205,17 @@ def test_a_fourth_service_gets_its_group_and_rules_with_no_other_change(network_
 
     def program():
         settings = load_platform_settings(pulumi_config_source())
-        Platform("platform", PlatformArgs(settings=settings, context=AwsContext.lookup(),
-                                          vpc_id=network_dev.outputs["vpcId"],
-                                          public_subnet_ids=network_dev.outputs["publicSubnetIds"],
-                                          services=catalog))
+        Platform("platform", platform_args(settings, network_dev.outputs, services=catalog))
 
     # WHEN the platform component is built with it
     stack = Stack(run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program))
     # THEN its group and exactly its rules follow
     assert "risk-engine" in group_names(stack, "dev").values()
-    assert recorded_rules(stack, "dev") == CALL_GRAPH_RULES | {
+    assert recorded_rules(stack, "dev", network_dev) == CALL_GRAPH_RULES | ENDPOINT_RULES | GATEWAY_RULES | \
+        DEV_INTERNET | {
         ("api-gateway", "out", 8083, "risk-engine"), ("risk-engine", "in", 8083, "api-gateway"),
+        ("risk-engine", "out", 443, "endpoints"), ("endpoints", "in", 443, "risk-engine"),
+        ("risk-engine", "out", 443, "pl-s3"), ("risk-engine", "out", 443, "pl-dynamodb"),
         ("risk-engine", "out", 443, INTERNET), ("risk-engine", "out", 8443, INTERNET)}
 
 
@@ -209,8 +261,8 @@ def test_an_invalid_catalog_stops_the_platform_before_the_cluster():
 
     def program():
         settings = load_platform_settings(pulumi_config_source())
-        Platform("platform", PlatformArgs(settings=settings, context=AwsContext.lookup(), vpc_id="vpc-1",
-                                          public_subnet_ids=["subnet-1"], services=cyclic))
+        Platform("platform", platform_args(settings, {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"]},
+                                           services=cyclic))
 
     with pytest.raises(PlanError, match="the call graph has a cycle: frontend -> api-gateway -> processing-service "
                                         "-> frontend"):

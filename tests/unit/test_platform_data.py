@@ -59,7 +59,8 @@ def test_key_rotates_and_its_policy_names_no_role(dev):
     logs = statements["CloudWatchLogsUsesKeyForTheseGroups"]
     assert logs.principals == ("logs.us-east-1.amazonaws.com",)
     assert logs.condition == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": [
-        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:log-*-dev"]}}
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:log-*-dev",
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:aws-waf-logs-waf-dev"]}}
 
     alarms = statements["CloudWatchAlarmsPublishToEncryptedTopic"]
     assert alarms.principals == ("cloudwatch.amazonaws.com",)
@@ -75,20 +76,21 @@ def test_every_secret_is_encrypted_with_the_key_and_its_value_marked_secret(dev,
         assert all(s.inputs["kmsKeyId"] == key_arn(stack) for s in secrets.values())
         assert all(s.inputs["recoveryWindowInDays"] == window for s in secrets.values())
         assert {v.inputs["secretString"] for v in stack.of_type(VERSION)} == {"[secret]"}
+        # The JWT key set has no version in Pulumi: the rotation function writes it.
+        assert "platform-data-jwt-signing-key-version" not in {v.name for v in stack.of_type(VERSION)}
         assert stack.outputs["secretArns"] == {
             s.inputs["tags"]["Secret"]: s.state["arn"] for s in secrets.values()}
 
 
 def test_generated_values_flow_into_the_secret_versions(dev, prod):
-    # dev: the JWT key and both placeholders are generated; prod: only the JWT key (the others are config).
+    # dev: both placeholders are generated; prod: nothing (they are config). The JWT key set never is.
     assert sorted(p.name for p in dev.of_type(PASSWORD)) == [
-        "platform-data-database-url-value", "platform-data-jwt-signing-key-value",
-        "platform-data-third-party-api-keys-value"]
-    [prod_password] = prod.of_type(PASSWORD)
-    assert prod_password.name == "platform-data-jwt-signing-key-value"
-    assert prod_password.inputs == {"length": 64, "special": False}
-    version = prod.one(VERSION, "platform-data-jwt-signing-key-version")
-    assert version.property_dependencies["secretString"] == [prod_password.urn]
+        "platform-data-database-url-value", "platform-data-third-party-api-keys-value"]
+    assert prod.of_type(PASSWORD) == []
+    password = dev.one(PASSWORD, "platform-data-database-url-value")
+    assert password.inputs == {"length": 64, "special": False}
+    version = dev.one(VERSION, "platform-data-database-url-version")
+    assert version.property_dependencies["secretString"] == [password.urn]
 
 
 def test_no_generated_or_configured_secret_value_appears_in_the_plan_or_outputs(environment_plans):
@@ -107,7 +109,7 @@ def test_a_configured_database_url_is_used_and_never_shown(run_project):
                                             "databaseUrl": "postgresql://trader:s3cr3t-value@db:5432/trading",
                                             "thirdPartyApiKeys": '{"venue": "k3y-value"}'},
                         secret_keys=["databaseUrl", "thirdPartyApiKeys"])
-    assert [p.name for p in stack.of_type(PASSWORD)] == ["platform-data-jwt-signing-key-value"]
+    assert stack.of_type(PASSWORD) == []
     text = json.dumps(plan_document("dev", [stack.plan]))
     assert "s3cr3t-value" not in text and "k3y-value" not in text
 
@@ -165,8 +167,10 @@ def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_e
     topic = prod.one(TOPIC, "platform-data-alarms")
     assert prod.outputs["alarmTopicArn"] == topic.state["arn"]
     statements = {s.sid: s for s in parse_document(prod.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])}
+    # The only statement: principals of this account need none (IAM alone grants same-account access).
+    assert set(statements) == {"CloudWatchAlarmsOfThisAccountPublish"}
     publish = statements["CloudWatchAlarmsOfThisAccountPublish"]
-    assert publish.principals == ("cloudwatch.amazonaws.com",) and publish.resources == (topic.state["arn"],)
+    assert publish.actions == ("sns:Publish",) and publish.principals == ("cloudwatch.amazonaws.com",) and publish.resources == (topic.state["arn"],)
     assert publish.condition == {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"}}
     [subscription] = prod.of_type("aws:sns/topicSubscription:TopicSubscription")
     assert subscription.inputs == {"protocol": "email", "endpoint": "trading-oncall@example.com",
@@ -190,13 +194,71 @@ def test_prod_access_logs_go_to_an_sse_s3_bucket_the_elb_account_may_write(prod)
     assert alb.inputs["accessLogs"] == {"bucket": bucket.state["bucket"], "prefix": "alb", "enabled": True}
     # ELB checks its write permission when logging is turned on: the ALB waits for the bucket policy.
     assert bucket_policy.urn in alb.dependencies
-    expiry = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    expiry = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                      "platform-edge-access-logs-expiry").inputs["rules"]
     assert expiry[0]["expiration"] == {"days": 90} and expiry[0]["status"] == "Enabled"
+    assert expiry[1] == ABORT_UPLOADS
     assert prod.outputs["accessLogBucket"] == bucket.state["bucket"]
+
+
+ABORT_UPLOADS = {"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {},
+                 "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7}}
+
+
+def test_assets_are_versioned_and_their_lifecycle_bounds_old_versions_and_aborts_uploads(dev, prod):
+    for stack in (dev, prod):
+        assets = stack.one(BUCKET, "platform-data-assets")
+        versioning = stack.one("aws:s3/bucketVersioning:BucketVersioning")
+        assert versioning.inputs == {"bucket": assets.state["bucket"], "versioningConfiguration": {"status": "Enabled"}}
+        lifecycle = stack.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                              "platform-data-assets-lifecycle")
+        assert lifecycle.inputs["rules"] == [
+            {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {},
+             "noncurrentVersionExpiration": {"noncurrentDays": 30}}, ABORT_UPLOADS]
+        assert versioning.urn in lifecycle.dependencies
+
+
+def test_prod_assets_access_logs_go_to_a_bucket_only_s3_logging_of_this_account_may_write(prod):
+    assets = prod.one(BUCKET, "platform-data-assets")
+    logs = prod.one(BUCKET, "platform-data-s3-access-logs")
+    assert logs.inputs["bucketPrefix"] == "s3-s3-logs-prod-"
+    logging = prod.one("aws:s3/bucketLogging:BucketLogging")
+    assert logging.inputs == {"bucket": assets.state["bucket"], "targetBucket": logs.state["bucket"],
+                              "targetPrefix": "s3-access/s3-assets-prod/"}
+    encryption = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                          "platform-data-s3-access-logs-encryption")
+    assert encryption.inputs["rules"] == [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+    log_policy = prod.one("aws:s3/bucketPolicy:BucketPolicy", "platform-data-s3-access-logs-policy")
+    statements = {s.sid: s for s in parse_document(log_policy.inputs["policy"])}
+    writer = statements["S3WritesServerAccessLogs"]
+    assert writer.principal_types == {"Service": ("logging.s3.amazonaws.com",)}
+    assert writer.actions == ("s3:PutObject",) and writer.resources == (f"{logs.state['arn']}/s3-access/*",)
+    assert writer.condition == {"ArnLike": {"aws:SourceArn": [assets.state["arn"]]},
+                                "StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
+    assert statements["DenyInsecureTransport"].effect == "Deny"
+    # S3 checks the policy when logging is turned on.
+    assert log_policy.urn in logging.dependencies
+    lifecycle = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                         "platform-data-s3-access-logs-lifecycle").inputs["rules"]
+    assert lifecycle == [{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": "s3-access/"},
+                          "expiration": {"days": 90}}, ABORT_UPLOADS]
+
+
+def test_prod_waf_logs_to_an_encrypted_group_without_tokens_or_cookies(prod):
+    group = prod.one("aws:cloudwatch/logGroup:LogGroup", "platform-edge-waf-logs")
+    assert group.inputs["name"] == "aws-waf-logs-waf-prod" and group.inputs["retentionInDays"] == 30
+    assert group.inputs["kmsKeyId"] == key_arn(prod)
+    logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    assert logging.inputs == {
+        "resourceArn": prod.one("aws:wafv2/webAcl:WebAcl").state["arn"],
+        "logDestinationConfigs": [group.state["arn"]],
+        "redactedFields": [{"singleHeader": {"name": "authorization"}}, {"singleHeader": {"name": "cookie"}}]}
 
 
 def test_dev_has_no_access_logs_no_waf(dev):
     assert [b.name for b in dev.of_type(BUCKET)] == ["platform-data-assets"]
+    assert dev.of_type("aws:s3/bucketLogging:BucketLogging") == []
+    assert dev.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") == []
     assert "accessLogs" not in dev.one("aws:lb/loadBalancer:LoadBalancer").inputs
     assert dev.of_type("aws:wafv2/webAcl:WebAcl") == [] and dev.outputs["webAclArn"] == ""
     assert dev.outputs["accessLogBucket"] == ""

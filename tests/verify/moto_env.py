@@ -87,7 +87,7 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
         "publicSubnetIds": public, "privateSubnetIds": private, "privateRouteTableIds": [],
         "natStrategy": network.nat_strategy.value, "natGatewayIds": [], "endpointSecurityGroupId": "",
         "interfaceEndpoints": list(network.interface_endpoints), "gatewayEndpoints": ["s3", "dynamodb"],
-        "flowLogGroupName": flow_log_group,
+        "gatewayPrefixListIds": {"s3": "pl-63a5400a", "dynamodb": "pl-02cd2c6b"}, "flowLogGroupName": flow_log_group,
     }
 
     # --- registry ---
@@ -195,7 +195,7 @@ def build_environment(session: boto3.Session, environment: str = "dev") -> Envir
             store_values={a.store.value: store_names[a.store.value] for a in service.stores},
             venue_url=own.venue_url, readonly_root_filesystem=own.readonly_root_filesystem))
         task = ecs.register_task_definition(
-            family=physical_name("td", suffix, service.name), cpu=str(service.cpu), memory=str(service.memory),
+            family=physical_name("td", suffix, service.name), cpu=str(own.cpu), memory=str(own.memory),
             networkMode="awsvpc", requiresCompatibilities=["FARGATE"], containerDefinitions=[definition],
             volumes=[{"name": service.contract.tmp_volume}])["taskDefinition"]
         registry = discovery.create_service(

@@ -2,6 +2,7 @@
 
 A security group created by the provider starts with no rules at all (the provider removes the default
 allow-all egress), so only the plan's `aws.vpc.SecurityGroup{Ingress,Egress}Rule` resources open anything.
+A rule's peer is a security group, an IPv4 CIDR or a managed prefix list (a gateway endpoint's).
 Inline `ingress`/`egress` blocks are not read (the policy pack refuses them): a path they alone open is
 reported closed, an error on the safe side. Routes come from `aws.ec2.Route` resources and subnet
 associations; a subnet without an association uses the VPC's main route table, which the plan cannot show.
@@ -36,24 +37,27 @@ class Rule:
     to_port: int
     cidr: str | None
     peer_group: str | None
+    prefix_list: str | None = None
 
     def opens(self, port: int) -> bool:
         if self.protocol in ALL_PROTOCOLS:
             return True
         return self.protocol in TCP and self.from_port <= port <= self.to_port
 
-    def admits(self, groups: Iterable[str], cidrs: Iterable[str]) -> bool:
-        """The rule's peer is one of `groups`, or its CIDR holds every one of `cidrs`."""
+    def admits(self, groups: Iterable[str], cidrs: Iterable[str], prefix_lists: Iterable[str] = ()) -> bool:
+        """The rule's peer is one of `groups` or `prefix_lists`, or its CIDR holds every one of `cidrs`."""
         if self.peer_group is not None:
             return self.peer_group in set(groups)
+        if self.prefix_list is not None:
+            return self.prefix_list in set(prefix_lists)
         if self.cidr is None:
-            return False  # a prefix-list or IPv6 peer: not read, so never counted as open
+            return False  # an IPv6 peer: not read, so never counted as open
         wanted = [ipaddress.IPv4Network(c) for c in cidrs]  # subnets' cidrBlock: IPv4 (IPv6 peers are not read)
         return bool(wanted) and all(ipaddress.IPv4Network(self.cidr).supernet_of(w) for w in wanted)
 
     @property
     def peer(self) -> str:
-        return self.peer_group or self.cidr or "?"
+        return self.peer_group or self.prefix_list or self.cidr or "?"
 
 
 def _port(value, default: int) -> int:
@@ -68,13 +72,14 @@ def rules(plan: Plan, group_ids: Iterable[str], *, ingress: bool) -> list[Rule]:
             found.append(Rule(resource.label, resource.get("securityGroupId"), ingress,
                               str(resource.get("ipProtocol", "")).lower(), _port(resource.get("fromPort"), 0),
                               _port(resource.get("toPort"), 65535), resource.get("cidrIpv4"),
-                              resource.get("referencedSecurityGroupId")))
+                              resource.get("referencedSecurityGroupId"), resource.get("prefixListId")))
     return found
 
 
-def opening(found: list[Rule], port: int, *, groups: Iterable[str] = (), cidrs: Iterable[str] = ()) -> Rule | None:
-    groups, cidrs = list(groups), list(cidrs)
-    return next((r for r in found if r.opens(port) and r.admits(groups, cidrs)), None)
+def opening(found: list[Rule], port: int, *, groups: Iterable[str] = (), cidrs: Iterable[str] = (),
+            prefix_lists: Iterable[str] = ()) -> Rule | None:
+    groups, cidrs, prefix_lists = list(groups), list(cidrs), list(prefix_lists)
+    return next((r for r in found if r.opens(port) and r.admits(groups, cidrs, prefix_lists)), None)
 
 
 def group_ids(groups: list[Resource]) -> list[str]:

@@ -5,7 +5,8 @@ Manager when the task has secrets) and the application's (the service prefix of 
 KMS actions limited by `kms:ViaService` are called by that service, not by the task). How: an interface
 endpoint with private DNS answers for its service in the whole VPC, so when one exists the task must reach
 it (an ENI in the subnet's AZ, the endpoint's group admitting the task, the task's group letting 443 out to
-it); otherwise a gateway endpoint on the subnet's route table, or a NAT route, with 443 egress to anywhere.
+it); otherwise a gateway endpoint on the subnet's route table with 443 egress to its prefix list (or to
+anywhere), or a NAT route with 443 egress to anywhere.
 Declared external calls need NAT. Sources:
 https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
 https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
@@ -70,12 +71,15 @@ def _api(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Reso
     gateway = next((e for e in _endpoints(plan, api, "Gateway") if table in (e.get("routeTableIds") or [])), None)
     internet = network.opening(egress, HTTPS, cidrs=[network.INTERNET])
     if gateway is not None:
-        if internet is None:
+        prefix_list = gateway.get("prefixListId")
+        out = network.opening(egress, HTTPS, prefix_lists=[prefix_list] if prefix_list else []) or internet
+        if out is None:
             return failed(REACHABILITY, name, subnet.label,
                           f"{api}: gateway endpoint {gateway.label} is on route table {table}, but the task's "
-                          f"security groups allow no {HTTPS} egress to {network.INTERNET} (the endpoint's "
-                          f"prefix list); add that egress rule")
-        return passed(REACHABILITY, name, subnet.label, f"{api} through gateway endpoint {gateway.label}")
+                          f"security groups allow no {HTTPS} egress to its prefix list {prefix_list} (or to "
+                          f"{network.INTERNET}); add that egress rule")
+        return passed(REACHABILITY, name, subnet.label,
+                      f"{api} through gateway endpoint {gateway.label} (out: {out.source})")
     nat, evidence = network.nat_path(plan, subnet)
     if not nat:
         region = str(subnet.get("availabilityZone", ""))[:-1]  # us-east-1a -> us-east-1

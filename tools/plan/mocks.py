@@ -14,10 +14,13 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi.runtime import mocks, rpc
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 PARTITION = "aws"
@@ -105,6 +108,15 @@ STATE: dict[str, StateFn] = {
     "aws:ec2/vpc:Vpc": lambda name, i, rid: {"arn": arn("ec2", f"vpc/{rid}"),
                                              "defaultSecurityGroupId": f"sg-{short_hash(rid)}"},
     "aws:ec2/subnet:Subnet": lambda name, i, rid: {"arn": arn("ec2", f"subnet/{rid}")},
+    # A gateway endpoint's managed prefix list (security-group rules name it); interface endpoints have none.
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda name, i, rid: {
+        "arn": arn("ec2", f"vpc-endpoint/{rid}"),
+        **({"prefixListId": f"pl-{short_hash(name, 8)}"} if i.get("vpcEndpointType") == "Gateway" else {})},
+    "aws:lambda/function:Function": lambda name, i, rid: {
+        "arn": arn("lambda", f"function:{_named(i, rid)}"),
+        "qualifiedArn": arn("lambda", f"function:{_named(i, rid)}:1"),
+        "invokeArn": f"arn:{PARTITION}:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+                     f"{arn('lambda', 'function:' + _named(i, rid))}/invocations", "version": "1"},
     "aws:ec2/securityGroup:SecurityGroup": lambda name, i, rid: {
         "arn": arn("ec2", f"security-group/{rid}"),
         "name": i.get("name") or f"{i.get('namePrefix', '')}{short_hash(name, 8)}"},
@@ -210,10 +222,35 @@ INVOKES: dict[str, Callable[[dict], dict]] = {
 }
 
 
+# The asset and archive kinds programs here use (a Lambda's code); a remote one would be fetched by the engine.
+ARCHIVE_TYPES = (pulumi.AssetArchive, pulumi.StringAsset, pulumi.FileAsset, pulumi.FileArchive)
+
+
+def _archive_entry(value: Any) -> Any:
+    """An asset or archive input as plan.json shows it: a StringAsset by the hash of its text, a file or
+    directory by its path relative to the repository (plans of two checkouts stay identical) and the hash of its
+    bytes (so the plan changes when the code does), an AssetArchive by its members."""
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: _archive_entry(member) for name, member in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.StringAsset):
+        return {"text-sha256": hashlib.sha256(value.text.encode()).hexdigest()}
+    path = Path(value.path).resolve()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.relative_to(path if path.is_dir() else path.parent).as_posix().encode())
+        digest.update(file.read_bytes())
+    where = path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
+    return {"path": where, "sha256": digest.hexdigest()}
+
+
 def mask_secrets(value: Any) -> Any:
-    """Replace every secret-wrapped value (as the engine sends them) by "[secret]"."""
+    """Replace every secret-wrapped value (as the engine sends them) by "[secret]", and every asset or archive
+    by a JSON description of it (`_archive_entry`)."""
     if rpc.is_rpc_secret(value):
         return MASK
+    if isinstance(value, ARCHIVE_TYPES):
+        return _archive_entry(value)
     if isinstance(value, dict):
         return {k: mask_secrets(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -18,6 +18,7 @@ import gc
 import importlib
 import itertools
 import json
+import keyword
 import multiprocessing
 import os
 import pkgutil
@@ -44,7 +45,8 @@ from tools.plan.mocks import MASK, PlanMocks, RecordingMonitor, Registration, St
 # here costs only time, and a test holds this list to the resource types and invokes of the plans.
 PROVIDER_MODULES = (
     "pulumi_aws", "pulumi_aws.appautoscaling", "pulumi_aws.cloudwatch", "pulumi_aws.dynamodb", "pulumi_aws.ec2",
-    "pulumi_aws.ecr", "pulumi_aws.ecs", "pulumi_aws.elb", "pulumi_aws.iam", "pulumi_aws.kms", "pulumi_aws.lb",
+    "pulumi_aws.ecr", "pulumi_aws.ecs", "pulumi_aws.elb", "pulumi_aws.iam", "pulumi_aws.kms", "pulumi_aws.lambda_",
+    "pulumi_aws.lb",
     "pulumi_aws.s3", "pulumi_aws.secretsmanager", "pulumi_aws.servicediscovery", "pulumi_aws.sns",
     "pulumi_aws.sqs", "pulumi_aws.vpc", "pulumi_aws.wafv2", "pulumi_random",
 )
@@ -90,9 +92,10 @@ class StackPlan:
 
 def provider_module(token: str) -> str:
     """The Python module defining a provider type or function: `aws:ec2/vpc:Vpc` -> `pulumi_aws.ec2`,
-    `aws:index/getRegion:getRegion` -> `pulumi_aws`."""
+    `aws:index/getRegion:getRegion` -> `pulumi_aws`, `aws:lambda/function:Function` -> `pulumi_aws.lambda_` (a
+    Python keyword gets a trailing underscore)."""
     package, module = token.split(":")[0], token.split(":")[1].split("/")[0]
-    return f"pulumi_{package}" + ("" if module == "index" else f".{module}")
+    return f"pulumi_{package}" + ("" if module == "index" else f".{module}{'_' if keyword.iskeyword(module) else ''}")
 
 
 @functools.cache

@@ -6,11 +6,12 @@ crash-looping with the reason only in a log nobody sees. Problems name the varia
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from appkit import contract
+from appkit import contract, jwt
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "INFO"
@@ -35,13 +36,19 @@ class Settings:
         return self.values[name]
 
     def secret_values(self) -> tuple[str, ...]:
-        """Values the logger must never print: each secret, and each string inside one that is a JSON object
-        (THIRD_PARTY_API_KEYS holds keys by provider, and a service sends one of them on)."""
+        """Values the logger must never print: each secret, each string inside one that is a JSON object
+        (THIRD_PARTY_API_KEYS holds keys by provider, and a service sends one of them on), and each key of the
+        JWT key set."""
         found = []
         for name in self.service.secrets:
             if name not in self.values:
                 continue
             found.append(self.values[name])
+            if name == contract.JWT_SIGNING_KEY:
+                # A value that is no key set is reported by `load`, and redacted whole above.
+                with contextlib.suppress(jwt.KeySetError):
+                    found += jwt.load_keys(self.values[name]).material
+                continue
             try:
                 members = json.loads(self.values[name])
             except ValueError:
@@ -76,6 +83,11 @@ def load(service_name: str, environ: Mapping[str, str]) -> Settings:
     for variable in sorted(URL_VARIABLES & values.keys()):
         if not values[variable].startswith(("http://", "https://")):
             problems.append(f"{variable}={values[variable]!r} is not an http(s) URL")
+    if contract.JWT_SIGNING_KEY in values:
+        try:
+            jwt.load_keys(values[contract.JWT_SIGNING_KEY])
+        except jwt.KeySetError as error:
+            problems.append(str(error))
     log_level = environ.get(contract.LOG_LEVEL, "").strip().upper() or DEFAULT_LOG_LEVEL
     if log_level not in LOG_LEVELS:
         problems.append(f"{contract.LOG_LEVEL}={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
