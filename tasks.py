@@ -114,13 +114,14 @@ def build_push(c, service, tag, env="dev"):
 
 
 @task(help={"services": "comma-separated catalog services to run (default: all), e.g. processing-service; "
-                        "each needs apps/<name>/ and what it calls"})
-def local_up(c, services=""):
+                        "each needs apps/<name>/ and what it calls",
+            "port_offset": "move every service off its catalog port by N (a second copy beside the first)"})
+def local_up(c, services="", port_offset=0):
     """Run the catalog's sample services on loopback against moto (SQS, SNS, DynamoDB, S3, Secrets Manager) and
     a stub venue, as their images run them; prints the URLs and a trader token. Ctrl-C stops everything."""
     from tools import local
     try:
-        local.local_up(services=services)
+        local.local_up(services=services, port_offset=int(port_offset))
     except local.LocalError as error:
         raise Exit(str(error), code=1) from None
 

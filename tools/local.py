@@ -10,11 +10,13 @@ unchanged: only `AWS_ENDPOINT_URL` points boto3 at moto. A catalog service witho
 from __future__ import annotations
 
 import base64
+import ctypes
 import hmac
 import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +51,7 @@ APPS_DIR = REPO_ROOT / "apps"
 TABLE_KEY = "tradeId"
 MAX_RECEIVE_COUNT = 5
 VISIBILITY_TIMEOUT_SECONDS = 60
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child receives when its parent dies
 STUB_VENUE = "stub-venue"  # the stub venue's entry in THIRD_PARTY_API_KEYS
 SAMPLE_ASSET = ("styles.css", b"body { font-family: sans-serif; }\n", "text/css")
 
@@ -61,6 +64,31 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
+
+
+def stable_ports(services: tuple[Service, ...], offset: int = 0) -> dict[str, int]:
+    """Each service on its catalog port (plus `offset`, to run a second copy beside the first): the same URLs
+    every run, so bookmarks and scripts keep working. Refused, naming the fix, when one is taken."""
+    ports = {s.name: s.port + offset for s in services}
+    taken = []
+    for name, port in ports.items():
+        with socket.socket() as probe:
+            # As the services' own servers do (http.server): a port left in TIME_WAIT by the last run is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                taken.append(f"{name} ({port})")
+    if taken:
+        raise LocalError(f"port(s) already in use on {HOST}: {', '.join(taken)}; stop what holds them, or run "
+                         f"local-up --port-offset N to move every service by N")
+    return ports
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends the child SIGTERM when local-up dies, even by SIGKILL, so no service outlives it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start_moto() -> tuple[ThreadedMotoServer, str]:
@@ -279,14 +307,15 @@ def select_services(names: str = "", services: tuple[Service, ...] = SERVICES,
     return chosen
 
 
-def prepare(services: tuple[Service, ...] = SERVICES) -> LocalRun:
-    """moto, stores, secrets and the venue; no service yet (the end-to-end test starts them itself)."""
+def prepare(services: tuple[Service, ...] = SERVICES, ports: dict[str, int] | None = None) -> LocalRun:
+    """moto, stores, secrets and the venue; no service yet (the end-to-end test starts them itself). Services
+    listen on `ports`, else on free ports (tests run side by side)."""
     moto, endpoint = start_moto()
     stores = create_stores(endpoint)
     values = injected_secrets(endpoint, stores.secret_arns)
     venue = StubVenue(json.loads(values[Secret.THIRD_PARTY_API_KEYS.value])[STUB_VENUE])
     venue.start()
-    return LocalRun(moto, endpoint, stores, values, venue, {s.name: free_port() for s in services})
+    return LocalRun(moto, endpoint, stores, values, venue, ports or {s.name: free_port() for s in services})
 
 
 def environments(run: LocalRun, services: tuple[Service, ...] = SERVICES) -> dict[str, dict[str, str]]:
@@ -313,9 +342,10 @@ def wait_healthy(run: LocalRun, services: tuple[Service, ...], timeout: float) -
 
 
 def start_local(output: IO[str] | None = None, timeout: float = 30.0, poll_seconds: int = 2,
-                services: tuple[Service, ...] = SERVICES) -> LocalRun:
-    """Everything, with each service in its own process (`python -m <package>`, as its image runs it)."""
-    run = prepare(services)
+                services: tuple[Service, ...] = SERVICES, ports: dict[str, int] | None = None) -> LocalRun:
+    """Everything, with each service in its own process (`python -m <package>`, as its image runs it), each
+    bound to die with this process."""
+    run = prepare(services, ports)
     try:
         envs = environments(run, services)
         for service in services:
@@ -323,9 +353,9 @@ def start_local(output: IO[str] | None = None, timeout: float = 30.0, poll_secon
             env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": pythonpath, "PYTHONDONTWRITEBYTECODE": "1",
                    "PYTHONUNBUFFERED": "1", "SQS_WAIT_SECONDS": str(poll_seconds),
                    **envs[service.name]}
-            run.processes[service.name] = subprocess.Popen([sys.executable, "-m", package(service)], env=env,
-                                                           cwd=APPS_DIR / service.name, stdout=output,
-                                                           stderr=output)
+            run.processes[service.name] = subprocess.Popen(
+                [sys.executable, "-m", package(service)], env=env, cwd=APPS_DIR / service.name, stdout=output,
+                stderr=output, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         wait_healthy(run, services, timeout)
     except BaseException:
         stop_local(run)
@@ -374,13 +404,20 @@ def wait_for_interrupt(run: LocalRun) -> None:
     raise LocalError(f"{', '.join(exited)} exited; see its log lines above")
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # `kill` stops local-up as Ctrl-C does: through stop_local
+
+
 def local_up(until: Callable[[LocalRun], None] = wait_for_interrupt, output: IO[str] | None = None,
-             services: str = "") -> None:
+             services: str = "", port_offset: int = 0) -> None:
     """`services`: comma-separated catalog names (default: all); refused before anything starts when one has
-    no sample app or calls a service left out."""
-    run = start_local(output, services=select_services(services))
+    no sample app or calls a service left out, or when its port is taken. SIGTERM stops everything cleanly."""
+    chosen = select_services(services)
+    run = start_local(output, services=chosen, ports=stable_ports(chosen, port_offset))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         print(banner(run), flush=True)
         until(run)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop_local(run)

@@ -216,8 +216,8 @@ def test_local_up_task_runs_and_reports_failures_cleanly(monkeypatch):
     calls = []
     monkeypatch.setattr(local, "local_up", lambda **kwargs: calls.append(kwargs))
     tasks.local_up(Context())
-    tasks.local_up(Context(), services="processing-service")
-    assert calls == [{"services": ""}, {"services": "processing-service"}]
+    tasks.local_up(Context(), services="processing-service", port_offset="100")
+    assert calls == [{"services": "", "port_offset": 0}, {"services": "processing-service", "port_offset": 100}]
 
     def failing(**kwargs):
         raise local.LocalError("frontend exited with code 1 before it was healthy")
