@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -70,7 +71,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     return stat != "Z"
 
 
