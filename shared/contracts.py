@@ -6,7 +6,9 @@ call it, so a renamed output breaks a test instead of a deploy.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.stacks import PROJECT_ORDER
 
@@ -104,6 +106,18 @@ SERVICES = ProjectContract("services", (
 })
 
 CONTRACTS: dict[str, ProjectContract] = {c.project: c for c in (NETWORK, REGISTRY, PLATFORM, SERVICES)}
+
+
+def missing_reads(keys: Iterable[str], present: Mapping[str, Any] | None) -> list[str]:
+    """The keys a consumer reads that an upstream stack's outputs lack (None counts as absent): the one
+    "upstream ready" rule, used inside a program (`shared.stackio.Upstream`) and by the deploy tooling before
+    anything changes (`tools.deploy.deploy.check_upstream`)."""
+    return [key for key in keys if (present or {}).get(key) is None]
+
+
+def deploy_command(producer: str, environment: str) -> str:
+    """What makes an upstream stack ready: deploying its project."""
+    return f"invoke deploy --project {producer} --env {environment}"
 
 
 class ContractError(ValueError):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pulumi
 
-from shared.contracts import CONTRACTS, ContractError, ProjectContract
+from shared.contracts import CONTRACTS, ContractError, ProjectContract, deploy_command, missing_reads
 from shared.stacks import stack_reference_name
 
 
@@ -39,10 +39,10 @@ class Upstream:
         self.ready: pulumi.Output[bool] = pulumi.Output.unsecret(self.reference.outputs.apply(self._check))
 
     def _check(self, present: dict[str, Any] | None) -> bool:
-        missing = [key for key in self.keys if (present or {}).get(key) is None]
+        missing = missing_reads(self.keys, present)
         if missing:
             raise UpstreamError(f"stack {self.name} does not export {', '.join(missing)}; deploy {self.producer} "
-                                f"first (`invoke deploy --project {self.producer} --env {self.environment}`) or "
+                                f"first (`{deploy_command(self.producer, self.environment)}`) or "
                                 f"check that the stack name and PULUMI_BACKEND_URL point at the right backend")
         return True
 

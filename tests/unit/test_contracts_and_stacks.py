@@ -56,3 +56,12 @@ def test_service_stack_names_select_a_catalog_service():
     for bad in ("payments-dev", "frontend-", "frontend"):
         with pytest.raises(ValueError, match="names no catalog service.*frontend, api-gateway, processing-service"):
             split_service_stack(bad)
+
+
+def test_one_upstream_ready_rule_for_programs_and_the_deploy_tooling():
+    from shared.contracts import deploy_command, missing_reads
+
+    assert missing_reads(("vpcId", "privateSubnetIds"), {"vpcId": "vpc-1", "privateSubnetIds": None}) == [
+        "privateSubnetIds"]
+    assert missing_reads(("vpcId",), None) == ["vpcId"] and missing_reads(("vpcId",), {"vpcId": ""}) == []
+    assert deploy_command("network", "prod") == "invoke deploy --project network --env prod"

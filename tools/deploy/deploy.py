@@ -26,7 +26,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from shared.catalog import CatalogError, by_name
-from shared.contracts import CONTRACTS
+from shared.contracts import CONTRACTS, deploy_command, missing_reads
 from shared.stack_config import StackConfig, StackConfigError, load_environment_config
 from shared.stacks import (
     ENVIRONMENTS,
@@ -244,13 +244,13 @@ def check_upstream(session: Session, projects: Sequence[str]) -> None:
     for producer in PROJECT_ORDER:
         if producer not in needed:
             continue
-        fix = f"invoke deploy --project {producer} --env {environment}"
+        fix = deploy_command(producer, environment)
         for stack in stacks_for(producer, environment):
             if not backend.has(stack):
                 problems.append(f"{stack} is not in the backend ({engine.backend.url}); deploy it first: {fix}")
                 continue
             outputs = engine.outputs(stack)
-            missing = [key for key in needed[producer] if key not in outputs]
+            missing = missing_reads(needed[producer], outputs)
             if not outputs:
                 problems.append(f"{stack} has no outputs yet; deploy it first: {fix}")
             elif missing:
