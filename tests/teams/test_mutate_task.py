@@ -1,0 +1,139 @@
+"""`./dev mutate`: module and test selection, mutmut's verdicts read back into a score, equivalents left out.
+mutmut itself is not run here (minutes of CPU): `run_mutmut` is replaced by what it leaves in mutants/."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from invoke import Context, Exit
+
+import tasks
+from tools import mutate
+
+
+def test_a_module_is_found_by_path_dotted_name_or_short_name(tmp_path):
+    (tmp_path / "shared" / "settings").mkdir(parents=True)
+    (tmp_path / "shared" / "settings" / "services.py").write_text("")
+    (tmp_path / "shared" / "naming.py").write_text("")
+    assert mutate.module_path("shared/naming.py", tmp_path) == "shared/naming.py"
+    assert mutate.module_path("shared.settings.services", tmp_path) == "shared/settings/services.py"
+    assert mutate.module_path("naming", tmp_path) == "shared/naming.py"
+    with pytest.raises(mutate.MutateError, match=r"no module 'ghost': give a path such as shared/naming\.py"):
+        mutate.module_path("ghost", tmp_path)
+
+
+def test_tests_come_from_the_table_or_the_test_file_named_after_the_module(tmp_path):
+    assert mutate.tests_for("shared/iam.py")[0] == "tests/policy/test_iam_matching.py"
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "unit" / "test_tagging.py").write_text("")
+    assert mutate.tests_for("shared/tagging.py", tmp_path) == ("tests/unit/test_tagging.py",)
+    with pytest.raises(mutate.MutateError, match=r"no tests known for shared/stackio\.py: add it to MODULE_TESTS"):
+        mutate.tests_for("shared/stackio.py", tmp_path)
+
+
+def test_every_listed_module_and_test_file_exists():
+    for module, tests in mutate.MODULE_TESTS.items():
+        assert (mutate.ROOT / module).is_file(), module
+        assert all((mutate.ROOT / test).is_file() for test in tests), module
+
+
+def test_equivalent_mutants_are_named_by_module_and_explained():
+    prefixes = tuple(mutate.mutant_prefix(module) for module in mutate.MODULE_TESTS)
+    for name, reason in mutate.EQUIVALENT.items():
+        assert name.startswith(prefixes) and "__mutmut_" in name and len(reason) > 20, name
+
+
+def test_mutant_names_follow_the_module_path():
+    assert mutate.mutant_prefix("shared/settings/services.py") == "shared.settings.services."
+    assert mutate.mutant_prefix("shared/settings/__init__.py") == "shared.settings."
+
+
+def write_meta(root, path: str, codes: dict) -> None:
+    meta = root / "mutants" / f"{path}.meta"
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps({"exit_code_by_key": codes}))
+
+
+def test_the_score_counts_killed_and_timed_out_mutants_and_leaves_equivalents_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutate, "EQUIVALENT", {"shared.naming.x_f__mutmut_4": "same behaviour",
+                                               "shared.naming.x_gone__mutmut_1": "function since removed",
+                                               "shared.fargate.x_g__mutmut_1": "another module's"})
+    write_meta(tmp_path, "shared/naming.py", {"shared.naming.x_f__mutmut_1": 1, "shared.naming.x_f__mutmut_2": 0,
+                                              "shared.naming.x_f__mutmut_3": 33, "shared.naming.x_f__mutmut_4": 0,
+                                              "shared.naming.x_f__mutmut_5": 36})
+    score = mutate.score("shared/naming.py", tmp_path)
+    assert score.survivors == ["shared.naming.x_f__mutmut_2", "shared.naming.x_f__mutmut_3"]
+    assert score.percent == pytest.approx(50.0)
+    assert score.equivalent == ("shared.naming.x_f__mutmut_4",)
+    assert score.stale == ("shared.naming.x_gone__mutmut_1",)
+    assert score.text() == (
+        "shared/naming.py: 50.0% of 4 mutants detected (1 killed, 1 no tests, 1 survived, 1 timeout; "
+        "1 equivalent excluded)\n"
+        "  survived: shared.naming.x_f__mutmut_2 (survived)\n"
+        "  survived: shared.naming.x_f__mutmut_3 (no tests)\n"
+        "  stale EQUIVALENT entry (no such mutant): shared.naming.x_gone__mutmut_1")
+    assert mutate.Score("shared/empty.py", {}, (), ()).percent == 100.0
+
+
+def test_no_results_say_where_to_look(tmp_path):
+    with pytest.raises(mutate.MutateError, match=r"no results for shared/naming.py \(mutants/shared/naming.py.meta"):
+        mutate.score("shared/naming.py", tmp_path)
+
+
+def test_a_run_starts_from_a_fresh_copy_and_narrows_mutmut_to_the_module_and_its_tests(tmp_path, monkeypatch):
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "mutants" / "stale").write_text("")
+    seen: dict = {}
+
+    def fake_run(command, cwd, check):
+        seen.update(command=command, cwd=cwd, fresh=not (tmp_path / "mutants").exists())
+        return type("Done", (), {"returncode": 0})()
+
+    monkeypatch.setattr(mutate.subprocess, "run", fake_run)
+    assert mutate.run_mutmut("shared/naming.py", ("tests/unit/test_naming.py",), 2, tmp_path) == 0
+    assert seen["fresh"] and seen["cwd"] == tmp_path
+    assert seen["command"][1] == "-c" and "config().only_mutate = [module]" in seen["command"][2]
+    assert seen["command"][3:] == ["shared/naming.py", "2", "tests/unit/test_naming.py"]
+
+
+def test_mutate_runs_mutmut_then_scores(tmp_path, monkeypatch, capsys):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "netcalc.py").write_text("")
+    calls = []
+
+    def fake_mutmut(path, tests, children, root):
+        calls.append((path, tests, children))
+        write_meta(root, path, {"shared.netcalc.x_plan__mutmut_1": 1})
+        return 0
+
+    monkeypatch.setattr(mutate, "run_mutmut", fake_mutmut)
+    assert mutate.mutate("netcalc", 1, tmp_path).percent == 100.0
+    assert calls == [("shared/netcalc.py", ("tests/unit/test_netcalc.py",), 1)]
+    assert capsys.readouterr().out == "mutating shared/netcalc.py against tests/unit/test_netcalc.py\n"
+    monkeypatch.setattr(mutate, "run_mutmut", lambda *args: 2)
+    with pytest.raises(mutate.MutateError, match=r"mutmut exited with 2 for shared/netcalc\.py"):
+        mutate.mutate("netcalc", 1, tmp_path)
+
+
+def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, capsys):
+    done = []
+
+    def fake(module, children):
+        done.append((module, children))
+        return mutate.Score(module, {"m.x__mutmut_1": "killed"}, (), ())
+
+    monkeypatch.setattr(mutate, "mutate", fake)
+    tasks.mutate(Context(), "shared/naming.py", max_children="3")
+    assert done == [("shared/naming.py", 3)]
+    assert capsys.readouterr().out == "shared/naming.py: 100.0% of 1 mutants detected (1 killed; 0 equivalent " \
+                                      "excluded)\n"
+    tasks.mutate(Context(), "all")
+    assert [module for module, _ in done[1:]] == list(mutate.MODULE_TESTS)
+
+    def failing(module, children):
+        raise mutate.MutateError("no module 'ghost': give a path such as shared/naming.py")
+
+    monkeypatch.setattr(mutate, "mutate", failing)
+    with pytest.raises(Exit) as refused:
+        tasks.mutate(Context(), "ghost")
+    assert refused.value.code == 2 and "no module 'ghost'" in str(refused.value.message)

@@ -1,0 +1,139 @@
+"""Mutation testing of one library module against its own tests: `./dev mutate shared/naming.py`.
+
+mutmut (settings every run shares: `[tool.mutmut]` in pyproject.toml) copies the tree into mutants/, changes one
+operator, constant or statement at a time in the module, and runs the tests that reach the changed function. A
+mutant the tests do not notice ("survived") is a missing test, unless it behaves exactly like the original
+(an equivalent mutant): those are listed in EQUIVALENT with the reason, and left out of the score.
+Not part of CI: a run takes minutes of CPU.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A module's own tests: the files written for it. Measured with only these, a score says what they check, not
+# what some end-to-end test happens to notice. A module missing here uses tests/unit/test_<name>.py.
+MODULE_TESTS: dict[str, tuple[str, ...]] = {
+    "shared/naming.py": ("tests/unit/test_naming.py",),
+    "shared/fargate.py": ("tests/unit/test_fargate.py",),
+    "shared/catalog.py": ("tests/unit/test_catalog.py",),
+    "shared/netcalc.py": ("tests/unit/test_netcalc.py",),
+    "shared/settings/services.py": ("tests/unit/test_services_settings.py",),
+    # The parser and matcher are tested beside the policy pack, the document builders with the services' settings.
+    "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/unit/test_services_settings.py"),
+    "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",),
+}
+
+# Mutants that cannot change behaviour, by mutmut's name (`mutmut show <name>` prints the change), with why.
+# A name is stable while its function is unchanged; an entry that no longer matches is reported as stale.
+EQUIVALENT: dict[str, str] = {}
+
+# mutmut's exit-code verdicts that mean the tests noticed the mutant.
+DETECTED = {"killed", "timeout", "caught by type check"}
+
+
+class MutateError(Exception):
+    """A module or test selection that cannot be mutated; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class Score:
+    module: str
+    statuses: dict[str, str]  # mutant name -> mutmut verdict, equivalents excluded
+    equivalent: tuple[str, ...]
+    stale: tuple[str, ...]  # EQUIVALENT entries of this module that match no mutant
+
+    @property
+    def survivors(self) -> list[str]:
+        return sorted(name for name, status in self.statuses.items() if status not in DETECTED)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (len(self.statuses) - len(self.survivors)) / len(self.statuses) if self.statuses else 100.0
+
+    def text(self) -> str:
+        counts = Counter(self.statuses.values())
+        lines = [f"{self.module}: {self.percent:.1f}% of {len(self.statuses)} mutants detected "
+                 f"({', '.join(f'{n} {status}' for status, n in sorted(counts.items()))}; "
+                 f"{len(self.equivalent)} equivalent excluded)"]
+        lines += [f"  survived: {name} ({self.statuses[name]})" for name in self.survivors]
+        lines += [f"  stale EQUIVALENT entry (no such mutant): {name}" for name in self.stale]
+        return "\n".join(lines)
+
+
+def module_path(module: str, root: Path = ROOT) -> str:
+    """`shared/naming.py`, `shared.naming` or `naming` -> the module's path relative to the root."""
+    candidates = [module, module.replace(".", "/") + ".py", f"shared/{module.replace('.', '/')}.py"]
+    for candidate in candidates:
+        if candidate.endswith(".py") and (root / candidate).is_file():
+            return candidate
+    raise MutateError(f"no module {module!r}: give a path such as shared/naming.py")
+
+
+def tests_for(path: str, root: Path = ROOT) -> tuple[str, ...]:
+    if path in MODULE_TESTS:
+        return MODULE_TESTS[path]
+    default = f"tests/unit/test_{Path(path).stem}.py"
+    if (root / default).is_file():
+        return (default,)
+    raise MutateError(f"no tests known for {path}: add it to MODULE_TESTS in tools/mutate.py")
+
+
+def mutant_prefix(path: str) -> str:
+    """mutmut's name for the module's mutants: `shared/settings/services.py` -> `shared.settings.services.`"""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".") + "."
+
+
+# Runs in a fresh interpreter at the root: mutmut reads [tool.mutmut] from pyproject.toml, and this narrows the
+# mutated files and the test selection to the module and its tests before mutmut's own `run` command starts.
+BOOTSTRAP = """
+import sys
+import mutmut.__main__ as mutmut_cli
+from mutmut.configuration import config
+module, children, *tests = sys.argv[1:]
+config().only_mutate = [module]
+config().pytest_add_cli_args_test_selection = tests
+mutmut_cli.cli(["run", "--max-children", children])
+"""
+
+
+def run_mutmut(path: str, tests: tuple[str, ...], max_children: int, root: Path = ROOT) -> int:
+    """A fresh mutants/ (results of another module's run do not carry over), then mutmut's run."""
+    shutil.rmtree(root / "mutants", ignore_errors=True)
+    command = [sys.executable, "-c", BOOTSTRAP, path, str(max_children), *tests]
+    return subprocess.run(command, cwd=root, check=False).returncode
+
+
+def score(path: str, root: Path = ROOT) -> Score:
+    """The verdicts mutmut recorded for the module's mutants (mutants/<path>.meta), equivalents left out."""
+    meta = root / "mutants" / f"{path}.meta"
+    if not meta.is_file():
+        raise MutateError(f"mutmut recorded no results for {path} ({meta.relative_to(root)} is missing); "
+                          f"its output above says why")
+    from mutmut.stats import status_by_exit_code
+
+    codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    mine = {name for name in EQUIVALENT if name.startswith(mutant_prefix(path))}
+    return Score(
+        module=path,
+        statuses={name: status_by_exit_code[code] for name, code in codes.items() if name not in mine},
+        equivalent=tuple(sorted(mine & codes.keys())),
+        stale=tuple(sorted(mine - codes.keys())),
+    )
+
+
+def mutate(module: str, max_children: int = 2, root: Path = ROOT) -> Score:
+    path = module_path(module, root)
+    tests = tests_for(path, root)
+    print(f"mutating {path} against {' '.join(tests)}", flush=True)
+    returncode = run_mutmut(path, tests, max_children, root)
+    if returncode != 0:
+        raise MutateError(f"mutmut exited with {returncode} for {path}; its output above says why")
+    return score(path, root)
