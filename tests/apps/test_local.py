@@ -149,9 +149,12 @@ def test_a_failed_start_stops_what_it_started(monkeypatch):
 
 
 def test_stop_kills_what_ignores_sigterm():
-    stubborn = python("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('', flush=True); "
-                      "time.sleep(30)")
-    time.sleep(0.5)  # let it install the handler
+    # The child says when SIGTERM is ignored; a fixed sleep lost that race on a loaded machine (exit -15, not -9).
+    stubborn = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
+                                 "signal.SIG_IGN); print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE,
+                                text=True)
+    assert stubborn.stdout is not None and stubborn.stdout.readline() == "ready\n"
+    stubborn.stdout.close()
 
     class Stoppable:
         stopped = False
