@@ -12,9 +12,9 @@ from invoke import Exit, task
 
 from shared.stacks import ENVIRONMENTS
 from tools.deploy import deploy as ops
-from tools.findings import Status
 from tools.deploy.engine import OpsError
 from tools.deploy.outputs import outputs_document, write_outputs
+from tools.findings import Status
 from tools.gates import PlanFileError, failure_summary, read_plan, run_gates
 from tools.plan.runner import PlanError, plan_document, plan_environment, summary, write_plan
 from tools.verify.expected import VerifyError, outputs_path

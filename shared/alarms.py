@@ -55,7 +55,7 @@ def sum_over_target_groups(metric: str, stat: str, load_balancer: Value, target_
                        {"LoadBalancer": load_balancer, "TargetGroup": group})
                for i, group in enumerate(target_groups)]
     total = " + ".join(f"FILL(tg{i}, 0)" for i in range(len(target_groups)))
-    return queries + [_expression(total, f"{metric} over {len(target_groups)} target group(s)")]
+    return [*queries, _expression(total, f"{metric} over {len(target_groups)} target group(s)")]
 
 
 def service_alarms(*, cluster: Value, service: str, cpu_percent: int, load_balancer: Value | None,

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from shared.catalog import SERVICES
-from tools.plan.mocks import StackOutputs
 from shared.stack_config import load_stack_config
-from tools.plan.runner import StackPlan, plan_environment, reference_key, run_stack, stack_exists
 from shared.stacks import StackId, deploy_order
+from tools.plan.mocks import StackOutputs
+from tools.plan.runner import StackPlan, plan_environment, reference_key, run_stack, stack_exists
 
 
 @dataclass

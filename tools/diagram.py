@@ -72,7 +72,8 @@ def boxes(document: dict) -> list[Box]:
 
 def edges(document: dict, services: tuple[Service, ...] = SERVICES) -> list[Edge]:
     environment = document["environment"]
-    references = sorted({(node_id(f"{s['project']}/{s['stack']}"), node_id("/".join(r["inputs"]["name"].split("/")[-2:])))
+    references = sorted({(node_id(f"{s['project']}/{s['stack']}"),
+                          node_id("/".join(r["inputs"]["name"].split("/")[-2:])))  # org/project/stack
                          for s in document["stacks"] for r in s["resources"]
                          if r["type"] == "pulumi:pulumi:StackReference"})
     found = [Edge(consumer, upstream, "reads", dashed=True) for consumer, upstream in references]
@@ -95,7 +96,8 @@ def mermaid(document: dict, services: tuple[Service, ...] = SERVICES) -> str:
         kinds = "".join(f"<br/>{kind}" for kind in box.kinds)
         lines.append(f'  {box.ident}["<b>{box.title}</b>{kinds}"]')
     lines += [f'  {ident}(("{label}"))' for ident, label in EXTERNAL.items()]
-    lines += [f'  {e.source} {"-.->" if e.dashed else "-->"}|"{e.label}"| {e.target}' for e in edges(document, services)]
+    lines += [f'  {e.source} {"-.->" if e.dashed else "-->"}|"{e.label}"| {e.target}'
+              for e in edges(document, services)]
     return "\n".join(lines) + "\n"
 
 

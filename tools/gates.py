@@ -1,6 +1,7 @@
 """Every offline gate over one written `plan.json`: the policy pack, the provider checks, the deployability
-analysis and the example values still in the stack files. `plan` runs them on the plan it just wrote; `check-plan` on any plan file (made elsewhere, or edited
-by hand), so a plan is judged the same way wherever it came from."""
+analysis and the example values still in the stack files. `plan` runs them on the plan it just wrote;
+`check-plan` on any plan file (made elsewhere, or edited by hand), so a plan is judged the same way wherever it
+came from."""
 from __future__ import annotations
 
 import json

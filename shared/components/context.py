@@ -16,7 +16,7 @@ class AwsContext:
     region: pulumi.Output[str]
 
     @staticmethod
-    def lookup() -> "AwsContext":
+    def lookup() -> AwsContext:
         return AwsContext(
             account_id=aws.get_caller_identity_output().account_id,
             partition=aws.get_partition_output().partition,

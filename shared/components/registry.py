@@ -18,7 +18,6 @@ from shared.naming import physical_name
 from shared.settings.registry import RegistrySettings
 
 
-
 @dataclass(frozen=True)
 class RegistryArgs:
     """Inputs of the registry.

@@ -3,9 +3,24 @@ from __future__ import annotations
 
 import pytest
 
-from shared.aws_rules.model import (AtLeastOneOf, Check, ConflictsWith, ExactlyOneOf, Length, NotPrefix,
-                                    NotSuffix, OneOf, Pattern, Prefix, Range, RequiredWith, Rule, Unique, evaluate,
-                                    visit)
+from shared.aws_rules.model import (
+    AtLeastOneOf,
+    Check,
+    ConflictsWith,
+    ExactlyOneOf,
+    Length,
+    NotPrefix,
+    NotSuffix,
+    OneOf,
+    Pattern,
+    Prefix,
+    Range,
+    RequiredWith,
+    Rule,
+    Unique,
+    evaluate,
+    visit,
+)
 
 
 @pytest.mark.parametrize(("constraint", "value", "problem"), [

@@ -51,7 +51,8 @@ def test_a_type_without_rules_fails_so_new_types_get_rules():
                             RULES)
     assert [(f.rule, f.resource, f.message) for f in report.findings] == [
         ("provider.rules-missing", "orders", "no provider rules are recorded for aws:sqs/queue:Queue"),
-        ("provider.rules-missing", "jwt", "no provider rules are recorded for random:index/randomPassword:RandomPassword")]
+        ("provider.rules-missing", "jwt",
+         "no provider rules are recorded for random:index/randomPassword:RandomPassword")]
 
 
 def test_long_values_are_shortened_in_the_message_and_structures_shown_as_json(tmp_path):

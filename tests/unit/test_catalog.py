@@ -3,8 +3,19 @@ from dataclasses import replace
 
 import pytest
 
-from shared.catalog import (SERVICES, CatalogError, ExternalCall, PublicRoute, Secret, Service, Store, StoreAccess,
-                            by_name, callees, validate_catalog)
+from shared.catalog import (
+    SERVICES,
+    CatalogError,
+    ExternalCall,
+    PublicRoute,
+    Secret,
+    Service,
+    Store,
+    StoreAccess,
+    by_name,
+    callees,
+    validate_catalog,
+)
 
 FRONTEND, API, PROCESSING = SERVICES
 

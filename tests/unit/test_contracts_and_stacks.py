@@ -3,8 +3,15 @@ import pytest
 from shared import contracts
 from shared.catalog import SERVICES
 from shared.contracts import CONTRACTS, ContractError, Export, ProjectContract, check_contracts
-from shared.stacks import (PROJECT_ORDER, StackId, deploy_order, organization, split_service_stack,
-                           stack_reference_name, stacks_for)
+from shared.stacks import (
+    PROJECT_ORDER,
+    StackId,
+    deploy_order,
+    organization,
+    split_service_stack,
+    stack_reference_name,
+    stacks_for,
+)
 
 
 def test_every_consumer_reads_only_what_its_producers_export():
@@ -54,7 +61,7 @@ def test_service_stack_names_select_a_catalog_service():
     service, environment = split_service_stack("processing-service-dev-pr42")
     assert (service.name, environment) == ("processing-service", "dev-pr42")
     for bad in ("payments-dev", "frontend-", "frontend"):
-        with pytest.raises(ValueError, match="names no catalog service.*frontend, api-gateway, processing-service"):
+        with pytest.raises(ValueError, match=r"names no catalog service.*frontend, api-gateway, processing-service"):
             split_service_stack(bad)
 
 

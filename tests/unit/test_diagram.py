@@ -9,8 +9,8 @@ from invoke import Context, Exit
 import tasks
 from shared.catalog import SERVICES
 from tools import diagram
-from tools.plan.runner import PlanError
 from tools.diagram import BEGIN, END, edges, embed, embedded, graphviz, kind_of, mermaid, write_svg
+from tools.plan.runner import PlanError
 
 README = tasks.ROOT / "README.md"
 
@@ -96,5 +96,5 @@ def test_the_task_reports_a_failed_plan(monkeypatch):
         raise PlanError("stack network/dev failed: boom")
 
     monkeypatch.setattr(tasks, "plan_environment", failing)
-    with pytest.raises(Exit, match="no picture drawn.\nstack network/dev failed: boom"):
+    with pytest.raises(Exit, match=r"no picture drawn\.\nstack network/dev failed: boom"):
         tasks.diagram(Context(), env="dev")

@@ -41,7 +41,8 @@ def test_every_declared_key_appears_with_its_default_or_required():
             assert f"| `{key if ':' in key else f'{project}:{key}'}` |" in text
     assert "| `aws:region` | fixed | `us-east-1` | the same for every stack |" in text
     assert "| `services:imageTag` | string | **required** |" in text
-    assert "| `network:availabilityZones` | array<string> | `[\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"]` |" in text
+    zones = '`["us-east-1a", "us-east-1b", "us-east-1c"]`'
+    assert f"| `network:availabilityZones` | array<string> | {zones} |" in text
     assert "| `services:venueUrl` | string | `\"\"` |" in text
     for key in OPTIONAL_SECRETS["platform"]:
         assert f"| `platform:{key}` | secret string | optional (not in Pulumi.yaml) |" in text
@@ -49,7 +50,8 @@ def test_every_declared_key_appears_with_its_default_or_required():
 
 def test_a_declaration_without_items_or_description_is_still_listed(tmp_path, monkeypatch):
     (tmp_path / "network").mkdir()
-    (tmp_path / "network" / "Pulumi.yaml").write_text("name: network\nconfig:\n  odd:\n    type: array\n    default: []\n")
+    (tmp_path / "network" / "Pulumi.yaml").write_text(
+        "name: network\nconfig:\n  odd:\n    type: array\n    default: []\n")
     monkeypatch.setattr(stacks, "PROJECTS_DIR", tmp_path)
     assert config_doc.project_section("network")[-1] == "| `network:odd` | array | `[]` |  |"
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tools.plan.runner import PlanError
 from tests.conftest import policy
+from tools.plan.runner import PlanError
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -81,7 +81,8 @@ def test_gateway_endpoints_attach_to_every_private_route_table(dev):
 
 
 def test_interface_endpoints_are_private_dns_in_private_subnets_behind_a_group_with_no_rule_of_its_own(dev):
-    interfaces = [e for e in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"]
+    interfaces = [e for e in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                  if e.inputs["vpcEndpointType"] == "Interface"]
     names = sorted(e.inputs["serviceName"] for e in interfaces)
     assert names == [f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "secretsmanager")]
     private_ids = sorted(s.id for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "private")

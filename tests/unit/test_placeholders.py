@@ -6,6 +6,8 @@ import shutil
 import pytest
 
 import shared.stacks
+from shared.stack_config import read_stack_config, read_stack_file
+from shared.stacks import ENVIRONMENTS, PROJECTS_DIR, StackId, deploy_order
 from tools.placeholders import (
     PLACEHOLDERS,
     Placeholder,
@@ -13,8 +15,6 @@ from tools.placeholders import (
     placeholders_in_place,
     render_placeholders,
 )
-from shared.stack_config import read_stack_config, read_stack_file
-from shared.stacks import ENVIRONMENTS, PROJECTS_DIR, StackId, deploy_order
 
 
 @pytest.mark.parametrize("row", PLACEHOLDERS, ids=lambda p: f"{p.stack}:{p.key}")

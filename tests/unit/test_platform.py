@@ -12,14 +12,14 @@ from shared.components.context import AwsContext
 from shared.components.platform import Platform, PlatformArgs
 from shared.contracts import NETWORK, PLATFORM, ContractError, check_contracts
 from shared.netpolicy import Direction, Endpoints, network_rules
-from tools.plan.mocks import StackOutputs
-from shared.stack_config import load_stack_config
-from tools.plan.runner import PlanError, run_stack
 from shared.settings.platform import load_platform_settings
 from shared.settings.pulumi_source import pulumi_config_source
+from shared.stack_config import load_stack_config
 from shared.stackio import Upstream
 from shared.stacks import StackId
 from tests.conftest import Stack
+from tools.plan.mocks import StackOutputs
+from tools.plan.runner import PlanError, run_stack
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -148,7 +148,7 @@ def test_without_a_certificate_only_port_80_serves_a_fixed_404(dev):
 
 
 def test_with_a_certificate_443_uses_tls13_and_80_redirects(prod):
-    listeners = {int(l.inputs["port"]): l for l in prod.of_type(LISTENER)}
+    listeners = {int(listener.inputs["port"]): listener for listener in prod.of_type(LISTENER)}
     assert sorted(listeners) == [80, 443]
     https = listeners[443].inputs
     assert https["protocol"] == "HTTPS" and https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -201,7 +201,7 @@ def test_a_fourth_service_gets_its_group_and_rules_with_no_other_change(network_
     # GIVEN a catalog with a fourth, internal service called by api-gateway that calls out on 8443
     fourth = replace(SERVICES[2], name="risk-engine", port=8083, callers=("api-gateway",),
                      external=(ExternalCall("risk feed", 8443),))
-    catalog = SERVICES + (fourth,)
+    catalog = (*SERVICES, fourth)
 
     def program():
         settings = load_platform_settings(pulumi_config_source())
@@ -232,7 +232,7 @@ def test_platform_reads_only_keys_the_network_exports():
     check_contracts()
     assert set(PLATFORM.reads["network"]) <= NETWORK.export_keys
     broken = {"network": NETWORK, "platform": replace(PLATFORM, reads={"network": ("vpcId", "albSubnetIds")})}
-    with pytest.raises(ContractError, match="platform reads network.albSubnetIds, which network does not export"):
+    with pytest.raises(ContractError, match=r"platform reads network\.albSubnetIds, which network does not export"):
         check_contracts(broken)
 
 
@@ -257,7 +257,7 @@ def test_reading_an_undeclared_network_key_is_refused(environment_plans):
 
 
 def test_an_invalid_catalog_stops_the_platform_before_the_cluster():
-    cyclic = (replace(SERVICES[0], callers=("processing-service",)),) + SERVICES[1:]
+    cyclic = (replace(SERVICES[0], callers=("processing-service",)), *SERVICES[1:])
 
     def program():
         settings = load_platform_settings(pulumi_config_source())

@@ -5,11 +5,11 @@ import pytest
 
 from shared.catalog import Secret, Store
 from shared.iam import parse_document
-from tools.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
-from shared.stack_config import OFFLINE_SECRET
-from tools.plan.runner import plan_document
 from shared.resource_policies import KEY_USE_ACTIONS
+from shared.stack_config import OFFLINE_SECRET
 from tests.conftest import Stack, policy
+from tools.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
+from tools.plan.runner import plan_document
 
 KEY = "aws:kms/key:Key"
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -170,7 +170,8 @@ def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_e
     # The only statement: principals of this account need none (IAM alone grants same-account access).
     assert set(statements) == {"CloudWatchAlarmsOfThisAccountPublish"}
     publish = statements["CloudWatchAlarmsOfThisAccountPublish"]
-    assert publish.actions == ("sns:Publish",) and publish.principals == ("cloudwatch.amazonaws.com",) and publish.resources == (topic.state["arn"],)
+    assert publish.actions == ("sns:Publish",) and publish.principals == ("cloudwatch.amazonaws.com",)
+    assert publish.resources == (topic.state["arn"],)
     assert publish.condition == {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"}}
     [subscription] = prod.of_type("aws:sns/topicSubscription:TopicSubscription")
     assert subscription.inputs == {"protocol": "email", "endpoint": "trading-oncall@example.com",
@@ -283,6 +284,6 @@ def test_prod_waf_is_associated_with_the_alb_with_managed_rules_and_a_rate_limit
 def test_switches_turn_waf_and_access_logs_on_in_dev(run_project):
     stack = run_project("platform", "dev", {"waf": "true", "wafRateLimit": "500", "albAccessLogs": "true"})
     acl = stack.one("aws:wafv2/webAcl:WebAcl")
-    assert [r for r in acl.inputs["rules"] if r["name"] == "rate-limit-per-ip"][0]["statement"][
+    assert next(r for r in acl.inputs["rules"] if r["name"] == "rate-limit-per-ip")["statement"][
         "rateBasedStatement"]["limit"] == 500
     assert stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True

@@ -2,12 +2,12 @@
 import pytest
 
 from shared.catalog import Secret
-from shared.stack_config import OFFLINE_SECRET, load_stack_config
-from tools.plan.runner import PlanError
-from shared.settings import ConfigError, DictConfigSource
 from shared.fargate import CapacityShare
+from shared.settings import ConfigError, DictConfigSource
 from shared.settings.platform import ContainerInsights, load_platform_settings
+from shared.stack_config import OFFLINE_SECRET, load_stack_config
 from shared.stacks import StackId
+from tools.plan.runner import PlanError
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 

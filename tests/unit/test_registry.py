@@ -8,15 +8,15 @@ from shared.catalog import SERVICES
 from shared.components.context import AwsContext
 from shared.components.registry import Registry, RegistryArgs
 from shared.iam import parse_document
-from tools.plan.mocks import ACCOUNT_ID
-from shared.stack_config import load_stack_config
-from tools.plan.runner import PlanError, run_stack
 from shared.resource_policies import ecr_lifecycle_policy
 from shared.settings import ConfigError, DictConfigSource
 from shared.settings.pulumi_source import pulumi_config_source
 from shared.settings.registry import load_registry_settings
+from shared.stack_config import load_stack_config
 from shared.stacks import StackId
 from tests.conftest import Stack, policy
+from tools.plan.mocks import ACCOUNT_ID
+from tools.plan.runner import PlanError, run_stack
 
 REPO = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
@@ -83,7 +83,7 @@ def test_prod_keeps_more_releases(environment_plans):
 
 def test_a_fourth_catalog_service_gets_its_repository_with_no_other_change():
     fourth = replace(SERVICES[1], name="risk-engine", port=8083, callers=("api-gateway",))
-    catalog = SERVICES + (fourth,)
+    catalog = (*SERVICES, fourth)
 
     def program():
         settings = load_registry_settings(pulumi_config_source())
@@ -95,7 +95,7 @@ def test_a_fourth_catalog_service_gets_its_repository_with_no_other_change():
 
 
 def test_an_invalid_catalog_stops_the_registry_before_any_resource():
-    broken = SERVICES + (replace(SERVICES[2], name="loop", port=8090, callers=("loop",)),)
+    broken = (*SERVICES, replace(SERVICES[2], name="loop", port=8090, callers=("loop",)))
 
     def program():
         settings = load_registry_settings(pulumi_config_source())
@@ -108,7 +108,7 @@ def test_an_invalid_catalog_stops_the_registry_before_any_resource():
 def source(**overrides) -> DictConfigSource:
     values, _ = load_stack_config(StackId("registry", "dev"))
     plain = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith("registry:")}
-    plain.update({k: v for k, v in overrides.items()})
+    plain.update(dict(overrides.items()))
     return DictConfigSource("registry", "dev", plain)
 
 
@@ -131,5 +131,5 @@ def test_bad_registry_settings_name_key_value_and_fix(overrides, expected):
 
 
 def test_a_bad_lifecycle_count_fails_the_plan_before_any_resource(run_project):
-    with pytest.raises(PlanError, match="registry:releaseImagesKept' = 0: is outside 1..20000"):
+    with pytest.raises(PlanError, match=r"registry:releaseImagesKept' = 0: is outside 1\.\.20000"):
         run_project("registry", "dev", {"releaseImagesKept": "0"})

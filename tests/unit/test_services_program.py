@@ -12,9 +12,9 @@ import pytest
 
 from shared import catalog
 from shared.catalog import SERVICES, Secret, Store
+from shared.stacks import stack_reference_name
 from tools.plan.mocks import ACCOUNT_ID, REGION, StackOutputs
 from tools.plan.runner import PlanError
-from shared.stacks import stack_reference_name
 
 ARN = f"{REGION}:{ACCOUNT_ID}"
 
@@ -36,7 +36,8 @@ def upstream_fixture(environment: str, services=SERVICES, *, drop: tuple[str, st
         "environmentSuffix": environment,
         "clusterName": f"cluster-{environment}",
         "clusterArn": f"arn:aws:ecs:{ARN}:cluster/cluster-{environment}",
-        "serviceListenerArn": f"arn:aws:elasticloadbalancing:{ARN}:listener/app/alb-{environment}/50dc6c495c0c9188/f2f7dc8efc522ab2",
+        "serviceListenerArn": (f"arn:aws:elasticloadbalancing:{ARN}:listener/app/alb-{environment}/"
+                               "50dc6c495c0c9188/f2f7dc8efc522ab2"),
         "albArnSuffix": f"app/alb-{environment}/50dc6c495c0c9188",
         "namespaceId": "ns-abcdefgh12345678",
         "namespaceName": f"trading-{environment}.internal",
@@ -88,9 +89,9 @@ KMS_VIA = {"s3": "s3", "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns"}
 @pytest.fixture(scope="module")
 def planned():
     """Every committed service stack, planned once against the upstream fixture."""
-    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
+    from tools.plan.runner import run_stack
 
     return {stack: Stack(run_stack(StackId("services", stack), upstream_fixture(stack.rsplit("-", 1)[1])))
             for stack in STACKS}
@@ -386,12 +387,12 @@ LEDGER = catalog.Service(
 
 
 def test_a_fourth_catalog_service_gets_its_stack_with_no_code_change(monkeypatch):
-    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
+    from tools.plan.runner import run_stack
 
     # GIVEN a catalog with a fourth service, and a platform that has (from that catalog) a group for it
-    four = catalog.validate_catalog(SERVICES + (LEDGER,))
+    four = catalog.validate_catalog((*SERVICES, LEDGER))
     monkeypatch.setattr(catalog, "SERVICES", four)
     upstream = upstream_fixture("dev", four)
     values = {**project_defaults(), "services:imageTag": "0.1.0"}
@@ -419,12 +420,12 @@ def test_a_fourth_catalog_service_gets_its_stack_with_no_code_change(monkeypatch
 
 
 def test_a_service_without_stores_gets_no_task_policy_at_all(monkeypatch):
-    from tools.plan.runner import run_stack
     from shared.stacks import StackId
     from tests.conftest import Stack
+    from tools.plan.runner import run_stack
 
     bare = catalog.Service(name="status-page", port=8095, cpu=256, memory=512, owner_team="trading-ui")
-    services = SERVICES + (bare,)
+    services = (*SERVICES, bare)
     monkeypatch.setattr(catalog, "SERVICES", services)
     stack = Stack(run_stack(StackId("services", "status-page-dev"), upstream_fixture("dev", services),
                             ({**project_defaults(), "services:imageTag": "0.1.0"}, [])))

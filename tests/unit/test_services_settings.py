@@ -7,11 +7,11 @@ import json
 import pytest
 
 from shared import alarms, iam
-from shared.catalog import SERVICES, Secret, Service, StoreAccess, Store
-from shared.stack_config import load_stack_config
-from shared.settings import ConfigError, DictConfigSource
+from shared.catalog import SERVICES, Secret, Service, Store, StoreAccess
 from shared.fargate import parse_capacity_share
+from shared.settings import ConfigError, DictConfigSource
 from shared.settings.services import DeploymentStrategy, MarketHours, load_service_settings
+from shared.stack_config import load_stack_config
 from shared.stacks import StackId
 from shared.taskdef import ContainerInputs, container_definition, environment_variables, service_url
 
@@ -45,13 +45,21 @@ def test_every_committed_stack_file_is_valid_and_selects_its_catalog_service(sta
     assert found.readonly_root_filesystem is True and found.enable_execute_command is False
 
 
-def test_processing_service_runs_on_demand_only_and_the_others_add_spot_over_an_on_demand_base():
-    for env in ("dev", "prod"):
-        processing = settings(f"processing-service-{env}", **committed(f"processing-service-{env}"))
-        assert processing.capacity_strategy == (("FARGATE", 0, 1),)
-        for name in ("frontend", "api-gateway"):
-            other = settings(f"{name}-{env}", **committed(f"{name}-{env}"))
-            assert other.capacity_strategy == (("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 3))
+def test_prod_runs_processing_on_demand_only_and_the_others_with_spot_over_an_on_demand_base():
+    processing = settings("processing-service-prod", **committed("processing-service-prod"))
+    assert processing.capacity_strategy == (("FARGATE", 0, 1),)
+    for name in ("frontend", "api-gateway"):
+        other = settings(f"{name}-prod", **committed(f"{name}-prod"))
+        assert other.capacity_strategy == (("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 3))
+
+
+def test_dev_trades_availability_for_cost_with_spot():
+    # frontend and api-gateway on Spot only; processing keeps one on-demand task and runs at half prod's size
+    for name in ("frontend", "api-gateway"):
+        assert settings(f"{name}-dev", **committed(f"{name}-dev")).capacity_strategy == (("FARGATE_SPOT", 0, 1),)
+    processing = settings("processing-service-dev", **committed("processing-service-dev"))
+    assert processing.capacity_strategy == (("FARGATE", 1, 0), ("FARGATE_SPOT", 0, 1))
+    assert (processing.cpu, processing.memory) == (1024, 2048)
 
 
 def test_prod_raises_the_minimum_for_market_hours_and_dev_does_not():
@@ -219,11 +227,11 @@ def test_ecs_exec_channel_is_the_only_star_resource_a_task_role_gets():
 # --- container definition ----------------------------------------------------------------------------
 
 def container_inputs(service: Service, **changes) -> ContainerInputs:
-    base = dict(service=service, image="repo:1.0.0", environment="dev", region="us-east-1", log_level="INFO",
-                log_group="log-x-dev", namespace="trading-dev.internal", callees=(),
-                secret_arns={s.value: f"arn:secret:{s.value}" for s in service.secrets},
-                store_values={a.store.value: f"value-of-{a.store.value}" for a in service.stores},
-                venue_url="", readonly_root_filesystem=True)
+    base = {"service": service, "image": "repo:1.0.0", "environment": "dev", "region": "us-east-1", "log_level": "INFO",
+                "log_group": "log-x-dev", "namespace": "trading-dev.internal", "callees": (),
+                "secret_arns": {s.value: f"arn:secret:{s.value}" for s in service.secrets},
+                "store_values": {a.store.value: f"value-of-{a.store.value}" for a in service.stores},
+                "venue_url": "", "readonly_root_filesystem": True}
     return ContainerInputs(**{**base, **changes})
 
 
@@ -261,7 +269,7 @@ def test_container_runs_non_root_read_only_with_a_writable_tmp_and_non_blocking_
 # --- issue 7: deployment strategy ---------------------------------------------------------------------
 
 def test_blue_green_is_allowed_for_frontend_with_its_bake_time():
-    found = settings("frontend-prod", **{**committed("frontend-prod")})
+    found = settings("frontend-prod", **committed("frontend-prod"))
     assert found.deployment_strategy == DeploymentStrategy.BLUE_GREEN.value and found.blue_green
     assert found.bake_time_minutes == 15 and found.test_header == ""
     assert settings().blue_green is False
@@ -303,7 +311,7 @@ def test_bad_test_listener_settings_are_refused(changes, expected):
 def test_the_test_rule_priority_must_be_free_in_the_catalog():
     neighbour = Service(name="docs", port=8099, cpu=256, memory=512, owner_team="t",
                         public=catalog_route("/docs/*", 999))
-    message = violation("frontend-dev", SERVICES + (neighbour,), deploymentStrategy="BLUE_GREEN",
+    message = violation("frontend-dev", (*SERVICES, neighbour), deploymentStrategy="BLUE_GREEN",
                         blueGreenTestHeader="X-Release-Test")
     assert "needs listener priority 999" in message and "which docs uses" in message
     assert "shared/catalog.py" in message
@@ -355,7 +363,8 @@ def test_a_value_that_does_not_parse_is_reported_once_not_also_by_the_rules_that
                         readonlyRootFilesystem="maybe", enableExecuteCommand="true")
     assert "(5 problem(s))" in message
     for key, problem in (("desiredCount", "'two': is not an integer"), ("minCapacity", "'many': is not an integer"),
-                         ("maxCapacity", "'lots': is not an integer"), ("deploymentStrategy", "'PURPLE': is not a known"),
+                         ("maxCapacity", "'lots': is not an integer"),
+                         ("deploymentStrategy", "'PURPLE': is not a known"),
                          ("readonlyRootFilesystem", "'maybe': is not a boolean")):
         assert f"config 'services:{key}' = {problem}" in message
 

@@ -29,7 +29,8 @@ def test_bad_config_exits_non_zero_and_writes_no_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(tasks, "plan_environment", failing)
     with pytest.raises(Exit) as error:
         tasks.plan(Context(), env="dev")
-    assert error.value.code == 1 and "network:vpcCidr" in error.value.message and "no plan written" in error.value.message
+    assert error.value.code == 1
+    assert "network:vpcCidr" in error.value.message and "no plan written" in error.value.message
     assert not (tmp_path / "plan").exists()
 
 

@@ -4,13 +4,13 @@ import pytest
 
 from shared import catalog
 from shared.catalog import CatalogError, Service, validate_catalog
-from tools.release import ReleaseError, Repository
 from shared.naming import NamingError, physical_name, suffix_problem
 from shared.settings import ConfigError
 from shared.settings.platform import load_platform_settings
 from shared.settings.registry import load_registry_settings
 from tests.unit.test_platform_settings import source as platform_source
 from tests.unit.test_registry import source as registry_source
+from tools.release import ReleaseError, Repository
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 
@@ -39,7 +39,7 @@ def test_registry_tag_pattern_with_a_trailing_newline_is_refused():
 def test_catalog_service_name_with_a_trailing_newline_is_refused():
     bad = Service(name="ledger\n", port=8090, cpu=256, memory=512, owner_team="ledger")
     with pytest.raises(CatalogError, match="name must be lower-case"):
-        validate_catalog(catalog.SERVICES + (bad,))
+        validate_catalog((*catalog.SERVICES, bad))
 
 
 def test_an_ecr_url_with_a_trailing_newline_is_refused():
