@@ -5,9 +5,9 @@ same code. What it feeds them, and how that differs from the engine:
 - resource policies get each resource's `inputs` (the engine also sends inputs); stack policies get
   `state` plus `id` (the engine sends outputs, which the mocks' state stands in for);
 - `retainOnDelete`, which pulumi-policy 1.21 never hands to analyzers, rides on `PlanOptions`;
-- config: `environmentSuffix` from the stack's own config (as the CLI would give it) and `platformKeyArns`
-  from the platform stack's `kmsKeyArn` export in the same plan. Online these come from
-  `--policy-pack-config`.
+- config: `environmentSuffix` from the stack's own config (as the CLI would give it), `platformKeyArns`
+  from the platform stack's `kmsKeyArn` export in the same plan, and `interfaceEndpoints` / `gatewayEndpoints`
+  from the network stack's exports. Online these come from `--policy-pack-config`.
 Secret values are `tools.findings.SECRET_MARKER` (`"[secret]"`) in `plan.json`; that is how
 `ecs-container-definitions-not-secret` sees them.
 """
@@ -37,6 +37,8 @@ from tools.findings import SECRET_MARKER, Finding, findings_table
 
 PLATFORM_PROJECT = "platform"
 PLATFORM_KEY_OUTPUT = "kmsKeyArn"
+NETWORK_PROJECT = "network"
+ENDPOINT_OUTPUTS = ("interfaceEndpoints", "gatewayEndpoints")
 
 
 GATE = "policy"
@@ -91,6 +93,12 @@ def platform_key_arns(document: dict) -> list[str]:
             and s["outputs"][PLATFORM_KEY_OUTPUT] != SECRET_MARKER]
 
 
+def network_endpoints(document: dict) -> dict[str, list[str]]:
+    """The network's endpoint lists as its stack in the same plan exports them ({} when it is absent)."""
+    outputs: dict = next((s["outputs"] for s in document["stacks"] if s["project"] == NETWORK_PROJECT), {})
+    return {key: list(outputs[key]) for key in ENDPOINT_OUTPUTS if isinstance(outputs.get(key), list)}
+
+
 def level_of(policy: Policy) -> EnforcementLevel:
     """The policy's level; one without a level gets the pack's default (mandatory, see `policy.pack`)."""
     return policy.enforcement_level or EnforcementLevel.MANDATORY
@@ -116,12 +124,14 @@ def gate_document(document: dict, policies: list[Policy] | None = None,
     policies = all_policies() if policies is None else policies
     environment = document["environment"]
     keys = platform_key_arns(document)
+    endpoints = network_endpoints(document)
     findings: list[Finding] = []
     for stack in document["stacks"]:
         stack_name = f"{stack['project']}/{stack['stack']}"
         config: dict[str, Any] = {"environmentSuffix": suffix_of(stack["project"], stack["stack"], environment)}
         if keys:
             config["platformKeyArns"] = keys
+        config.update(endpoints)
         resources = [r for r in stack["resources"] if r["custom"]]
         for policy in policies:
             report = _Reporter(findings, policy, stack_name, resources)

@@ -82,7 +82,7 @@ def resource_policy(name: str, description: str, check: Check, level: Enforcemen
                                     config_schema=schema)
 
 
-def stack_policy(name: str, description: str, validate: StackValidation,
-                 schema: PolicyConfigSchema | None = None) -> StackValidationPolicy:
-    return StackValidationPolicy(name=name, description=description, validate=validate, enforcement_level=MANDATORY,
+def stack_policy(name: str, description: str, validate: StackValidation, schema: PolicyConfigSchema | None = None,
+                 level: EnforcementLevel = MANDATORY) -> StackValidationPolicy:
+    return StackValidationPolicy(name=name, description=description, validate=validate, enforcement_level=level,
                                  config_schema=schema)

@@ -10,9 +10,12 @@ from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidatio
 
 from policy.inputs import block, is_true, items
 from policy.rules.base import (
+    ADVISORY,
     BUCKET,
+    BUCKET_LIFECYCLE,
     BUCKET_LOGGING,
     BUCKET_SSE,
+    BUCKET_VERSIONING,
     LOAD_BALANCERS,
     PUBLIC_ACCESS_BLOCK,
     QUEUE,
@@ -150,4 +153,107 @@ def policies() -> list[Policy]:
                      "S3 access-log buckets with SSE-S3, the only encryption their log delivery supports (stack "
                      "policy: it needs the load balancer's accessLogs and the buckets' logging).", _bucket_encryption,
                      schema=KEY_SCHEMA),
+        *hardening_policies(),
+    ]
+
+
+# --- versioning, lifecycles, access logs, secret ownership (issue 19) --------------------------------------------
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+
+
+def _log_buckets(resources: list) -> set[str]:
+    return alb_log_buckets(resources) | access_log_buckets(resources)
+
+
+def _per_bucket(resources: list, types: tuple[str, ...]) -> dict[int, list]:
+    """bucket (by id()) -> the resources of `types` that configure it."""
+    buckets = [r for r in resources if r.resource_type == BUCKET]
+    found: dict[int, list] = {}
+    for resource in resources:
+        if resource.resource_type in types:
+            bucket = _bucket_of(resource, buckets)
+            if bucket is not None:
+                found.setdefault(id(bucket), []).append(resource)
+    return found
+
+
+def _bucket_versioning(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    logs = _log_buckets(resources)
+    versioned = _per_bucket(resources, BUCKET_VERSIONING)
+    for bucket in (r for r in resources if r.resource_type == BUCKET and not _identifiers(r.props) & logs):
+        status = [block(v.props, "versioningConfiguration").get("status") for v in versioned.get(id(bucket), [])]
+        if "Enabled" not in status:
+            report_violation(f"bucket {bucket.name} is not versioned; add aws.s3.BucketVersioning with status "
+                             f"Enabled (an overwritten or deleted object stays recoverable)", bucket.urn)
+
+
+def _rules_cover_all(rule: Mapping[str, Any]) -> bool:
+    """A lifecycle rule that applies to every object: enabled, with no filter or an empty one."""
+    flt = block(rule, "filter")
+    return rule.get("status") == "Enabled" and not any(flt.get(k) for k in ("prefix", "and", "tag",
+                                                                             "objectSizeGreaterThan",
+                                                                             "objectSizeLessThan"))
+
+
+def _bucket_lifecycle(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    lifecycles = _per_bucket(resources, BUCKET_LIFECYCLE)
+    versioned = {key for key, found in _per_bucket(resources, BUCKET_VERSIONING).items()
+                 if any(block(v.props, "versioningConfiguration").get("status") == "Enabled" for v in found)}
+    for bucket in (r for r in resources if r.resource_type == BUCKET):
+        rules = [rule for lifecycle in lifecycles.get(id(bucket), []) for rule in items(lifecycle.props.get("rules"))]
+        if not any(_rules_cover_all(r) and block(r, "abortIncompleteMultipartUpload") for r in rules):
+            report_violation(f"bucket {bucket.name} has no lifecycle rule aborting incomplete multipart uploads for "
+                             f"every object; add one (shared.components.platform_data.abort_incomplete_uploads_rule)",
+                             bucket.urn)
+        if id(bucket) in versioned and not any(_rules_cover_all(r) and block(r, "noncurrentVersionExpiration")
+                                               for r in rules):
+            report_violation(f"bucket {bucket.name} is versioned but never expires noncurrent versions; add a "
+                             f"noncurrent_version_expiration rule", bucket.urn)
+
+
+def _bucket_access_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    logs = _log_buckets(resources)
+    logged = _per_bucket(resources, BUCKET_LOGGING)
+    for bucket in (r for r in resources if r.resource_type == BUCKET and not _identifiers(r.props) & logs):
+        if id(bucket) not in logged:
+            report_violation(f"bucket {bucket.name} has no server access logging (platform config s3AccessLogs; "
+                             f"docs/security.md lists where it is off and why)", bucket.urn)
+
+
+def _secret_owner(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Exactly one owner per secret value: Pulumi (a SecretVersion) or a rotation function (a SecretRotation)."""
+    resources = list(args.resources)
+    secrets = [r for r in resources if r.resource_type == SECRET]
+
+    def owners(typ: str, key: str) -> set[int]:
+        return {id(s) for r in resources if r.resource_type == typ for s in secrets
+                if str(r.props.get(key)) in _identifiers(s.props)}
+
+    versioned, rotated = owners(SECRET_VERSION, "secretId"), owners(SECRET_ROTATION, "secretId")
+    for secret in secrets:
+        if id(secret) in versioned and id(secret) in rotated:
+            report_violation(f"secret {secret.name} has a SecretVersion and a rotation: the next `up` after a "
+                             f"rotation would write the old value back; let the rotation function write the value",
+                             secret.urn)
+        elif id(secret) not in versioned | rotated:
+            report_violation(f"secret {secret.name} has neither a value (SecretVersion) nor a rotation: tasks reading "
+                             f"it fail to start", secret.urn)
+
+
+def hardening_policies() -> list[Policy]:
+    return [
+        stack_policy("s3-versioning", "FSBP S3.14: buckets that hold data are versioned (log buckets are not: their "
+                     "objects are written once and expire).", _bucket_versioning),
+        stack_policy("s3-lifecycle", "FSBP S3.13: every bucket has a lifecycle that aborts incomplete multipart "
+                     "uploads, and a versioned bucket expires its noncurrent versions.", _bucket_lifecycle),
+        stack_policy("s3-server-access-logging", "FSBP S3.9 (advisory: off in dev by config s3AccessLogs, see "
+                     "docs/security.md): buckets that hold data log their access.", _bucket_access_logging,
+                     level=ADVISORY),
+        stack_policy("secret-value-owner", "FSBP SecretsManager.1 and Reason: a secret's value has one owner - Pulumi "
+                     "(a SecretVersion from config) or a rotation function (a SecretRotation), never both.",
+                     _secret_owner),
     ]

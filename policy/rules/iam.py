@@ -10,6 +10,7 @@ from pulumi_policy import ResourceValidationArgs
 from policy.inputs import items, parse_json
 from policy.rules.base import IAM_ROLE, Policy, Report, for_types, resource_policy
 from shared import iam
+from shared.resource_policies import UNSCOPED_KEY_SERVICES
 
 IAM_POLICY_DOCUMENT_TYPES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
                              "aws:iam/groupPolicy:GroupPolicy")
@@ -184,4 +185,49 @@ def policies() -> list[Policy]:
                         "aws:SourceArn (equality or ArnLike) condition naming literal account ids (except a sourced "
                         "list of services AWS documents without one).",
                         _trust_policy),
+        *hardening_policies(),
     ]
+
+
+# --- service principals in resource policies (issue 19) ---------------------------------------------------------
+KMS_KEY = "aws:kms/key:Key"
+RESOURCE_POLICY_INPUTS = {KMS_KEY: "policy", "aws:kms/keyPolicy:KeyPolicy": "policy",
+                          "aws:sns/topicPolicy:TopicPolicy": "policy", "aws:s3/bucketPolicy:BucketPolicy": "policy"}
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+LOGS_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
+
+
+def _logs_context_pinned(statement: iam.Statement) -> bool:
+    """CloudWatch Logs' key statement limited by the encryption context: log-group ARNs of literal accounts."""
+    values = statement.condition_values(LOGS_CONTEXT)
+    return bool(values) and all(ACCOUNT_ID.match((v.split(":") + [""] * 5)[4]) for v in values)
+
+
+def _service_statements_scoped(args: ResourceValidationArgs, report: Report) -> None:
+    if args.resource_type == LAMBDA_PERMISSION:
+        principal = str(args.props.get("principal", ""))
+        if principal.endswith(".amazonaws.com") and not (args.props.get("sourceAccount") or
+                                                         args.props.get("sourceArn")):
+            report(f"the permission lets {principal} invoke the function for any account; set source_account (or "
+                   f"source_arn)")
+        return
+    key = RESOURCE_POLICY_INPUTS.get(args.resource_type)
+    if key is None or not args.props.get(key):
+        return
+    for statement in _parsed(key, args.props.get(key), report):
+        services = statement.principal_types.get("Service", ())
+        if not statement.is_allow or not services or all(s in UNSCOPED_KEY_SERVICES for s in services):
+            continue
+        if not (names_source_account(statement.condition) or _logs_context_pinned(statement)):
+            report(f"statement {statement.sid or '<no Sid>'!r} lets {', '.join(services)} act for any account; add "
+                   f"aws:SourceAccount or aws:SourceArn naming this account (or, for CloudWatch Logs on a key, the "
+                   f"log groups' ARNs as {LOGS_CONTEXT})")
+
+
+def hardening_policies() -> list[Policy]:
+    return [resource_policy(
+        "resource-policy-service-principals-scoped", "Reason: the confused-deputy guard (AWS IAM User Guide): service "
+        "principals in key, topic and bucket policies and Lambda permissions act only for this account "
+        "(aws:SourceAccount / aws:SourceArn, or CloudWatch Logs' encryption context), except the sourced list of "
+        "services that send no such key (shared.resource_policies.UNSCOPED_KEY_SERVICES).",
+        _service_statements_scoped)]

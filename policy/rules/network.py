@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, StackValidationArgs
+from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs
 
-from policy.inputs import is_true, items, number
+from policy.inputs import block, is_true, items, number, parse_json
 from policy.rules.base import (
     INGRESS_RULE,
     LEGACY_SG_RULE,
@@ -21,6 +22,8 @@ from policy.rules.base import (
     resource_policy,
     stack_policy,
 )
+from shared import iam
+from shared.netpolicy import Endpoints, Workload, internet_reasons, workloads
 
 # HTTPS listener policies that negotiate TLS 1.2 or later only. FSBP ELB.17 recommends the TLS13 family.
 # Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
@@ -130,4 +133,108 @@ def policies() -> list[Policy]:
         resource_policy("subnet-no-public-ip-on-launch", "FSBP EC2.15: subnets do not map public IPs on launch "
                         "(stricter than 'private subnets': the ALB and NAT take theirs explicitly).",
                         _subnet_public_ip),
+        *hardening_policies(),
+    ]
+
+
+# --- closed egress, endpoints, functions (issue 19) ------------------------------------------------------------
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+ENDPOINTS_SCHEMA = PolicyConfigSchema(properties={
+    "environmentSuffix": {"type": "string", "description": "The stack's environmentSuffix (group names)."},
+    "interfaceEndpoints": {"type": "array", "items": {"type": "string"},
+                           "description": "The network's interface endpoints (its interfaceEndpoints output)."},
+    "gatewayEndpoints": {"type": "array", "items": {"type": "string"},
+                         "description": "The network's gateway endpoints (its gatewayEndpoints output)."}})
+# An account id, literally: what an endpoint-policy condition must name to keep the endpoint in one account.
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _workload_groups(args: StackValidationArgs) -> dict[str, Workload]:
+    """security group id -> the workload whose group it is, by the group's Name tag secgroup-<workload>-<suffix>."""
+    suffix = args.get_config().get("environmentSuffix")
+    by_name = {f"secgroup-{w.name}-{suffix}": w for w in workloads()}
+    return {str(r.props.get("id")): by_name[str(r.props["tags"]["Name"])] for r in args.resources
+            if r.resource_type == SECURITY_GROUP and isinstance(r.props.get("tags"), Mapping)
+            and str(r.props["tags"].get("Name")) in by_name}
+
+
+def _internet_egress(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config()
+    endpoints = Endpoints(tuple(items(config.get("interfaceEndpoints"))), tuple(items(config.get("gatewayEndpoints"))))
+    owners = _workload_groups(args)
+    for resource in args.resources:
+        p = resource.props
+        if resource.resource_type != EGRESS_RULE or not (is_world_cidr(p.get("cidrIpv4"))
+                                                         or is_world_cidr(p.get("cidrIpv6"))):
+            continue
+        workload = owners.get(str(p.get("securityGroupId")))
+        reasons = internet_reasons(workload, endpoints) if workload else {}
+        low, high = number(p.get("fromPort")), number(p.get("toPort"))
+        needed = str(p.get("ipProtocol")) == "tcp" and low == high and low in reasons
+        if not needed:
+            who = workload.name if workload else "a group that is no workload of the catalog"
+            report_violation(f"{resource.name} lets {who} out to the internet on {p.get('ipProtocol')} "
+                             f"{p.get('fromPort')}-{p.get('toPort')} without a reason: only a declared external call's "
+                             f"port, or 443 for an AWS API without a VPC endpoint, may go there "
+                             f"(shared.netpolicy.egress_rules)", resource.urn)
+
+
+@for_types(INGRESS_RULE)
+def _ingress_from_groups(props, report, _config):
+    cidr = props.get("cidrIpv4") or props.get("cidrIpv6")
+    if cidr and not is_world_cidr(cidr):
+        report(f"the rule admits the address range {cidr}; inside the VPC admit security groups (every address of "
+               f"a range, public subnets included, would get in)")
+
+
+def _account_pinned(statement: iam.Statement) -> bool:
+    """An endpoint-policy allow limited to one account: a literal-account condition on the principal or the
+    resource, resources that are ARNs of one account, or ECR's layer bucket (image pulls need it)."""
+    for key in ("aws:PrincipalAccount", "aws:ResourceAccount"):
+        values = statement.condition_values(key)
+        if values and all(ACCOUNT_ID.match(v) for v in values):
+            return True
+    if statement.resources and all(ACCOUNT_ID.match((r.split(":") + [""] * 5)[4]) for r in statement.resources):
+        return True
+    return bool(statement.resources) and all(r.startswith("arn:aws:s3:::prod-") and
+                                             r.split(":::")[1].split("/")[0].endswith("-starport-layer-bucket")
+                                             for r in statement.resources)
+
+
+@for_types(VPC_ENDPOINT)
+def _endpoint_policy(props, report, _config):
+    body = parse_json(props.get("policy"))
+    if not isinstance(body, Mapping):
+        report("the endpoint has no policy, so it reaches any resource of any account (a way out of the private "
+               "subnets); give it shared.resource_policies' policy for its type")
+        return
+    for statement in iam.parse_document(dict(body)):
+        if statement.is_allow and not _account_pinned(statement):
+            report(f"statement {statement.sid or '<no Sid>'!r} allows {list(statement.actions)} without limiting them "
+                   f"to this account; condition on aws:PrincipalAccount or aws:ResourceAccount, or name this "
+                   f"account's ARNs")
+
+
+@for_types(LAMBDA_FUNCTION)
+def _lambda_in_vpc(props, report, _config):
+    vpc = block(props, "vpcConfig")
+    if not items(vpc.get("subnetIds")) or not items(vpc.get("securityGroupIds")):
+        report("the function runs outside the VPC; give it vpc_config with the private subnets and its own group")
+
+
+def hardening_policies() -> list[Policy]:
+    return [
+        stack_policy("sg-internet-egress-needs-a-reason", "Reason: least privilege for egress (no FSBP control; "
+                     "scanners flag unrestricted egress): a workload's group reaches 0.0.0.0/0 only on a declared "
+                     "external call's port, or 443 when an AWS API it calls has no endpoint (config "
+                     "interfaceEndpoints, gatewayEndpoints, environmentSuffix; without them every AWS API counts as "
+                     "through NAT).", _internet_egress, schema=ENDPOINTS_SCHEMA),
+        resource_policy("sg-ingress-from-groups", "Reason: inside the VPC a rule admits security groups, not address "
+                        "ranges (the VPC CIDR includes the public subnets).", _ingress_from_groups),
+        resource_policy("vpc-endpoint-policy", "Reason: data-exfiltration path (AWS PrivateLink guidance); every VPC "
+                        "endpoint has a policy whose allows are limited to this account (or ECR's layer bucket).",
+                        _endpoint_policy),
+        resource_policy("lambda-in-vpc", "FSBP Lambda.3: functions run in the VPC.", _lambda_in_vpc),
     ]

@@ -35,6 +35,31 @@ STORE_ARNS = {
     Store.EVENTS_TOPIC.value: arn("sns", "events-dev"),
 }
 SECRET_ARNS = {s.value: arn("secretsmanager", f"secret:{s.value.lower()}-dev-AbCdEf") for s in Secret}
+GATEWAYS = ("s3", "dynamodb")
+# Endpoint policies written out by hand: this account's buckets and ECR's layer bucket, this account's tables,
+# this account's principals.
+ENDPOINT_POLICIES = {
+    "s3": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceAccount": ACCOUNT}}},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*"}]}),
+    "dynamodb": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "dynamodb:*",
+         "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/*"}]}),
+    "interface": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}]}),
+}
+# The AWS API each store is reached through.
+STORE_APIS = {Store.ASSETS_BUCKET: "s3", Store.TRADES_TABLE: "dynamodb", Store.ORDERS_QUEUE: "sqs",
+              Store.EVENTS_TOPIC: "sns"}
+
+
+def apis_of(service: Service) -> set[str]:
+    """What the service's tasks call: ECR, S3 (layers) and logs to start, Secrets Manager for secrets, its stores."""
+    return {"ecr.api", "ecr.dkr", "s3", "logs"} | ({"secretsmanager"} if service.secrets else set()) | {
+        STORE_APIS[access.store] for access in service.stores}
 
 
 class PlanBuilder:
@@ -85,18 +110,18 @@ def _network(b: PlanBuilder, nat: bool, endpoints: tuple[str, ...]) -> None:
     if nat:
         b.add(s, "aws:ec2/natGateway:NatGateway", "network-nat-0", "nat-0", subnetId="subnet-public-0")
     private_tables = [f"rtb-private-{i}" for i in range(len(ZONES))]
-    for service in ("s3", "dynamodb"):
+    for service in GATEWAYS:
         b.add(s, "aws:ec2/vpcEndpoint:VpcEndpoint", f"network-gw-{service}", f"vpce-gw-{service}", vpcId="vpc-1",
-              vpcEndpointType="Gateway", serviceName=f"com.amazonaws.{REGION}.{service}", routeTableIds=private_tables)
+              vpcEndpointType="Gateway", serviceName=f"com.amazonaws.{REGION}.{service}", routeTableIds=private_tables,
+              prefixListId=f"pl-{service}", policy=ENDPOINT_POLICIES[service])
+    # No ingress rule here: the platform admits each task group (see _platform).
     b.add(s, "aws:ec2/securityGroup:SecurityGroup", "network-endpoints-sg", "sg-endpoints", vpcId="vpc-1")
-    b.add(s, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "network-endpoints-https-from-vpc",
-          "sgr-endpoints", securityGroupId="sg-endpoints", ipProtocol="tcp", fromPort=443.0, toPort=443.0,
-          cidrIpv4=VPC_CIDR)
     for service in endpoints:
         b.add(s, "aws:ec2/vpcEndpoint:VpcEndpoint", f"network-if-{service.replace('.', '-')}",
               f"vpce-{service.replace('.', '-')}", vpcId="vpc-1", vpcEndpointType="Interface",
               serviceName=f"com.amazonaws.{REGION}.{service}", privateDnsEnabled=True,
-              subnetIds=[f"subnet-private-{i}" for i in range(len(ZONES))], securityGroupIds=["sg-endpoints"])
+              subnetIds=[f"subnet-private-{i}" for i in range(len(ZONES))], securityGroupIds=["sg-endpoints"],
+              policy=ENDPOINT_POLICIES["interface"])
 
 
 def _registry(b: PlanBuilder, services: tuple[Service, ...]) -> None:
@@ -109,15 +134,16 @@ def _registry(b: PlanBuilder, services: tuple[Service, ...]) -> None:
 
 
 def _rule(b: PlanBuilder, s: dict, direction: str, group: str, port: int, name: str, *, peer: str | None = None,
-          cidr: str | None = None) -> None:
+          cidr: str | None = None, prefix_list: str | None = None) -> None:
     typ = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" if direction == "in"
            else "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-    extra = {"referencedSecurityGroupId": peer} if peer else {"cidrIpv4": cidr}
+    extra = ({"referencedSecurityGroupId": peer} if peer else {"prefixListId": prefix_list} if prefix_list
+             else {"cidrIpv4": cidr})
     b.add(s, typ, f"platform-{name}", f"sgr-{name}", securityGroupId=f"sg-{group}", ipProtocol="tcp",
           fromPort=float(port), toPort=float(port), **extra)
 
 
-def _platform(b: PlanBuilder, services: tuple[Service, ...]) -> None:
+def _platform(b: PlanBuilder, services: tuple[Service, ...], endpoints: tuple[str, ...]) -> None:
     env = b.environment
     s = b.stack("platform", env, {
         "kmsKeyArn": KEY_ARN, "storeArns": dict(STORE_ARNS), "secretArns": dict(SECRET_ARNS),
@@ -140,7 +166,14 @@ def _platform(b: PlanBuilder, services: tuple[Service, ...]) -> None:
         for callee in callees(service, services):
             _rule(b, s, "out", service.name, callee.port, f"{service.name}-eg-{callee.name}", peer=f"sg-{callee.name}")
             _rule(b, s, "in", callee.name, callee.port, f"{callee.name}-in-{service.name}", peer=f"sg-{service.name}")
-        for port in sorted({443} | {c.port for c in service.external}):
+        if endpoints:
+            _rule(b, s, "out", service.name, 443, f"{service.name}-eg-endpoints-443", peer="sg-endpoints")
+            _rule(b, s, "in", "endpoints", 443, f"endpoints-in-{service.name}-443", peer=f"sg-{service.name}")
+        for gateway in sorted(apis_of(service) & set(GATEWAYS)):
+            _rule(b, s, "out", service.name, 443, f"{service.name}-eg-pl-{gateway}-443", prefix_list=f"pl-{gateway}")
+        # The internet only for declared external calls and APIs without an endpoint.
+        uncovered = apis_of(service) - set(endpoints) - set(GATEWAYS)
+        for port in sorted({c.port for c in service.external} | ({443} if uncovered else set())):
             _rule(b, s, "out", service.name, port, f"{service.name}-eg-internet-{port}", cidr="0.0.0.0/0")
     alb_arn = arn("elasticloadbalancing", "loadbalancer/app/alb-dev/0123456789abcdef")
     b.add(s, "aws:lb/loadBalancer:LoadBalancer", "platform-alb", alb_arn, arn=alb_arn, name=f"alb-{env}",
@@ -230,7 +263,7 @@ def build_plan(environment: str = "dev", *, nat: bool = True, endpoints: tuple[s
     b = PlanBuilder(environment)
     _network(b, nat, endpoints)
     _registry(b, services)
-    _platform(b, services)
+    _platform(b, services, endpoints)
     for service in services:
         _service(b, service)
     return b.document()

@@ -9,7 +9,17 @@ import pytest
 from shared.catalog import SERVICES
 from tests.analysis.builder import ALL_ENDPOINTS, KEY_ARN, STORE_ARNS, build_plan, edit_containers, edit_policy, remove
 from tools.analysis import analyse
-from tools.analysis.findings import CALL_PATHS, CONTAINER, IAM_ACTIONS, REACHABILITY, RUNTIME, TASK_START
+from tools.analysis.findings import (
+    CALL_PATHS,
+    CLOSED_EGRESS,
+    CONTAINER,
+    ENDPOINT_POLICIES,
+    IAM_ACTIONS,
+    LOG_DELIVERY,
+    REACHABILITY,
+    RUNTIME,
+    TASK_START,
+)
 from tools.plan.runner import plan_document
 
 # Without declared external calls, NAT off is deployable when every endpoint exists.
@@ -31,8 +41,8 @@ def only(report, check: str) -> list:
 def test_compliant_synthetic_plans_pass(kwargs, services):
     report = analyse(build_plan(services=services, **kwargs), services)
     assert report.ok, report.render()
-    assert {f.rule for f in report.findings} == {TASK_START, REACHABILITY, CALL_PATHS, RUNTIME, CONTAINER,
-                                                  IAM_ACTIONS}
+    assert {f.rule for f in report.findings} == {TASK_START, REACHABILITY, CLOSED_EGRESS, ENDPOINT_POLICIES,
+                                                  CALL_PATHS, RUNTIME, CONTAINER, IAM_ACTIONS}
 
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
@@ -44,7 +54,13 @@ def test_the_real_plans_pass_every_check(environment_plans, environment):
     # GIVEN the full plan, every catalog service was analysed by every family of checks
     for service in SERVICES:
         assert {f.rule for f in report.findings if f.stack == service.name} == {
-            TASK_START, REACHABILITY, CALL_PATHS, RUNTIME, CONTAINER, IAM_ACTIONS}
+            TASK_START, REACHABILITY, CLOSED_EGRESS, ENDPOINT_POLICIES, CALL_PATHS, RUNTIME, CONTAINER, IAM_ACTIONS}
+    # the rotation function is held to its paths too; prod's access and WAF logs reach their destinations
+    function = f"lambda-jwt-rotation-{environment}"
+    assert {f.rule for f in report.findings if f.stack == function} == {REACHABILITY, CLOSED_EGRESS,
+                                                                         ENDPOINT_POLICIES}
+    delivered = [f for f in report.findings if f.rule == LOG_DELIVERY]
+    assert len(delivered) == (2 if environment == "prod" else 0)
 
 
 def test_execution_role_without_the_kms_grant_cannot_start_the_task():

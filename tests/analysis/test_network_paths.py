@@ -42,13 +42,15 @@ def test_rule_peers():
     by_cidr = Rule("r", "sg-1", True, "tcp", 1, 1, "10.0.0.0/16", None)
     assert by_cidr.admits([], ["10.0.1.0/24", "10.0.2.0/24"])
     assert not by_cidr.admits([], ["10.1.0.0/24"]) and not by_cidr.admits(["sg-2"], [])
-    prefix_list = Rule("r", "sg-1", True, "tcp", 1, 1, None, None)
-    assert not prefix_list.admits([], ["10.0.0.0/24"])
-    assert (by_group.peer, by_cidr.peer, prefix_list.peer) == ("sg-2", "10.0.0.0/16", "?")
+    ipv6 = Rule("r", "sg-1", True, "tcp", 1, 1, None, None)
+    assert not ipv6.admits([], ["10.0.0.0/24"])
+    prefix_list = Rule("r", "sg-1", False, "tcp", 1, 1, None, None, "pl-1")
+    assert prefix_list.admits([], [], ["pl-1"]) and not prefix_list.admits(["sg-2"], ["10.0.0.0/24"], ["pl-2"])
+    assert (by_group.peer, by_cidr.peer, ipv6.peer, prefix_list.peer) == ("sg-2", "10.0.0.0/16", "?", "pl-1")
 
 
 def test_nat_off_with_every_endpoint_reaches_every_api():
-    assert analyse(build_plan(nat=False), NO_EXTERNAL).ok
+    assert analyse(build_plan(nat=False, services=NO_EXTERNAL), NO_EXTERNAL).ok
 
 
 def test_an_interface_endpoint_without_private_dns_is_not_used():
@@ -70,14 +72,16 @@ def test_an_interface_endpoint_missing_from_an_az_is_named():
 
 def test_an_endpoint_group_that_does_not_admit_the_task_is_named():
     document = build_plan()
-    set_state(document, "network-endpoints-https-from-vpc", cidrIpv4="10.99.0.0/16")
+    for service in SERVICES:
+        remove(document, f"platform-endpoints-in-{service.name}-443")
     found = failures(document, REACHABILITY)
     assert all("security groups ['sg-endpoints'] admit no 443 from the task's groups" in f.message for f in found)
 
 
 def test_a_task_group_without_443_egress_reaches_nothing():
     document = build_plan()
-    remove(document, "platform-frontend-eg-internet-443")
+    remove(document, "platform-frontend-eg-endpoints-443")
+    remove(document, "platform-frontend-eg-pl-s3-443")
     found = failures(document, REACHABILITY)
     assert {f.stack for f in found} == {"frontend"}
     details = {f.message.split(":")[0] for f in found}

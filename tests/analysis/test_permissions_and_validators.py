@@ -105,6 +105,11 @@ def test_ecs_exec_adds_its_channel_and_only_when_enabled():
         "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
         "ssmmessages:OpenDataChannel"]}
     edit_policy(document, "frontend-task-policy", lambda s: s.append(channel))
+    # ssmmessages has no endpoint: ECS Exec needs the internet (and then the closed-egress check admits it)
+    platform = next(s for s in document["stacks"] if s["project"] == "platform")
+    PlanBuilder.add(platform, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "frontend-exec", "sgr-x",
+                    securityGroupId="sg-frontend", ipProtocol="tcp", fromPort=443.0, toPort=443.0,
+                    cidrIpv4="0.0.0.0/0")
     assert len(failures(document, RUNTIME)) == 4
     set_state(document, "frontend-service", enableExecuteCommand=True)
     assert analyse(document).ok

@@ -107,7 +107,7 @@ def test_a_pending_set_that_would_reject_live_tokens_fails_the_test_step(secrets
     # a set no running task knows: a fresh initial set instead of the successor
     client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=keyset.dumps(keyset.initial()),
                             VersionStages=["AWSPENDING"])
-    with pytest.raises(handler.RotationError, match="is not in the current set.*missing from the new set"):
+    with pytest.raises(handler.RotationError, match=r"is not in the current set.*missing from the new set"):
         step(client, arn, "testSecret", token)
 
 
@@ -119,7 +119,7 @@ def test_events_that_are_not_a_rotation_of_this_secret_are_refused(secrets, even
     client, arn = secrets
     with pytest.raises(handler.RotationError, match=message):
         handler.handle({**event, "SecretId": arn}, client, arn)
-    with pytest.raises(handler.RotationError, match="rotates .* only, not arn:other"):
+    with pytest.raises(handler.RotationError, match=r"rotates .* only, not arn:other"):
         handler.handle({**event, "SecretId": "arn:other"}, client, arn)
 
 
@@ -146,7 +146,7 @@ def test_create_and_test_refuse_a_secret_without_a_current_set(secrets):
 
 
 def test_the_lambda_entry_point_serves_the_secret_named_in_its_environment(secrets, monkeypatch):
-    client, arn = secrets
+    _, arn = secrets
     monkeypatch.setenv(handler.SECRET_ENV, arn)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     assert handler.lambda_handler({"Step": "bootstrap", "SecretId": arn}, None) == {"created": True}

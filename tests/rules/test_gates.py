@@ -38,7 +38,7 @@ def test_a_missing_file_names_the_command_that_writes_one(tmp_path):
 def test_check_plan_passes_the_committed_dev_plan(tmp_path, plan_document, capsys):
     tasks.check_plan(Context(), plan=write(tmp_path / "plan.json", plan_document("dev")))
     out = capsys.readouterr().out
-    assert "policy gate (dev): 29 policies, 0 mandatory" in out and "provider checks (dev): " in out
+    assert "policy gate (dev): 39 policies, 0 mandatory" in out and "provider checks (dev): " in out
     assert "deployability analysis of dev: PASS" in out and out.rstrip().endswith("(dev): every gate passed")
 
 
@@ -64,4 +64,4 @@ def test_check_plan_fails_a_hand_edited_plan_with_each_rule_and_resource(tmp_pat
     assert error.value.code == 1
     assert error.value.message.endswith("(dev): provider checks: 1 failure(s)")
     out = capsys.readouterr().out
-    assert f"ec2.security-group.name-prefix" in out and group["name"] in out and "sg-endpoints-dev-" in out
+    assert "ec2.security-group.name-prefix" in out and group["name"] in out and "sg-endpoints-dev-" in out

@@ -8,7 +8,8 @@ each of those facts. Pure: no Pulumi import, no AWS call.
 
 Expected facts come from the service catalog (`shared.catalog`) and from the plan itself (inputs, state ARNs
 and ids, stack outputs), never from per-environment constants. One module per family of checks:
-`task_start`, `reachability`, `call_paths`, `runtime`, `validators`; `report` renders the verdict.
+`task_start`, `reachability`, `egress` (closed egress), `endpoints` (endpoint policies), `call_paths`, `runtime`,
+`validators`, `delivery` (log delivery); `report` renders the verdict.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import json
 from pathlib import Path
 
 from shared.catalog import SERVICES, Service
-from tools.analysis import call_paths, reachability, runtime, task_start, validators
+from tools.analysis import call_paths, delivery, egress, endpoints, reachability, runtime, task_start, validators
 from tools.analysis.plan import Plan
 from tools.analysis.report import Report
 from tools.findings import Finding
@@ -26,7 +27,7 @@ def analyse(document: dict, services: tuple[Service, ...] = SERVICES) -> Report:
     """Run every check over one environment's plan document."""
     plan = Plan(document, services)
     findings: list[Finding] = list(plan.wiring_findings())
-    for module in (task_start, reachability, call_paths, runtime, validators):
+    for module in (task_start, reachability, egress, endpoints, call_paths, runtime, validators, delivery):
         findings += module.check(plan)
     return Report(plan.environment, findings)
 

@@ -15,7 +15,11 @@ CALL_PATHS = "service call paths"
 RUNTIME = "runtime permissions"
 CONTAINER = "container definitions"
 IAM_ACTIONS = "IAM actions"
-CHECKS = (PLAN, TASK_START, REACHABILITY, CALL_PATHS, RUNTIME, CONTAINER, IAM_ACTIONS)
+CLOSED_EGRESS = "closed egress"
+ENDPOINT_POLICIES = "endpoint policies"
+LOG_DELIVERY = "log delivery"
+CHECKS = (PLAN, TASK_START, REACHABILITY, CLOSED_EGRESS, ENDPOINT_POLICIES, CALL_PATHS, RUNTIME, CONTAINER,
+          IAM_ACTIONS, LOG_DELIVERY)
 
 
 def passed(check: str, subject: str, resource: str, detail: str) -> Finding:

@@ -7,15 +7,19 @@ endpoint with private DNS answers for its service in the whole VPC, so when one 
 it (an ENI in the subnet's AZ, the endpoint's group admitting the task, the task's group letting 443 out to
 it); otherwise a gateway endpoint on the subnet's route table with 443 egress to its prefix list (or to
 anywhere), or a NAT route with 443 egress to anywhere.
-Declared external calls need NAT. Sources:
+Declared external calls need NAT. A Lambda function in the VPC (the JWT rotation function) is held to the same
+paths for the APIs its code calls: the prefixes of its role's actions, less what the Lambda service calls with
+the role itself (its log group, its network interfaces) and KMS used through another service. Sources:
 https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
 https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tools.analysis import network
 from tools.analysis.findings import REACHABILITY, failed, passed
-from tools.analysis.plan import SUBNET, Plan, Resource, ServiceView
+from tools.analysis.plan import ROLE, SECURITY_GROUP, SUBNET, Plan, Resource, ServiceView
 from tools.findings import Finding
 
 HTTPS = 443
@@ -45,15 +49,59 @@ def required_apis(plan: Plan, view: ServiceView) -> list[str]:
     return list(dict.fromkeys(apis))
 
 
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+# What the Lambda service calls with a function's role on its behalf, not the function's code through its ENIs.
+LAMBDA_SERVICE_PREFIXES = frozenset({"logs", "ec2"})
+
+
+@dataclass(frozen=True)
+class Client:
+    """Something with security groups in private subnets that calls AWS APIs: a service's tasks, a function."""
+
+    name: str
+    groups: list[Resource]
+    subnets: list[Resource]
+    apis: list[str]
+
+
+def function_apis(plan: Plan, function: Resource) -> list[str]:
+    """APIs a function's code calls, from its role's identity policies (see the module docstring)."""
+    role = plan.by_arn(str(function.get("role", "")), ROLE)
+    sources, _ = plan.identity_policies(role) if role is not None else ([], [])
+    apis = []
+    for statement in (s for source in sources for s in source.statements if s.is_allow):
+        for action in statement.actions:
+            prefix = action.split(":")[0].lower()
+            if prefix in LAMBDA_SERVICE_PREFIXES or (prefix == "kms" and statement.condition_values("kms:ViaService")):
+                continue
+            apis.append(ENDPOINT_OF_PREFIX.get(prefix, prefix))
+    return list(dict.fromkeys(apis))
+
+
+def clients(plan: Plan) -> list[tuple[Client, ServiceView | None]]:
+    """Every catalog service's tasks, then every VPC function of the plan."""
+    found: list[tuple[Client, ServiceView | None]] = [
+        (Client(view.service.name, view.security_groups, view.subnets, required_apis(plan, view)), view)
+        for view in plan.views]
+    for function in plan.of_type(LAMBDA_FUNCTION):
+        vpc = function.get("vpcConfig") or {}
+        groups = [g for g in (plan.by_id(SECURITY_GROUP, i) for i in vpc.get("securityGroupIds") or []) if g]
+        subnets = [s for s in (plan.by_id(SUBNET, i) for i in vpc.get("subnetIds") or []) if s]
+        if groups and subnets:
+            found.append((Client(str(function.get("name") or function.name), groups, subnets,
+                                 function_apis(plan, function)), None))
+    return found
+
+
 def check(plan: Plan) -> list[Finding]:
     findings: list[Finding] = []
-    for view in plan.views:
-        egress = network.rules(plan, network.group_ids(view.security_groups), ingress=False)
-        for subnet in view.subnets:
-            for api in required_apis(plan, view):
-                findings.append(_api(plan, view, egress, subnet, api))
-            for call in view.service.external:
-                findings.append(_external(plan, view, egress, subnet, call.purpose, call.port))
+    for client, view in clients(plan):
+        egress = network.rules(plan, network.group_ids(client.groups), ingress=False)
+        for subnet in client.subnets:
+            for api in client.apis:
+                findings.append(_api(plan, client, egress, subnet, api))
+            for call in view.service.external if view else ():
+                findings.append(_external(plan, client, egress, subnet, call.purpose, call.port))
     return findings
 
 
@@ -62,11 +110,21 @@ def _endpoints(plan: Plan, api: str, kind: str) -> list[Resource]:
             if network.endpoint_service(e) == api and e.get("vpcEndpointType", "Gateway") == kind]
 
 
-def _api(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, api: str) -> Finding:
-    name = view.service.name
+def endpoint_for(plan: Plan, subnet: Resource, api: str) -> Resource | None:
+    """The endpoint a call to `api` from `subnet` goes through: an interface endpoint with private DNS (it
+    answers for the whole VPC), else a gateway endpoint on the subnet's route table; None: through NAT."""
     interface = [e for e in _endpoints(plan, api, "Interface") if e.get("privateDnsEnabled")]
     if interface:
-        return _interface(plan, view, egress, subnet, api, interface[0])
+        return interface[0]
+    table = network.route_table_id(plan, subnet)
+    return next((e for e in _endpoints(plan, api, "Gateway") if table in (e.get("routeTableIds") or [])), None)
+
+
+def _api(plan: Plan, client: Client, egress: list[network.Rule], subnet: Resource, api: str) -> Finding:
+    name = client.name
+    interface = [e for e in _endpoints(plan, api, "Interface") if e.get("privateDnsEnabled")]
+    if interface:
+        return _interface(plan, client, egress, subnet, api, interface[0])
     table = network.route_table_id(plan, subnet)
     gateway = next((e for e in _endpoints(plan, api, "Gateway") if table in (e.get("routeTableIds") or [])), None)
     internet = network.opening(egress, HTTPS, cidrs=[network.INTERNET])
@@ -93,9 +151,9 @@ def _api(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Reso
     return passed(REACHABILITY, name, subnet.label, f"{api} through NAT: {evidence}, egress by {internet.source}")
 
 
-def _interface(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, api: str,
+def _interface(plan: Plan, client: Client, egress: list[network.Rule], subnet: Resource, api: str,
                endpoint: Resource) -> Finding:
-    name = view.service.name
+    name = client.name
     endpoint_subnets = [s for s in (plan.by_id(SUBNET, i) for i in endpoint.get("subnetIds") or []) if s]
     zone = subnet.get("availabilityZone")
     if zone not in {s.get("availabilityZone") for s in endpoint_subnets}:
@@ -103,7 +161,7 @@ def _interface(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet
                       f"{api}: interface endpoint {endpoint.label} has no subnet in {zone}, where the task runs; add "
                       f"the AZ's private subnet to the endpoint")
     endpoint_groups = list(endpoint.get("securityGroupIds") or [])
-    task_groups = network.group_ids(view.security_groups)
+    task_groups = network.group_ids(client.groups)
     ingress = network.opening(network.rules(plan, endpoint_groups, ingress=True), HTTPS, groups=task_groups,
                               cidrs=[subnet.get("cidrBlock")])
     if ingress is None:
@@ -120,9 +178,9 @@ def _interface(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet
                   f"{out.source})")
 
 
-def _external(plan: Plan, view: ServiceView, egress: list[network.Rule], subnet: Resource, purpose: str,
+def _external(plan: Plan, client: Client, egress: list[network.Rule], subnet: Resource, purpose: str,
               port: int) -> Finding:
-    name = view.service.name
+    name = client.name
     nat, evidence = network.nat_path(plan, subnet)
     if not nat:
         return failed(REACHABILITY, name, subnet.label,
