@@ -25,7 +25,7 @@ def _attributes_problem(table: Any) -> str | None:
     """The provider's `validateTableAttributes` CustomizeDiff: attributes are exactly the key attributes."""
     if not isinstance(table, dict) or table.get("attributes") is None:
         return None
-    declared = {a.get("name") for a in table["attributes"] if isinstance(a, dict)}
+    declared = {str(a.get("name")) for a in table["attributes"] if isinstance(a, dict)}
     keys = _key_names(table)
     problems = []
     if declared - keys:

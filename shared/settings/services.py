@@ -13,7 +13,8 @@ from enum import Enum
 
 from shared.catalog import SERVICES, Service, callees
 from shared.fargate import VALID_MEMORY_BY_CPU, CapacityShare, size_problem
-from shared.settings import CommonSettings, ConfigError, ConfigReader, ConfigSource, Violation, read_common
+from shared.settings import (CommonSettings, ConfigError, ConfigReader, ConfigSource, SecretValue, Violation,
+                             read_common)
 from shared.stacks import split_service_stack
 
 # Application Auto Scaling bounds the platform allows: at least two tasks so one AZ or one task can fail,
@@ -124,6 +125,9 @@ class _CatalogDefaults:
         value = self.source.get(key)
         return self.defaults.get(key) if not value and key in self.defaults else value
 
+    def get_secret(self, key: str) -> SecretValue | None:
+        return self.source.get_secret(key)
+
     def is_secret(self, key: str) -> bool:
         return self.source.is_secret(key)
 
@@ -144,7 +148,7 @@ def _market_hours(reader: ConfigReader, min_capacity: int, max_capacity: int) ->
     close_schedule = reader.string("marketCloseSchedule")
     for key, schedule in (("marketOpenSchedule", open_schedule), ("marketCloseSchedule", close_schedule)):
         match = MARKET_CRON.fullmatch(schedule)
-        reader.check(bool(match) and int(match.group(1)) < 60 and int(match.group(2)) < 24, key, schedule,
+        reader.check(match is not None and int(match.group(1)) < 60 and int(match.group(2)) < 24, key, schedule,
                      "is not a weekday cron expression `cron(M H ? * MON-FRI *)`",
                      "use e.g. cron(0 9 ? * MON-FRI *) (times are America/New_York)")
     if raised == 0:

@@ -379,3 +379,11 @@ def test_an_unset_required_key_names_the_command_that_sets_it():
 def test_an_empty_owner_team_means_the_catalogs():
     assert committed("frontend-dev")["ownerTeam"] == ""  # the Pulumi.yaml default
     assert settings(ownerTeam="").common.owner_team == SERVICES[0].owner_team
+
+
+def test_catalog_defaults_fill_plain_keys_only_and_pass_secrets_through():
+    from shared.settings.services import _CatalogDefaults
+    source = DictConfigSource("services", "frontend-dev", {"ownerTeam": "", "token": "s3cret"}, frozenset({"token"}))
+    defaults = _CatalogDefaults(source, {"ownerTeam": "trading-ui", "token": "never"})
+    assert defaults.get("ownerTeam") == "trading-ui"
+    assert defaults.get_secret("token") == "s3cret" and defaults.is_secret("token")
