@@ -13,8 +13,7 @@ from enum import Enum
 
 from shared.catalog import SERVICES, Service, callees
 from shared.fargate import VALID_MEMORY_BY_CPU, CapacityShare, size_problem
-from shared.settings import (CommonSettings, ConfigError, ConfigReader, ConfigSource, SecretValue, Violation,
-                             read_common)
+from shared.settings import CommonSettings, ConfigError, ConfigReader, ConfigSource, SecretValue, Violation, read_common
 from shared.stacks import split_service_stack
 
 # Application Auto Scaling bounds the platform allows: at least two tasks so one AZ or one task can fail,
