@@ -21,14 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # A module's own tests: the files written for it. Measured with only these, a score says what they check, not
 # what some end-to-end test happens to notice. A module missing here uses tests/unit/test_<name>.py.
 MODULE_TESTS: dict[str, tuple[str, ...]] = {
-    "shared/naming.py": ("tests/unit/test_naming.py",),
-    "shared/fargate.py": ("tests/unit/test_fargate.py",),
-    "shared/catalog.py": ("tests/unit/test_catalog.py",),
+    "shared/naming.py": ("tests/unit/test_naming.py", "tests/unit/test_boundaries.py"),
+    "shared/fargate.py": ("tests/unit/test_fargate.py", "tests/unit/test_boundaries.py"),
+    "shared/catalog.py": ("tests/unit/test_catalog.py", "tests/unit/test_boundaries.py"),
     "shared/netcalc.py": ("tests/unit/test_netcalc.py",),
-    "shared/settings/services.py": ("tests/unit/test_services_settings.py",),
+    "shared/settings/services.py": ("tests/unit/test_services_settings.py",
+                                    "tests/unit/test_services_settings_bounds.py"),
     # The parser and matcher are tested beside the policy pack, the document builders with the services' settings.
-    "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/unit/test_services_settings.py"),
-    "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",),
+    "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/policy/test_iam_documents.py",
+                      "tests/unit/test_services_settings.py"),
+    "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
+                                     "tests/analysis/test_task_start_secret_read.py"),
 }
 
 # Mutants that cannot change behaviour, by mutmut's name (`mutmut show <name>` prints the change), with why.
