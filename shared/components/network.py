@@ -180,7 +180,7 @@ class Network(pulumi.ComponentResource):
             assume_role_policy=pulumi.Output.all(ctx.account_id, ctx.arn("ec2", "vpc-flow-log/*")).apply(
                 lambda p: iam.service_trust_policy("vpc-flow-logs.amazonaws.com", p[0], p[1])),
             opts=named_opts("role", self))
-        aws.iam.RolePolicy(
+        write = aws.iam.RolePolicy(
             f"{name}-flow-logs-write", role=role.id,
             policy=group_arn.apply(lambda arn: iam.document(
                 iam.statement("WriteFlowLogsToItsGroup",
@@ -192,5 +192,7 @@ class Network(pulumi.ComponentResource):
         aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=self.vpc.id, traffic_type="ALL",
                         log_destination_type="cloud-watch-logs", log_destination=group.arn, iam_role_arn=role.arn,
                         max_aggregation_interval=60,
-                        tags={"Name": f"flow-log-vpc-{names['vpc']}"}, opts=pulumi.ResourceOptions(parent=self))
+                        tags={"Name": f"flow-log-vpc-{names['vpc']}"},
+                        # EC2 checks the role when the flow log is created: its policy must exist (IAM propagation).
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[write]))
         return group

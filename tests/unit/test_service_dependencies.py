@@ -18,3 +18,11 @@ def test_the_ecs_service_depends_on_every_policy_of_its_roles(environment_plans,
     assert any(p.name.endswith("-execution") for p in policies)  # at least the execution role's policy
     [ecs_service] = stack.of_type(SERVICE_TYPE)
     assert {p.urn for p in policies} <= set(ecs_service.dependencies)
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_flow_log_depends_on_its_roles_policy(environment_plans, environment):
+    network = environment_plans(environment)[f"network/{environment}"]
+    [policy] = [p for p in network.of_type(ROLE_POLICY) if p.name.endswith("flow-logs-write")]
+    [flow_log] = network.of_type("aws:ec2/flowLog:FlowLog")
+    assert policy.urn in flow_log.dependencies
