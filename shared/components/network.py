@@ -67,7 +67,8 @@ class Network(pulumi.ComponentResource):
         # Adopting the default security group with no rules strips AWS's allow-all rules from it (FSBP EC2.2):
         # nothing may fall back to it. On destroy it only leaves the state; AWS deletes it with the VPC.
         aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=self.vpc.id,
-                                     tags={"Name": f"sg-default-{suffix}"}, opts=pulumi.ResourceOptions(parent=self))
+                                     tags={"Name": physical_name("secgroup", suffix, "default")},
+                                     opts=pulumi.ResourceOptions(parent=self))
         # Free and needed by the ALB under every strategy, so not conditional.
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"igw-{suffix}"},
                                       opts=pulumi.ResourceOptions(parent=self))

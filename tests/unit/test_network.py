@@ -202,3 +202,8 @@ def test_gateway_prefix_lists_are_exported_for_the_platforms_egress_rules(dev):
                 if e.inputs["vpcEndpointType"] == "Gateway"}
     assert dev.outputs["gatewayPrefixListIds"] == {s: g.state["prefixListId"] for s, g in gateways.items()}
     assert set(dev.outputs["gatewayPrefixListIds"]) == {"s3", "dynamodb"}
+
+
+def test_the_default_security_group_is_named_by_the_convention_not_sg_dash(environment_plans):
+    [default] = environment_plans("dev")["network/dev"].of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default.inputs["tags"]["Name"] == "secgroup-default-dev"
