@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import boto3
 import botocore.loaders
@@ -83,7 +83,33 @@ def mocked_aws(api_models):
 
 @pytest.fixture
 def dev_env(mocked_aws) -> Environment:
+    """A dev environment of the test's own: for tests that change AWS state or the Environment."""
     return build_environment(mocked_aws, "dev")
+
+
+def _built_dev_env(api_models) -> Iterator[Environment]:
+    with mock_aws():
+        core = botocore.session.get_session()
+        core.register_component("data_loader", api_models)
+        yield build_environment(boto3.Session(botocore_session=core, region_name=REGION), "dev")
+
+
+# Building a dev environment costs seconds of moto calls, so tests that only read one share it: every test of a
+# module (`built_dev_env`) or of a class (`class_dev_env`). moto keeps one state per process and a nested
+# `mock_aws` does not reset it, so a shared environment must never be active while a test builds its own
+# (`dev_env`, `mocked_aws`): pytest finalizes a module- or class-scoped fixture before the first test outside
+# that module or class, so a module that also changes environments keeps its readers in a class.
+@pytest.fixture(scope="module")
+def built_dev_env(api_models) -> Iterator[Environment]:
+    """One dev environment for every test of a module that only reads it (none may use `dev_env`)."""
+    yield from _built_dev_env(api_models)
+
+
+@pytest.fixture(scope="class")
+def class_dev_env(api_models) -> Iterator[Environment]:
+    """One dev environment for the tests of a class that only read it, in a module whose other tests change
+    their own."""
+    yield from _built_dev_env(api_models)
 
 
 def stubbed_session(env: Environment) -> tuple[StubbedSession, Stubber]:

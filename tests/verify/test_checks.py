@@ -96,30 +96,6 @@ def test_log_retention_judges_the_exact_group_not_a_prefix_sibling(dev_env):
     assert retention() == [("log group log-frontend-dev", "log group", "absent", Status.FAIL)]
 
 
-def test_describe_services_is_asked_at_most_ten_services_at_a_time(dev_env):
-    # GIVEN a catalog grown to 23 services: ECS DescribeServices takes at most 10 per call, so 3 calls
-    # (10, 10, 3), each checked by the Stubber against the exact services it must name
-    expected = expected_for(dev_env.document)
-    template = expected.services[0]
-    prefix = template.outputs["serviceArn"].rsplit("/", 1)[0]
-    arns = [f"{prefix}/svc-service{i:02d}-dev" for i in range(23)]
-    many = tuple(dataclasses.replace(template, outputs={**template.outputs, "serviceArn": arn}) for arn in arns)
-    expected = dataclasses.replace(expected, services=many)
-    ecs = client(dev_env, "ecs")
-    stubber = Stubber(ecs)
-    for chunk in (arns[0:10], arns[10:20], arns[20:]):
-        stubber.add_response("describe_services", {"services": [{"serviceArn": a, "status": "ACTIVE"} for a in chunk],
-                                                   "failures": []},
-                             {"cluster": expected.platform["clusterArn"], "services": chunk})
-    live = Live(StubbedSession(dev_env.session, ecs), REGION)
-
-    with stubber:
-        found = [live.ecs_service(expected, service) for service in many]
-        stubber.assert_no_pending_responses()
-
-    assert [f["serviceArn"] for f in found] == arns
-
-
 def test_deleted_service_is_reported_inactive(dev_env):
     outputs = dev_env.service_outputs("api-gateway")
     client(dev_env, "ecs").delete_service(cluster=dev_env.stack("platform/dev")["clusterArn"],
@@ -231,36 +207,6 @@ def test_secret_missing_from_platform_outputs(dev_env):
         ("task definition td-api-gateway-dev:1", "secret JWT_SIGNING_KEY valueFrom", "(not in platform outputs)")}
 
 
-def test_health_probe_verdict_follows_the_answer(dev_env):
-    # one environment for every answer (building one costs more than the checks)
-    expected = expected_for(dev_env.document)
-    for status, verdict in [(200, Status.PASS), (204, Status.PASS), (503, Status.FAIL), (404, Status.FAIL),
-                            (301, Status.FAIL)]:
-        asked: list[str] = []
-
-        def answer(url: str, timeout: float, asked: list[str] = asked, status: int = status) -> int:
-            asked.append(url)
-            return status
-
-        results = run_checks(dev_env.session, expected, http_get=answer, only=["health-probe"])
-
-        assert [(r.status, r.actual) for r in results] == [(verdict, str(status))]
-        assert asked == [f"http://{dev_env.stack('platform/dev')['albDnsName']}/health"]
-
-
-def test_health_probe_of_a_service_whose_rule_does_not_route_its_health_path(dev_env):
-    expected = expected_for(dev_env.document)
-    frontend = expected.services[0]
-    moved = dataclasses.replace(frontend.service, public=PublicRoute("/ui/*", 1000))
-    moved_frontend = dataclasses.replace(frontend, settings=dataclasses.replace(frontend.settings, service=moved))
-    expected = dataclasses.replace(expected, services=(moved_frontend, *expected.services[1:]))
-
-    results = check_health_probe(Live(dev_env.session, REGION, unreachable), expected)
-
-    assert [(r.status, r.actual) for r in results] == [(Status.NOT_VERIFIED, "not routed to frontend by its rule "
-                                                        "/ui/*")]
-
-
 def test_health_probe_of_a_host_name_that_cannot_be_encoded_is_not_verified_and_the_run_goes_on(dev_env):
     # GIVEN an outputs file whose ALB name has a label over 63 characters: the resolver's IDNA encoding
     # raises UnicodeError (a ValueError) locally, before any lookup, so nothing leaves this machine
@@ -276,11 +222,6 @@ def test_health_probe_of_a_host_name_that_cannot_be_encoded_is_not_verified_and_
     assert actual.startswith("not probed: the URL cannot be requested: ") and "label" in actual
     # every other check still ran and reported
     assert failures(results) == [] and {r.rule for r in results} >= {"alb", "routing", "encryption"}
-
-
-def test_unknown_check_is_refused(dev_env):
-    with pytest.raises(ValueError, match=r"unknown checks \['albb'\]; known: alb, routing"):
-        run_checks(dev_env.session, expected_for(dev_env.document), only=["albb"])
 
 
 def test_forwarded_groups_reads_plain_and_weighted_forwards_only():
@@ -327,3 +268,62 @@ def test_secret_looking(name, value, flagged):
 ])
 def test_value_from_must_name_the_secret(value_from, ok):
     assert _from_secret(value_from, "arn:aws:secretsmanager:us-east-1:1:secret:jwt-AbC") is ok
+
+
+class TestOnTheEnvironmentAsBuilt:
+    """Checks that only read the environment share one (`class_dev_env`); the tests above change
+    it and build their own."""
+
+    def test_describe_services_is_asked_at_most_ten_services_at_a_time(self, class_dev_env):
+        # GIVEN a catalog grown to 23 services: ECS DescribeServices takes at most 10 per call, so 3 calls
+        # (10, 10, 3), each checked by the Stubber against the exact services it must name
+        expected = expected_for(class_dev_env.document)
+        template = expected.services[0]
+        prefix = template.outputs["serviceArn"].rsplit("/", 1)[0]
+        arns = [f"{prefix}/svc-service{i:02d}-dev" for i in range(23)]
+        many = tuple(dataclasses.replace(template, outputs={**template.outputs, "serviceArn": arn}) for arn in arns)
+        expected = dataclasses.replace(expected, services=many)
+        ecs = client(class_dev_env, "ecs")
+        stubber = Stubber(ecs)
+        for chunk in (arns[0:10], arns[10:20], arns[20:]):
+            answer = {"services": [{"serviceArn": a, "status": "ACTIVE"} for a in chunk], "failures": []}
+            stubber.add_response("describe_services", answer,
+                                 {"cluster": expected.platform["clusterArn"], "services": chunk})
+        live = Live(StubbedSession(class_dev_env.session, ecs), REGION)
+
+        with stubber:
+            found = [live.ecs_service(expected, service) for service in many]
+            stubber.assert_no_pending_responses()
+
+        assert [f["serviceArn"] for f in found] == arns
+
+    def test_health_probe_verdict_follows_the_answer(self, class_dev_env):
+        expected = expected_for(class_dev_env.document)
+        for status, verdict in [(200, Status.PASS), (204, Status.PASS), (503, Status.FAIL), (404, Status.FAIL),
+                                (301, Status.FAIL)]:
+            asked: list[str] = []
+
+            def answer(url: str, timeout: float, asked: list[str] = asked, status: int = status) -> int:
+                asked.append(url)
+                return status
+
+            results = run_checks(class_dev_env.session, expected, http_get=answer, only=["health-probe"])
+
+            assert [(r.status, r.actual) for r in results] == [(verdict, str(status))]
+            assert asked == [f"http://{class_dev_env.stack('platform/dev')['albDnsName']}/health"]
+
+    def test_health_probe_of_a_service_whose_rule_does_not_route_its_health_path(self, class_dev_env):
+        expected = expected_for(class_dev_env.document)
+        frontend = expected.services[0]
+        moved = dataclasses.replace(frontend.service, public=PublicRoute("/ui/*", 1000))
+        moved_frontend = dataclasses.replace(frontend, settings=dataclasses.replace(frontend.settings, service=moved))
+        expected = dataclasses.replace(expected, services=(moved_frontend, *expected.services[1:]))
+
+        results = check_health_probe(Live(class_dev_env.session, REGION, unreachable), expected)
+
+        assert [(r.status, r.actual) for r in results] == [(Status.NOT_VERIFIED, "not routed to frontend by its rule "
+                                                            "/ui/*")]
+
+    def test_unknown_check_is_refused(self, class_dev_env):
+        with pytest.raises(ValueError, match=r"unknown checks \['albb'\]; known: alb, routing"):
+            run_checks(class_dev_env.session, expected_for(class_dev_env.document), only=["albb"])

@@ -1,6 +1,7 @@
 """Where expected values come from, how the verifier refuses to start without outputs, and the table."""
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -58,8 +59,8 @@ def test_config_source_keeps_secret_keys_secret():
     assert not source.is_secret("waf")
 
 
-def test_expected_values_come_from_config_catalog_and_component_constants(dev_env):
-    expected = expected_for(dev_env.document)
+def test_expected_values_come_from_config_catalog_and_component_constants(built_dev_env):
+    expected = expected_for(built_dev_env.document)
 
     assert expected.environment == "dev" and expected.region == "us-east-1"
     assert expected.network_settings.availability_zones == ("us-east-1a", "us-east-1b", "us-east-1c")
@@ -73,7 +74,7 @@ def test_expected_values_come_from_config_catalog_and_component_constants(dev_en
         **{f"log-{s.name}-dev": service_component.LOG_RETENTION_DAYS for s in SERVICES}}
 
 
-def test_expected_follows_a_changed_stack_config(dev_env):
+def test_expected_follows_a_changed_stack_config(built_dev_env):
     # GIVEN the frontend stack's config says max 6: the verifier expects 6, with no code change
     def read(stack: StackId):
         source = config_source(stack)
@@ -81,24 +82,26 @@ def test_expected_follows_a_changed_stack_config(dev_env):
             source.values["maxCapacity"] = "6"
         return source
 
-    expected = expected_for(dev_env.document, read_config=read)
+    expected = expected_for(built_dev_env.document, read_config=read)
     assert expected.services[0].settings.max_capacity == 6
     assert expected.services[1].settings.max_capacity == 10
 
 
-def test_missing_stack_in_outputs_is_refused(dev_env):
-    del dev_env.document["stacks"]["services/api-gateway-dev"]
+def test_missing_stack_in_outputs_is_refused(built_dev_env):
+    document = copy.deepcopy(built_dev_env.document)  # the environment is shared with the module's other tests
+    del document["stacks"]["services/api-gateway-dev"]
     with pytest.raises(VerifyError, match=r"the outputs file has no stack services/api-gateway-dev: deploy it, "
                                           r"then run `invoke outputs --env dev` again"):
-        expected_for(dev_env.document)
+        expected_for(document)
 
 
-def test_stack_lacking_a_contract_output_is_refused(dev_env):
-    del dev_env.document["stacks"]["platform/dev"]["clusterArn"]
-    del dev_env.document["stacks"]["platform/dev"]["albArn"]
+def test_stack_lacking_a_contract_output_is_refused(built_dev_env):
+    document = copy.deepcopy(built_dev_env.document)
+    del document["stacks"]["platform/dev"]["clusterArn"]
+    del document["stacks"]["platform/dev"]["albArn"]
     with pytest.raises(VerifyError, match=r"stack platform/dev in the outputs file lacks albArn, clusterArn "
                                           r"\(declared in shared/contracts.py\)"):
-        expected_for(dev_env.document)
+        expected_for(document)
 
 
 def test_table_shows_every_status_and_whole_reasons_and_summary_counts_each_status():

@@ -2,6 +2,7 @@
 good environment, fail with the table on a deviation, and skip (never pass) when they cannot look."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -19,9 +20,9 @@ READS_TASK_DEFINITIONS = {"task-size", "task-secrets"}
 
 
 @pytest.fixture
-def outputs(dev_env, tmp_path, monkeypatch):
+def outputs(built_dev_env, tmp_path, monkeypatch):
     path = tmp_path / "dev.json"
-    path.write_text(json.dumps(dev_env.document))
+    path.write_text(json.dumps(built_dev_env.document))
     monkeypatch.setenv("TRADING_OUTPUTS_FILE", str(path))
     return path
 
@@ -45,17 +46,19 @@ def test_outputs_file_defaults_to_what_invoke_outputs_writes(monkeypatch):
 
 
 @pytest.mark.parametrize("check", [c for c in CHECKS if c != "health-probe"])
-def test_every_check_passes_on_the_environment_as_built(dev_env, outputs, monkeypatch, check):
-    run(dev_env, check, outputs, monkeypatch)
+def test_every_check_passes_on_the_environment_as_built(built_dev_env, outputs, monkeypatch, check):
+    run(built_dev_env, check, outputs, monkeypatch)
 
 
-def test_probe_skips_with_the_reason_when_the_alb_is_unreachable(dev_env, outputs, monkeypatch):
+def test_probe_skips_with_the_reason_when_the_alb_is_unreachable(built_dev_env, outputs, monkeypatch):
     with pytest.raises(pytest.skip.Exception, match="health-probe not verified from this machine: not reachable"):
-        run(dev_env, "health-probe", outputs, monkeypatch)
+        run(built_dev_env, "health-probe", outputs, monkeypatch)
 
 
-def test_a_deviation_fails_its_test_with_the_table(dev_env, outputs, monkeypatch):
-    dev_env.ecs["frontend"].circuit_breaker = {"enable": True, "rollback": False}
+def test_a_deviation_fails_its_test_with_the_table(built_dev_env, outputs, monkeypatch):
+    # The deviation lives in a copy: the environment is shared with the module's other tests.
+    breaker = dataclasses.replace(built_dev_env.ecs["frontend"], circuit_breaker={"enable": True, "rollback": False})
+    dev_env = dataclasses.replace(built_dev_env, ecs={**built_dev_env.ecs, "frontend": breaker})
     table = r"ecs-deployment failed in dev:\n\s*rule +status .*\n.*\n\s*ecs-deployment +FAIL .*svc-frontend-dev"
     with pytest.raises(AssertionError, match=table):
         run(dev_env, "ecs-deployment", outputs, monkeypatch)

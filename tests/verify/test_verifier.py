@@ -16,23 +16,6 @@ def client(env: Environment, name: str):
     return env.session.client(name, region_name=REGION)
 
 
-def test_environment_built_as_planned_passes_every_check(dev_env):
-    results = verify(dev_env)
-
-    assert failures(results) == []
-    assert {r.rule for r in results} == set(CHECKS)
-    # the probe cannot reach an ALB from here: reported as not verified, never as passed
-    probe = [r for r in results if r.rule == "health-probe"]
-    assert [r.status for r in probe] == [Status.NOT_VERIFIED]
-    assert "not reachable from here" in probe[0].actual
-    assert all(r.status is Status.PASS for r in results if r.rule != "health-probe")
-    # every service is looked at by every per-service check
-    for name in (s.name for s in SERVICES):
-        for check in ("ecs-status", "ecs-running", "ecs-deployment", "ecs-network", "ecs-capacity", "autoscaling",
-                      "discovery", "log-retention"):
-            assert any(name in r.resource for r in results if r.rule == check), (check, name)
-
-
 def test_prod_with_market_hours_passes_and_accepts_the_raised_minimum(mocked_aws):
     # GIVEN prod, whose processing-service raises its minimum during trading hours (stack config)
     env = build_environment(mocked_aws, "prod")
@@ -149,27 +132,47 @@ def test_secret_value_never_reaches_the_report(dev_env):
     assert failed == {"secret names", "secret JWT_SIGNING_KEY valueFrom", "plain environment"}
 
 
-def test_every_aws_call_the_verifier_makes_is_read_only(dev_env):
-    # GIVEN a session whose clients record every operation before it is sent (or stubbed)
-    calls: list[str] = []
-    session, stubber = stubbed_session(dev_env)
+class TestOnTheEnvironmentAsBuilt:
+    """The verifier on an environment nobody changed: one shared by these tests (`class_dev_env`); the tests
+    above seed deviations into environments of their own."""
 
-    def record(model, **_):
-        calls.append(f"{model.service_model.service_name}:{model.name}")
+    def test_environment_built_as_planned_passes_every_check(self, class_dev_env):
+        results = verify(class_dev_env)
 
-    make_client = session.client
+        assert failures(results) == []
+        assert {r.rule for r in results} == set(CHECKS)
+        # the probe cannot reach an ALB from here: reported as not verified, never as passed
+        probe = [r for r in results if r.rule == "health-probe"]
+        assert [r.status for r in probe] == [Status.NOT_VERIFIED]
+        assert "not reachable from here" in probe[0].actual
+        assert all(r.status is Status.PASS for r in results if r.rule != "health-probe")
+        # every service is looked at by every per-service check
+        for name in (s.name for s in SERVICES):
+            for check in ("ecs-status", "ecs-running", "ecs-deployment", "ecs-network", "ecs-capacity", "autoscaling",
+                          "discovery", "log-retention"):
+                assert any(name in r.resource for r in results if r.rule == check), (check, name)
 
-    def recording_client(name, **kwargs):
-        made = make_client(name, **kwargs)
-        made.meta.events.register_first("before-call.*.*", record)
-        return made
+    def test_every_aws_call_the_verifier_makes_is_read_only(self, class_dev_env):
+        # GIVEN a session whose clients record every operation before it is sent (or stubbed)
+        calls: list[str] = []
+        session, stubber = stubbed_session(class_dev_env)
 
-    session.client = recording_client
-    with stubber:
-        run_checks(session, expected_for(dev_env.document), http_get=unreachable)
+        def record(model, **_):
+            calls.append(f"{model.service_model.service_name}:{model.name}")
 
-    assert len(calls) > 20
-    assert {c for c in calls if not c.split(":")[1].startswith(("Describe", "Get", "List"))} == set()
-    assert {c.split(":")[0] for c in calls} >= {"elbv2", "ecs", "application-autoscaling",
-                                                 "servicediscovery", "logs", "ecr", "kms", "dynamodb", "sqs", "sns",
-                                                 "s3", "secretsmanager"}
+        make_client = session.client
+
+        def recording_client(name, **kwargs):
+            made = make_client(name, **kwargs)
+            made.meta.events.register_first("before-call.*.*", record)
+            return made
+
+        session.client = recording_client
+        with stubber:
+            run_checks(session, expected_for(class_dev_env.document), http_get=unreachable)
+
+        assert len(calls) > 20
+        assert {c for c in calls if not c.split(":")[1].startswith(("Describe", "Get", "List"))} == set()
+        assert {c.split(":")[0] for c in calls} >= {"elbv2", "ecs", "application-autoscaling",
+                                                     "servicediscovery", "logs", "ecr", "kms", "dynamodb", "sqs", "sns",
+                                                     "s3", "secretsmanager"}
