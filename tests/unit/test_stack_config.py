@@ -584,5 +584,5 @@ def test_the_service_stacks_set_their_suffix_and_default_the_owner_to_the_catalo
             values = read_stack_config(stack).values
             assert values["services:environmentSuffix"] == stack.stack.rsplit("-", 1)[1]
             assert values["services:ownerTeam"] == ""
-    assert json.loads(read_stack_config(StackId("services", "frontend-dev")).values["services:capacityStrategy"]) == [
+    assert json.loads(read_stack_config(StackId("services", "frontend-prod")).values["services:capacityStrategy"]) == [
         "FARGATE:2:1", "FARGATE_SPOT:0:3"]
