@@ -63,3 +63,9 @@ def test_the_task_writes_both_pages(tmp_path, monkeypatch, capsys):
     assert (tmp_path / rules_doc.PAGE).read_text() == rules_doc.page()
     assert (tmp_path / config_doc.PAGE).read_text() == config_doc.page()
     assert capsys.readouterr().out == f"-> {rules_doc.PAGE}\n-> {config_doc.PAGE}\n"
+
+
+def test_the_readme_quotes_the_rule_counts_of_the_data():
+    counts = next(line for line in rules_doc.page().splitlines() if " rules over " in line)
+    readme = " ".join((tasks.ROOT / "README.md").read_text().split())
+    assert counts.removesuffix(" applied to every AWS resource.") in readme
