@@ -217,7 +217,8 @@ def parse_document(doc: str | dict) -> list[Statement]:
     parsed = []
     for item in statements:
         principal = item.get("Principal", {})
-        by_type = {"AWS": ("*",)} if principal == "*" else {k: _as_tuple(v) for k, v in principal.items()}
+        by_type: dict[str, tuple[str, ...]] = (
+            {"AWS": ("*",)} if principal == "*" else {k: _as_tuple(v) for k, v in principal.items()})
         principals = ("*",) if principal == "*" else tuple(p for v in by_type.values() for p in v)
         parsed.append(Statement(
             sid=item.get("Sid", ""),

@@ -111,7 +111,7 @@ class Network(pulumi.ComponentResource):
             policy = resource_policies.GATEWAY_ENDPOINT_POLICIES[service]
             endpoint = aws.ec2.VpcEndpoint(
                 f"{name}-gw-{service}", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
-                service_name=ctx.region.apply(lambda r, s=service: f"com.amazonaws.{r}.{s}"),
+                service_name=pulumi.Output.concat("com.amazonaws.", ctx.region, f".{service}"),
                 route_table_ids=[t.id for t in self.private_route_tables],
                 policy=_gateway_policy(ctx, policy),
                 tags={"Name": f"vpce-{service}-{suffix}"}, opts=pulumi.ResourceOptions(parent=self))
@@ -130,7 +130,7 @@ class Network(pulumi.ComponentResource):
         for service in settings.interface_endpoints:
             aws.ec2.VpcEndpoint(f"{name}-if-{service.replace('.', '-')}", vpc_id=self.vpc.id,
                                 vpc_endpoint_type="Interface", private_dns_enabled=True,
-                                service_name=ctx.region.apply(lambda r, s=service: f"com.amazonaws.{r}.{s}"),
+                                service_name=pulumi.Output.concat("com.amazonaws.", ctx.region, f".{service}"),
                                 subnet_ids=[s.id for s in self.private_subnets],
                                 security_group_ids=[self.endpoint_security_group.id], policy=interface_policy,
                                 tags={"Name": f"vpce-{service.replace('.', '-')}-{suffix}"},

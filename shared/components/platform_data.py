@@ -70,7 +70,8 @@ def service_log_group_pattern(suffix: str) -> str:
     return f"log-*-{suffix}"
 
 
-def private_bucket(parent: pulumi.Resource, name: str, prefix: str, encryption: dict,
+def private_bucket(parent: pulumi.Resource, name: str, prefix: str,
+                   encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgsDict,
                    policy: Callable[[str], pulumi.Input[str]]) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
     """A bucket nobody outside the account can reach: all public access blocked, ACLs disabled, the given
     default encryption, and the policy `policy(bucket_arn)`. `force_destroy` so `destroy` empties it.
@@ -120,7 +121,7 @@ class PlatformData(pulumi.ComponentResource):
     def __init__(self, name: str, args: PlatformDataArgs, opts: pulumi.ResourceOptions | None = None):
         settings = args.settings
         suffix = settings.common.environment_suffix
-        names = {
+        names: dict[str | Secret, str] = {
             "alias": physical_name("alias", suffix, "kms-platform"),
             "assets": physical_name("s3", suffix, "assets"),
             "table": physical_name("ddb", suffix, "trades"),
@@ -171,8 +172,9 @@ class PlatformData(pulumi.ComponentResource):
             tags={"Name": physical, "Secret": secret.value}, opts=named_opts("secret", self))
         if secret in ROTATED_SECRETS:
             return resource
-        if secret in EXTERNAL_SECRET_KEYS and settings.external_secrets[secret] is not None:
-            value: pulumi.Output[str] = pulumi.Output.secret(settings.external_secrets[secret])
+        external = settings.external_secrets.get(secret) if secret in EXTERNAL_SECRET_KEYS else None
+        if external is not None:
+            value: pulumi.Output[str] = pulumi.Output.secret(external)
         else:
             generated = random.RandomPassword(f"{logical}-value", length=GENERATED_SECRET_LENGTH, special=False,
                                               opts=pulumi.ResourceOptions(parent=self))

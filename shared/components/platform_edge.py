@@ -31,8 +31,9 @@ WAF_LOG_RETENTION_DAYS = 30
 # Request headers WAF must not write to its logs: the trader's token and session cookies. WAF matches header
 # names in lower case. https://docs.aws.amazon.com/waf/latest/developerguide/logging-management.html
 REDACTED_HEADERS = ("authorization", "cookie")
-NOT_FOUND = {"type": "fixed-response",
-             "fixed_response": {"content_type": "text/plain", "message_body": "Not Found", "status_code": "404"}}
+NOT_FOUND: aws.lb.ListenerDefaultActionArgsDict = {
+    "type": "fixed-response",
+    "fixed_response": {"content_type": "text/plain", "message_body": "Not Found", "status_code": "404"}}
 # AWS managed rule groups of the web ACL, in priority order; the rate limit comes after them.
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 
@@ -87,8 +88,8 @@ class PlatformEdge(pulumi.ComponentResource):
             self.https_listener = aws.lb.Listener(
                 f"{name}-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS", ssl_policy=TLS_POLICY,
                 certificate_arn=settings.certificate_arn, default_actions=[NOT_FOUND], opts=child)
-            http_default = {"type": "redirect",
-                            "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}
+            http_default: aws.lb.ListenerDefaultActionArgsDict = {
+                "type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}
         else:
             http_default = NOT_FOUND
         self.http_listener = aws.lb.Listener(f"{name}-http", load_balancer_arn=self.alb.arn, port=80,
@@ -103,7 +104,7 @@ class PlatformEdge(pulumi.ComponentResource):
         self.register_outputs({"albArn": self.alb.arn, "serviceListenerArn": self.service_listener.arn})
 
     def _access_logs(self, name: str, prefix: str, ctx: AwsContext,
-                     enabled: bool) -> tuple[dict | None, list[pulumi.Resource]]:
+                     enabled: bool) -> tuple[aws.lb.LoadBalancerAccessLogsArgsDict | None, list[pulumi.Resource]]:
         """A bucket for ALB access logs, or nothing when the switch is off."""
         self.access_log_bucket = None
         if not enabled:
@@ -126,11 +127,11 @@ class PlatformEdge(pulumi.ComponentResource):
         return {"bucket": bucket.bucket, "prefix": ACCESS_LOG_PREFIX, "enabled": True}, [policy]
 
     def _waf(self, name: str, physical: str, rate_limit: int) -> aws.wafv2.WebAcl:
-        def visibility(metric: str) -> dict:
+        def visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgsDict:
             return {"cloudwatch_metrics_enabled": True, "metric_name": f"{physical}-{metric}",
                     "sampled_requests_enabled": True}
 
-        rules = [{
+        rules: list[aws.wafv2.WebAclRuleArgsDict] = [{
             "name": group, "priority": priority,
             # Managed rule groups take an override action, not an action; "none" keeps their own blocks.
             "override_action": {"none": {}},
