@@ -311,7 +311,8 @@ SCHEDULED_ACTION = ResourceRules(
                  "cron(0 18 L * ? *)"),
              bad=("cron(0 9 * * MON-FRI)", "cron(0 9 * * MON-FRI *)", "cron(0 9 ? * ? *)", "cron(60 9 ? * MON *)",
                   "cron(0 24 ? * MON *)", "cron(0 9 ? 13 MON *)", "cron(0 9 ? * MON 2200)", "cron(0 9 ? * 8 *)",
-                  "rate(0 minutes)", "rate(5 weeks)", "at(2030-01-31 09:00)", "0 9 * * 1-5")),
+                  "rate(0 minutes)", "rate(5 weeks)", "at(2030-01-31 09:00)", "0 9 * * 1-5", "cron(9am 9 ? * MON *)",
+                  "cron(0/0 9 ? * MON *)", "cron(0 9 32 * ? *)", 5.0)),
         Rule(id="appautoscaling.scheduled-action.schedule.length", argument="schedule", constraint=Length(1, 1600),
              message="Schedule: Length Constraints: Minimum length of 1. Maximum length of 1600.",
              source=API_PUT_SCHEDULED, fix="shorten the schedule", ok=("s", "s" * 1600), bad=("", "s" * 1601)),
@@ -321,7 +322,7 @@ SCHEDULED_ACTION = ResourceRules(
                      "(such as Etc/GMT+9 or Pacific/Tahiti).",
              source=API_PUT_SCHEDULED, fix="use an IANA zone such as America/New_York (not EST or Eastern Time)",
              ok=("America/New_York", "UTC", "Etc/GMT+9", "America/Argentina/Buenos_Aires"),
-             bad=("Eastern Time", "EST", "new_york", "")),
+             bad=("Eastern Time", "EST", "new_york", "", -5.0)),
         Rule(id="appautoscaling.scheduled-action.scalable-target-action.at-least-one", argument="scalableTargetAction",
              constraint=AtLeastOneOf(("maxCapacity", "minCapacity")),
              message='"scalable_target_action.0.max_capacity": one of `scalable_target_action.0.max_capacity,'

@@ -21,11 +21,10 @@ def _key_names(table: dict) -> set[str]:
     return {k for k in keys if k}
 
 
-def _attributes_problem(table: Any) -> str | None:
-    """The provider's `validateTableAttributes` CustomizeDiff: attributes are exactly the key attributes."""
-    if not isinstance(table, dict) or table.get("attributes") is None:
-        return None
-    declared = {str(a.get("name")) for a in table["attributes"] if isinstance(a, dict)}
+def _attributes_problem(table: dict) -> str | None:
+    """The provider's `validateTableAttributes` CustomizeDiff: attributes are exactly the key attributes (no
+    attributes at all leaves every key unmatched)."""
+    declared = {str(a.get("name")) for a in table.get("attributes") or [] if isinstance(a, dict)}
     keys = _key_names(table)
     problems = []
     if declared - keys:
@@ -42,6 +41,8 @@ def _ttl_problem(ttl: Any) -> str | None:
 
 
 _TABLE = {"hashKey": "tradeId", "attributes": [{"name": "tradeId", "type": "S"}]}
+_INDEXED_ATTRIBUTES = [{"name": "tradeId", "type": "S"}, {"name": "tradedAt", "type": "N"},
+                       {"name": "symbol", "type": "S"}, {"name": "price", "type": "N"}]
 
 TABLE = ResourceRules(
     type="aws:dynamodb/table:Table",
@@ -74,9 +75,16 @@ TABLE = ResourceRules(
                      'attribute. Unmatched indexes: [...]', source=TABLE_SOURCE,
              fix="declare an attribute for each key (hashKey, rangeKey, index keys) and no other",
              ok=(_TABLE, {"hashKey": "pk", "rangeKey": "sk", "attributes": [{"name": "pk", "type": "S"},
-                                                                             {"name": "sk", "type": "N"}]}),
+                                                                             {"name": "sk", "type": "N"}]},
+                 {**_TABLE, "rangeKey": "tradedAt", "attributes": _INDEXED_ATTRIBUTES,
+                  "globalSecondaryIndexes": [{"name": "by-symbol", "hashKey": "symbol", "rangeKey": "tradedAt"}],
+                  "localSecondaryIndexes": [{"name": "by-price", "rangeKey": "price"}]}),
              bad=({"hashKey": "id", "attributes": [{"name": "tradeId", "type": "S"}]},
-                  {**_TABLE, "attributes": [{"name": "tradeId", "type": "S"}, {"name": "price", "type": "N"}]})),
+                  {**_TABLE, "attributes": [{"name": "tradeId", "type": "S"}, {"name": "price", "type": "N"}]},
+                  {"hashKey": "tradeId"},
+                  {**_TABLE, "globalSecondaryIndexes": [{"name": "by-symbol", "hashKey": "symbol"}]},
+                  {**_TABLE, "rangeKey": "tradedAt", "attributes": _INDEXED_ATTRIBUTES[:2],
+                   "localSecondaryIndexes": [{"name": "by-price", "rangeKey": "price"}]})),
         Rule(id="dynamodb.table.hash-key.length", argument="hashKey", constraint=Length(1, 255),
              message="AttributeName: Member must have length less than or equal to 255", source=CREATE_TABLE,
              fix="shorten the key attribute name", ok=("k", "k" * 255), bad=("", "k" * 256)),
@@ -99,7 +107,7 @@ TABLE = ResourceRules(
         Rule(id="dynamodb.table.server-side-encryption.kms-key-arn.arn", argument="serverSideEncryption.kmsKeyArn",
              constraint=ARN, message='"server_side_encryption.0.kms_key_arn" is an invalid ARN',
              source=VERIFY_SOURCE, fix="pass the key's ARN (key.arn), not its id",
-             ok=("arn:aws:kms:us-east-1:123456789012:key/54b648b5-ebc4-4e68-32fa-f33be3a55825",),
+             ok=("arn:aws:kms:us-east-1:123456789012:key/54b648b5-ebc4-4e68-32fa-f33be3a55825", ""),
              bad=("54b648b5-ebc4-4e68-32fa-f33be3a55825",)),
         Rule(id="dynamodb.table.stream-view-type.enum", argument="streamViewType",
              constraint=OneOf(("", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")),

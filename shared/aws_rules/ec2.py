@@ -116,7 +116,7 @@ VPC = ResourceRules(
              source=VALIDATE_SOURCE,
              fix="give the VPC CIDR as its network address (10.10.0.0/16, not 10.10.1.0/16) in the network "
                  "stack config",
-             ok=("10.10.0.0/16", "10.20.0.0/16"), bad=("10.10.1.0/16", "10.10.0.0", "fd00::/56", "ten")),
+             ok=("10.10.0.0/16", "10.20.0.0/16"), bad=("10.10.1.0/16", "10.10.0.0", "fd00::/56", "ten", 16.0)),
         Rule(id="ec2.vpc.cidr-block.netmask", argument="cidrBlock",
              constraint=Check(_netmask_between(16, 28), "a netmask between /16 and /28"),
              message="The allowed block size is between a /16 netmask (65,536 IP addresses) and /28 netmask "
@@ -353,9 +353,7 @@ INTERNET_GATEWAY = ResourceRules(
 # --- endpoints, addresses, NAT, flow logs -----------------------------------------------------------------
 
 
-def _endpoint_arguments(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _endpoint_arguments(value: dict) -> str | None:
     kind = value.get("vpcEndpointType") or "Gateway"
     if kind == "Gateway":
         wrong = [k for k in ("subnetIds", "securityGroupIds") if _set(value, k)]
@@ -411,9 +409,7 @@ EIP = ResourceRules(
 )
 
 
-def _nat_allocation(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _nat_allocation(value: dict) -> str | None:
     kind = value.get("connectivityType") or "public"
     regional = value.get("availabilityMode") == "regional"
     if kind == "private" and _set(value, "allocationId"):
@@ -450,9 +446,7 @@ NAT_GATEWAY = ResourceRules(
 _LOG_GROUP_ARN = r"arn:aws(-[a-z]+)*:logs:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:log-group:[\w.\-/#]{1,512}(:\*)?"
 
 
-def _flow_log_destination(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _flow_log_destination(value: dict) -> str | None:
     kind = value.get("logDestinationType") or "cloud-watch-logs"
     if kind != "cloud-watch-logs":
         return None

@@ -139,7 +139,7 @@ def _selection(value: Any) -> str | None:
             return f"{where}: countType {count_type} needs countUnit days"
         action = rule.get("action")
         if not isinstance(action, dict) or action.get("type") not in ("expire", "transition"):
-            return f"{where}: action.type must be expire"
+            return f"{where}: action.type must be expire or transition"
     return None
 
 
@@ -199,7 +199,9 @@ LIFECYCLE_POLICY = ResourceRules(
                   _doc(_r(1, "any", "imageCountMoreThan", 10, countUnit="days")),
                   _doc({"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "sinceImagePushed",
                                                          "countNumber": 7}, "action": {"type": "expire"}}),
-                  _doc(_r(1, "any", number=0)), _doc(_r(1, "any", "newest")), _doc(_r(1, "everything")))),
+                  _doc(_r(1, "any", number=0)), _doc(_r(1, "any", "newest")), _doc(_r(1, "everything")),
+                  _doc({"rulePriority": 1, "action": {"type": "expire"}}),
+                  _doc({**_r(1, "any"), "action": {"type": "delete"}}))),
     ),
 )
 

@@ -126,9 +126,7 @@ def _some_weight(value: Any) -> str | None:
     return "every provider has weight 0"
 
 
-def _strategy_registered(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _strategy_registered(value: dict) -> str | None:
     known = set(value.get("capacityProviders") or [])
     used = [i.get("capacityProvider") for i in value.get("defaultCapacityProviderStrategies") or []
             if isinstance(i, dict)]
@@ -386,7 +384,9 @@ TASK_DEFINITION = ResourceRules(
              source=TD_SOURCE, fix="serialise the container list with json.dumps([...]) (shared/components/service.py)",
              ok=(_CD_OK,), bad=('{"name": "app"}', "[", "[]", json.dumps([{"name": "app", "environment": {"A": "1"}}]),
                                 json.dumps([{"name": "app", "logConfiguration": {"options": {"max": 5}}}]),
-                                json.dumps([{"name": "app", "stopTimeout": "60"}]))),
+                                json.dumps([{"name": "app", "stopTimeout": "60"}]),
+                                [{"name": "app", "image": "nginx:1"}], json.dumps(["app"]),
+                                json.dumps([{"name": "app", "environment": ["A=1"]}]))),
         Rule(id="ecs.task-definition.container-definitions.name", argument="containerDefinitions",
              constraint=Check(_container_names, "unique container names of 1..255 letters, digits, _ and -"),
              message="name: Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
@@ -411,8 +411,9 @@ TASK_DEFINITION = ResourceRules(
              message="interval: 5 to 300 seconds; timeout: 2 to 120 seconds; retries: 1 to 10; startPeriod: 0 to 300 "
                      "seconds; command: the string array must start with CMD or CMD-SHELL",
              source=API_HEALTH_CHECK, fix="keep container health check settings within the ECS ranges",
-             ok=(_CD_OK, _cd(healthCheck={"command": ["CMD-SHELL", "true"], "interval": 300, "timeout": 120,
-                                          "retries": 10, "startPeriod": 300}),
+             ok=(_CD_OK, _cd(),
+                 _cd(healthCheck={"command": ["CMD-SHELL", "true"], "interval": 300, "timeout": 120, "retries": 10,
+                                  "startPeriod": 300}),
                  _cd(healthCheck={"command": ["CMD", "true"], "interval": 5, "timeout": 2, "retries": 1,
                                   "startPeriod": 0})),
              bad=(_cd(healthCheck={"command": ["CMD", "true"], "interval": 301}),
@@ -463,9 +464,7 @@ def _bake_time(value: Any) -> str | None:
     return None
 
 
-def _blue_green(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _blue_green(value: dict) -> str | None:
     config = value.get("deploymentConfiguration") or {}
     if config.get("strategy") != "BLUE_GREEN":
         return None

@@ -225,9 +225,7 @@ def _action_rules(prefix: str, path: str, tf: str, source: str) -> tuple[Rule, .
 _PROTOCOLS = ("HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC")
 
 
-def _listener_certificate(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _listener_certificate(value: dict) -> str | None:
     protocol = str(value.get("protocol") or "").upper()
     if protocol in ("HTTPS", "TLS") and not value.get("certificateArn"):
         return f"an {protocol} listener needs certificateArn"
@@ -344,9 +342,7 @@ def _timeout_below_interval(value: Any) -> str | None:
     return None
 
 
-def _tcp_health_check(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _tcp_health_check(value: dict) -> str | None:
     check = value.get("healthCheck") or {}
     hc_protocol = str(check.get("protocol") or "").upper()
     if hc_protocol == "TCP":
@@ -360,9 +356,7 @@ def _tcp_health_check(value: Any) -> str | None:
     return None
 
 
-def _not_lambda_needs(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
+def _not_lambda_needs(value: dict) -> str | None:
     target_type = value.get("targetType") or "instance"
     if target_type == "lambda":
         return None

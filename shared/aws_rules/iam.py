@@ -187,7 +187,7 @@ ROLE_POLICY = ResourceRules(
              ok=("role-frontend-exec-dev",), bad=("arn:aws:iam::123456789012:role/role-frontend-exec-dev",)),
         Rule(id="iam.role-policy.policy.json", argument="policy", constraint=POLICY_JSON,
              message='"policy" contains an invalid JSON policy', source=VERIFY_SOURCE,
-             fix="pass the policy as a JSON object string", ok=(_POLICY,), bad=("", "[]", "{")),
+             fix="pass the policy as a JSON object string", ok=(_POLICY,), bad=("", "[]", "{", "null")),
         Rule(id="iam.role-policy.policy.size", argument="policy",
              constraint=policy_size(10240, "a role's inline policies"),
              message="Maximum policy size of 10240 bytes exceeded for role", source=IAM_QUOTAS,
@@ -207,7 +207,8 @@ ROLE_POLICY_ATTACHMENT = ResourceRules(
              ok=("arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
                  "arn:aws:iam::123456789012:policy/team/p"),
              bad=("AmazonECSInfrastructureRolePolicyForLoadBalancers", "arn:aws:iam::12345:policy/p",
-                  "arn:aws:iam::aws:")),
+                  "arn:aws:iam::aws:", "arn:amazon:iam::aws:policy/P", "arn:aws:iam:us-east:123456789012:policy/p",
+                  1.0)),
         Rule(id="iam.role-policy-attachment.policy-arn.length", argument="policyArn", constraint=Length(20, 2048),
              message="Member must have length less than or equal to 2048", source=(
                  "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html"),

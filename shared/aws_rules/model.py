@@ -123,7 +123,8 @@ class Range(Constraint):
 @dataclass(frozen=True)
 class Check(Constraint):
     """A rule no simpler constraint expresses (a cron grammar, a JSON document): `test` returns the problem
-    or None. Say in `meaning` what it checks, for the rule listing."""
+    or None. Say in `meaning` what it checks, for the rule listing. On the argument `""` the test receives the
+    resource's inputs, always a dict; on any other path, whatever JSON value the plan holds there."""
 
     test: Callable[[Any], str | None]
     meaning: str

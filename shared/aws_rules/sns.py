@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from shared.aws_rules.iam import ARN, POLICY_JSON, VERIFY_SOURCE, arn_problem
-from shared.aws_rules.model import Check, ConflictsWith, Length, OneOf, ResourceRules, Rule
+from shared.aws_rules.model import MASKED, Check, ConflictsWith, Length, OneOf, ResourceRules, Rule
 
 _TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/sns"
 TOPIC_SOURCE = f"{_TF}/topic.go"
@@ -31,8 +31,8 @@ def _topic_name_problem(topic: Any) -> str | None:
 def _endpoint_problem(subscription: Any) -> str | None:
     """What Subscribe accepts as the endpoint of each protocol (AWS API reference, Subscribe: Endpoint)."""
     protocol, endpoint = subscription.get("protocol"), subscription.get("endpoint")
-    if not isinstance(endpoint, str):
-        return None
+    if not isinstance(endpoint, str) or endpoint == MASKED:
+        return None  # absent, or secret: plan.json shows "[secret]", which says nothing of the real endpoint
     if protocol in ("email", "email-json") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", endpoint):
         return f"endpoint {endpoint!r} must be an email address for protocol {protocol}"
     if protocol in ("http", "https") and not endpoint.startswith(f"{protocol}://"):
@@ -57,7 +57,8 @@ TOPIC = ResourceRules(
              "[0-9A-Za-z_-]{1,256}, or [0-9A-Za-z_-]{1,251}.fifo exactly when fifoTopic")),
              message="invalid topic name: NAME", source=TOPIC_SOURCE,
              fix="end the name in .fifo exactly when fifoTopic=True; use letters, digits, - and _ otherwise",
-             ok=({"name": "sns-alarms-dev"}, {"name": "t" * 251 + ".fifo", "fifoTopic": True}),
+             ok=({"name": "sns-alarms-dev"}, {"name": "t" * 251 + ".fifo", "fifoTopic": True},
+                 {"namePrefix": "sns-alarms-"}),
              bad=({"name": "sns-alarms-dev.fifo"}, {"name": "sns-alarms-dev", "fifoTopic": True},
                   {"name": "sns.alarms"}, {"name": "t" * 252 + ".fifo", "fifoTopic": True})),
         Rule(id="sns.topic.name.conflicts", argument="", constraint=ConflictsWith(("name", "namePrefix")),
@@ -111,7 +112,8 @@ TOPIC_SUBSCRIPTION = ResourceRules(
              fix="email: an address; http(s): a URL with that scheme; sqs/lambda/firehose: an ARN",
              ok=({"protocol": "email", "endpoint": "trading-oncall@example.com"},
                  {"protocol": "https", "endpoint": "https://hooks.example.com/sns"},
-                 {"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:123456789012:q"}),
+                 {"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:123456789012:q"},
+                 {"protocol": "email", "endpoint": MASKED}),
              bad=({"protocol": "email", "endpoint": "trading-oncall"},
                   {"protocol": "https", "endpoint": "http://hooks.example.com/sns"},
                   {"protocol": "sqs", "endpoint": "sqs-orders-dev"},
