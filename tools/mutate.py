@@ -36,7 +36,26 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
 
 # Mutants that cannot change behaviour, by mutmut's name (`mutmut show <name>` prints the change), with why.
 # A name is stable while its function is unchanged; an entry that no longer matches is reported as stale.
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "shared.catalog.x__find_cycle__mutmut_18": "a finished node's mark (2 -> None) is only tested for membership and "
+                                               "for == 1: any other value behaves the same",
+    "shared.catalog.x__find_cycle__mutmut_19": "a finished node's mark (2 -> 3): only membership and == 1 are tested",
+    "shared.settings.services.x_load_service_settings__mutmut_274": "dropping after=readonlyRootFilesystem: a root "
+        "flag that does not parse reads as False, which the ECS Exec rule accepts anyway",
+    "shared.settings.services.x_load_service_settings__mutmut_288": "after= names another key: same as dropping it "
+        "(an unparsed readonlyRootFilesystem reads as False, which the rule accepts)",
+    "shared.settings.services.x_load_service_settings__mutmut_289": "after= names another key: as _288",
+    "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
+    "shared.iam.x_action_matches__mutmut_3": "case_sensitive=None is falsy, exactly as False",
+    "shared.iam.x_is_service_wildcard_action__mutmut_16": "an action without ':' checks '' -> 'XXXX': neither holds "
+                                                          "a '*', so neither is a wildcard",
+    "shared.iam.x_parse_document__mutmut_35": "Principal '*' already parses to {'AWS': ('*',)}, whose flattened "
+                                              "principals are ('*',): the shortcut changes nothing",
+    "shared.iam.x_parse_document__mutmut_39": "as _35: the flattened principals of '*' are ('*',) either way",
+    "shared.iam.x_patterns_overlap__mutmut_39": "star against star: the pairs this branch adds are also reached "
+                                                "through the 'star matches nothing more' moves",
+    "shared.iam.x_patterns_overlap__mutmut_47": "as _39, with the sides swapped",
+}
 
 # mutmut's exit-code verdicts that mean the tests noticed the mutant.
 DETECTED = {"killed", "timeout", "caught by type check"}

@@ -104,8 +104,10 @@ def test_service_trust_policies_pin_the_account_and_the_source():
         {"Sid": "TrustService", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
          "Action": "sts:AssumeRole",
          "Condition": {**GUARD, "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:*"}}}]
-    assert body(iam.lambda_trust_policy("aws", "us-east-1", ACCOUNT))["Statement"][0]["Condition"] == {
-        **GUARD, "ArnLike": {"aws:SourceArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:*"}}
+    assert body(iam.lambda_trust_policy("aws", "us-east-1", ACCOUNT))["Statement"] == [
+        {"Sid": "TrustService", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+         "Action": "sts:AssumeRole",
+         "Condition": {**GUARD, "ArnLike": {"aws:SourceArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:*"}}}]
     assert body(iam.ecs_infrastructure_trust_policy()) == {"Version": "2012-10-17", "Statement": [
         {"Sid": "TrustEcsInfrastructure", "Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
          "Action": "sts:AssumeRole"}]}
@@ -209,6 +211,11 @@ def test_patterns_overlap_when_some_string_matches_both(first, second, expected)
     assert iam.patterns_overlap(first, second) is expected
 
 
+def test_pattern_overlap_visits_each_pair_of_positions_once():
+    # Twelve stars a side: without remembering the pairs already seen, the search takes exponential time.
+    assert not iam.patterns_overlap("*a" * 12 + "b", "*a" * 12 + "c")
+
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/frontend-task-dev"
 
 
@@ -230,7 +237,8 @@ def test_a_service_principal_is_not_an_aws_principal():
 
 
 @pytest.mark.parametrize("action, expected", [("?*", True), ("s3:*?", True), ("s3:Get*", False), ("", False),
-                                              ("s3:", False), ("*:Get", False)])
+                                              ("s3:", False), ("*:Get", False), ("s3:X*", False),
+                                              ("s3:*:?*", False)])
 def test_service_wildcards_however_spelled(action, expected):
     assert iam.is_service_wildcard_action(action) is expected
 
@@ -239,6 +247,7 @@ def test_service_wildcards_however_spelled(action, expected):
     ("arn:aws:s3:::*", True), ("arn:aws:s3:::*/*/*", True), ("arn:aws:s3:::*b", False),
     ("arn:aws:sqs:us-east-1:1:*", True), ("arn:aws:sqs:us-east-1:1:q*", False), ("arn:aws:sqs:*", True),
     ("arn:aws:sqs:us-east-1", False), ("arn:aws:sqs:us-east-1:1:a:b:*", False),
+    ("arn:aws:s3:::*:x", False), ("arn:aws:s3:::X*", False),
 ])
 def test_unbounded_resources_more(resource, expected):
     assert iam.is_unbounded_resource(resource) is expected

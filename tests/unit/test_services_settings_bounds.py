@@ -77,6 +77,13 @@ def test_a_min_capacity_that_does_not_parse_is_the_only_problem_reported():
         "config 'services:minCapacity' = 'two': is not an integer. Fix: give a whole number"]
 
 
+def test_a_min_capacity_that_does_not_parse_silences_every_rule_compared_with_it():
+    # maxCapacity 5 parses: the desired count and the trading-hours minimum above it are judged against the
+    # stand-in minimum 0 only if the rules forget that they also depend on minCapacity.
+    assert problems(minCapacity="two", maxCapacity="5", desiredCount="6", marketHoursMinCapacity="6") == [
+        "config 'services:minCapacity' = 'two': is not an integer. Fix: give a whole number"]
+
+
 def test_a_read_only_root_that_does_not_parse_does_not_also_refuse_ecs_exec():
     assert problems(readonlyRootFilesystem="yes", enableExecuteCommand="true") == [
         "config 'services:readonlyRootFilesystem' = 'yes': is not a boolean. Fix: use true or false"]
@@ -159,6 +166,17 @@ def test_blue_green_of_an_internal_service_gives_both_reasons_exactly():
         "config 'services:deploymentStrategy' = 'BLUE_GREEN': is refused for processing-service: its callers "
         "(api-gateway) reach it through Cloud Map DNS, where green tasks register at once, before any traffic "
         "shift. Fix: use ROLLING, or move its callers to the load balancer first"]
+
+
+def test_a_stack_without_the_test_header_key_has_no_test_rule():
+    assert load(blueGreenTestHeader=None).test_header == ""
+
+
+def test_every_caller_that_blocks_blue_green_is_named():
+    services = tuple(dataclasses.replace(s, callers=("api-gateway", "processing-service")) if s.name == "frontend"
+                     else s for s in SERVICES)
+    assert "its callers (api-gateway, processing-service) reach it through Cloud Map DNS" in \
+        problems("frontend-dev", services, deploymentStrategy="BLUE_GREEN")[0]
 
 
 def test_the_callers_that_block_blue_green_are_those_of_the_catalog_given():
