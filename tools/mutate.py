@@ -31,7 +31,8 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/policy/test_iam_documents.py",
                       "tests/unit/test_services_settings.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
-                                     "tests/analysis/test_task_start_secret_read.py"),
+                                     "tests/analysis/test_task_start_secret_read.py",
+                                     "tests/analysis/test_task_start_findings.py"),
 }
 
 # Mutants that cannot change behaviour, by mutmut's name (`mutmut show <name>` prints the change), with why.
