@@ -17,7 +17,8 @@ from shared.catalog import (
     validate_catalog,
 )
 
-FRONTEND, API, PROCESSING = SERVICES
+# The three services the catalog started with (issue 4); a fourth one added later changes none of these tests.
+FRONTEND, API, PROCESSING = (by_name(n) for n in ("frontend", "api-gateway", "processing-service"))
 
 
 def svc(name: str, port: int, *callers: str, public: PublicRoute | None = None) -> Service:
@@ -25,7 +26,7 @@ def svc(name: str, port: int, *callers: str, public: PublicRoute | None = None) 
 
 
 def test_initial_catalog_matches_the_table_of_the_issue():
-    assert [(s.name, s.cpu, s.memory) for s in SERVICES] == [
+    assert [(s.name, s.cpu, s.memory) for s in SERVICES[:3]] == [
         ("frontend", 512, 1024), ("api-gateway", 1024, 2048), ("processing-service", 2048, 4096)]
     assert FRONTEND.public == PublicRoute("/*", 1000) and API.public is None and PROCESSING.public is None
     assert (FRONTEND.callers, API.callers, PROCESSING.callers) == ((), ("frontend",), ("api-gateway",))
@@ -53,7 +54,8 @@ def test_container_contract_and_health_check_need_no_curl():
 
 
 def test_call_graph_lookups():
-    assert callees(FRONTEND) == (API,) and callees(API) == (PROCESSING,) and callees(PROCESSING) == ()
+    assert callees(FRONTEND) == (API,) and callees(PROCESSING) == ()
+    assert PROCESSING in callees(API) and callees(API) == tuple(s for s in SERVICES if "api-gateway" in s.callers)
     assert by_name("api-gateway") is API
     with pytest.raises(CatalogError, match="no service named 'ghost' in the catalog; known: frontend, api-gateway"):
         by_name("ghost")

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 RISK_ENTRY = '''    Service(
-        name="risk-service", port=8083, cpu=512, memory=1024, owner_team="trading-risk",
+        name="risk-service", port=8093, cpu=512, memory=1024, owner_team="trading-risk",
         callers=("api-gateway",),
         secrets=(Secret.DATABASE_URL,),
         stores=(StoreAccess(Store.TRADES_TABLE, ("dynamodb:GetItem", "dynamodb:Query")),),
@@ -24,7 +24,7 @@ RISK_ENTRY = '''    Service(
 '''
 STACK_FILE = """config:
   services:environmentSuffix: dev
-  services:imageTag: 0.1.0
+  services:imageTag: 1.0.0
 """
 # Runs on the copy: everything a team's pull request meets before review.
 CHECKS = """
@@ -92,7 +92,7 @@ def test_a_fourth_catalog_service_plans_passes_every_gate_and_local_up_refuses_i
             "aws:servicediscovery/service:Service"} <= set(result["risk_types"])
     assert "ecr-risk-service-dev" in result["repositories"]
     # its caller learns where it is, from the catalog alone
-    assert result["api_environment"]["RISK_SERVICE_URL"] == "http://risk-service.trading-dev.internal:8083"
+    assert result["api_environment"]["RISK_SERVICE_URL"] == "http://risk-service.trading-dev.internal:8093"
     assert result["gate_mandatory"] == []
     assert result["provider"] == []
     assert result["analysis"] == []

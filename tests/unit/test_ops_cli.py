@@ -14,6 +14,7 @@ import pytest
 from invoke import Collection, Context, Exit, Program
 
 import tasks
+from shared.catalog import SERVICES
 from shared.stacks import REPO_ROOT, StackId, qualified_stack_name, stack_reference_name
 from tests.deploy.conftest import aws, gates  # noqa: F401 - the fixtures
 from tests.fake_pulumi.fixtures import contract_outputs, fake  # noqa: F401 - the fixture
@@ -309,8 +310,7 @@ def test_program_parses_the_flags_as_documented(fake, aws, gates, capsys):  # no
     assert [step for step in fake.steps("up", "preview", "destroy") if step[1] == "services/frontend-dev"] == [
         ("preview", "services/frontend-dev"), ("up", "services/frontend-dev"), ("preview", "services/frontend-dev"),
         ("destroy", "services/frontend-dev")]
-    assert {key for _, key in fake.steps("up")} == {"services/frontend-dev", "services/api-gateway-dev",
-                                                    "services/processing-service-dev"}
+    assert {key for _, key in fake.steps("up")} == {f"services/{s.name}-dev" for s in SERVICES}
     assert gates.calls == [("dev", True)]
     assert "--diff" in [c for c in fake.calls() if c["command"] == "preview"][-1]["argv"]
     assert "services/frontend-prod: not in the backend, nothing to destroy" in capsys.readouterr().out

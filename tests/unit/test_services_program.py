@@ -631,8 +631,8 @@ def test_prod_plan_json_shows_the_mode_each_stack_chose(environment_plans, tmp_p
         assert ecs["inputs"]["deploymentConfiguration"]["strategy"] == stack["outputs"]["deploymentStrategy"]
         assert "desiredCount" in ecs["ignoreChanges"]
         modes[stack["stack"]] = stack["outputs"]["deploymentStrategy"]
-    assert modes == {"frontend-prod": "BLUE_GREEN", "api-gateway-prod": "ROLLING",
-                     "processing-service-prod": "ROLLING"}
+    # frontend's prod stack file chooses blue/green; every other catalog service rolls (the project default)
+    assert modes == {f"{s.name}-prod": "BLUE_GREEN" if s.name == "frontend" else "ROLLING" for s in SERVICES}
 
 
 def test_a_suffix_other_than_the_platforms_stops_the_program_naming_both(run_project):
