@@ -56,6 +56,21 @@ EQUIVALENT: dict[str, str] = {
     "shared.iam.x_patterns_overlap__mutmut_39": "star against star: the pairs this branch adds are also reached "
                                                 "through the 'star matches nothing more' moves",
     "shared.iam.x_patterns_overlap__mutmut_47": "as _39, with the sides swapped",
+    **{f"tools.analysis.task_start.{name}": "needs.complete = None: None is falsy, exactly as False"
+       for name in ("x__image__mutmut_32", "x__logs__mutmut_34", "x__secrets__mutmut_23", "x__secrets__mutmut_80")},
+    **{f"tools.analysis.task_start.{name}": "a needed action's case: grants_beyond lowercases actions before "
+                                            "comparing (IAM actions are case-insensitive)"
+       for name in ("x__secrets__mutmut_44", "x__secrets__mutmut_45", "x__secrets__mutmut_99",
+                    "x__secrets__mutmut_100")},
+    **{f"tools.analysis.task_start.{name}": "the action's case in matches_action, which ignores case as IAM does"
+       for name in ("x_trusts_ecs_tasks__mutmut_14", "x_trusts_ecs_tasks__mutmut_15")},
+    **{f"tools.analysis.task_start.{name}": "how the tag is cut off the image: ECR URLs hold no other ':', so "
+                                            "split, rsplit and any maxsplit give the same repository URL, and an "
+                                            "image elsewhere is in no repository either way"
+       for name in ("x__image__mutmut_13", "x__image__mutmut_14", "x__image__mutmut_19")},
+    "tools.analysis.task_start.x__secrets__mutmut_16": "a missing valueFrom read as 'XXXX' instead of '': neither "
+                                                       "is a secret of the plan, and the message shows the entry's "
+                                                       "own (absent) valueFrom",
 }
 
 # mutmut's exit-code verdicts that mean the tests noticed the mutant.

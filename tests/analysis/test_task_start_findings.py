@@ -136,3 +136,24 @@ def test_a_log_group_key_missing_from_the_plan_is_named_on_the_group():
     set_state(document, "processing-service-logs", kmsKeyId="alias/ghost")
     assert failures(document) == [("processing-service", "processing-service-logs (/ecs/processing-service-dev)",
                                    "kmsKeyId alias/ghost is no KMS key of the plan")]
+
+
+def test_a_log_configuration_without_stream_prefix_is_proven_on_streams_without_one():
+    document = build_plan()
+    edit_containers(document, "processing-service-task",
+                    lambda c: c[0]["logConfiguration"]["options"].pop("awslogs-stream-prefix"))
+    stream = f"{GROUP}:log-stream:/processing-service/0123456789abcdef0123456789abcdef"
+    assert ("PASS", ROLE, f"allows logs:PutLogEvents on {stream} (awslogs writing to /ecs/processing-service-dev "
+                          f"needs)") in findings(document)
+
+
+def test_a_secret_entry_without_value_from_or_naming_another_kind_of_resource_is_no_secret():
+    document = build_plan()
+    edit_containers(document, "processing-service-task", lambda c: c[0]["secrets"][0].pop("valueFrom"))
+    assert failures(document) == [("processing-service", "processing-service-task (processing-service-dev)",
+                                   "secret DATABASE_URL valueFrom None is no Secrets Manager secret of the plan")]
+    document = build_plan()
+    edit_containers(document, "processing-service-task", lambda c: c[0]["secrets"][0].update(valueFrom=KEY_ARN))
+    assert failures(document) == [("processing-service", "processing-service-task (processing-service-dev)",
+                                   f"secret DATABASE_URL valueFrom '{KEY_ARN}' is no Secrets Manager secret of the "
+                                   f"plan")]
