@@ -50,7 +50,8 @@ def test_prods_example_values_fail_the_check_unless_allowed(tmp_path, plan_docum
     assert "[BLOCKS DEPLOY] platform/prod platform:certificateArn" in capsys.readouterr().out
     tasks.check_plan(Context(), plan=path, allow_placeholders=True)
     out = capsys.readouterr().out
-    assert "(allowed by --allow-placeholders: this plan is not fit to deploy as committed)" in out
+    assert ("(not failing this run: check-plan and the deploy tasks refuse blocking examples unless "
+            "--allow-placeholders)") in out
     assert out.rstrip().endswith("(prod): every gate passed")
 
 
