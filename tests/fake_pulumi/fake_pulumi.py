@@ -131,10 +131,9 @@ def wait_at_barrier(spec: dict, key: str) -> None:
 
 
 def project_name(directory: Path) -> str:
-    for line in (directory / "Pulumi.yaml").read_text().splitlines():
-        if line.startswith("name:"):
-            return line.split(":", 1)[1].strip()
-    return directory.name  # pragma: no cover - every project file names itself
+    """The project's `name:` (every Pulumi.yaml has one; the real CLI refuses a project file without it)."""
+    return next(line.split(":", 1)[1].strip() for line in (directory / "Pulumi.yaml").read_text().splitlines()
+                if line.startswith("name:"))
 
 
 class Run:
