@@ -48,3 +48,40 @@ def test_the_check_sees_every_import_form(tmp_path):
     module.write_text("import tools.plan\nfrom policy.gate import gate_file\nfrom . import sibling\n"
                       "def f():\n    from tasks import plan\n    import shared.naming\n")
     assert tool_imports(module) == ["policy.gate", "tasks", "tools.plan"]
+
+
+SHIPPED_AND_TOOLS = [*LIBRARY, *PROGRAMS, *sorted((ROOT / "tools").rglob("*.py")),
+                     *sorted((ROOT / "policy").rglob("*.py"))]
+
+
+def private_pulumi_names(path: Path) -> list[str]:
+    """Names with a leading underscore taken from the Pulumi SDK (`from pulumi.x import _y`, `pulumi.x._y`,
+    `rpc._special_secret_sig`): internals that any SDK upgrade may change under the plan CI depends on."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi"):
+            found += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+            if any(part.startswith("_") for part in (node.module or "").split(".")):
+                found.append(str(node.module))
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in ("pulumi", "rpc", "settings", "mocks", "automation"):
+                found.append(f"{base.id}...{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", SHIPPED_AND_TOOLS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_public_pulumi_sdk_names(path):
+    assert private_pulumi_names(path) == []
+
+
+def test_the_private_name_check_sees_each_form(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from pulumi.runtime.sync_await import _sync_await\nfrom pulumi.automation._cmd import x\n"
+                      "import pulumi\nv = pulumi.runtime.settings._SETTINGS\nw = rpc._special_secret_sig\n"
+                      "ok = pulumi.Output.__name__\nfine = other._private\n")
+    assert private_pulumi_names(module) == ["pulumi.runtime.sync_await._sync_await", "pulumi.automation._cmd",
+                                            "pulumi..._SETTINGS", "rpc..._special_secret_sig"]
