@@ -16,6 +16,9 @@ PROJECTS_DIR = REPO_ROOT / "projects"
 # Deploy order; `services` holds one stack per catalog service, which deploy in parallel.
 PROJECT_ORDER = ("network", "registry", "platform", "services")
 SERVICES_PROJECT = "services"
+# Environments that real traders depend on: destroying one needs its name typed back, and its platform stack may
+# never run on generated placeholder secrets.
+PROTECTED_ENVIRONMENTS = frozenset({"prod"})
 DEFAULT_ORGANIZATION = "organization"  # the org name of Pulumi's self-managed (file/S3) backends
 
 

@@ -9,6 +9,7 @@ from enum import Enum
 from shared.catalog import Secret
 from shared.fargate import CapacityShare
 from shared.settings import REGION, CommonSettings, ConfigReader, ConfigSource, SecretValue, read_common
+from shared.stacks import PROTECTED_ENVIRONMENTS
 
 CERTIFICATE_ARN = re.compile(rf"^arn:aws:acm:{REGION}:\d{{12}}:certificate/"
                              r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -59,8 +60,13 @@ class PlatformSettings:
         return self.certificate_arn is not None
 
 
-def _external_secrets(reader: ConfigReader) -> dict[Secret, SecretValue | None]:
+def _external_secrets(reader: ConfigReader, environment: str) -> dict[Secret, SecretValue | None]:
     placeholders = reader.boolean("generateSecretPlaceholders")
+    reader.check(not (placeholders and environment in PROTECTED_ENVIRONMENTS), "generateSecretPlaceholders", True,
+                 f"is refused in {environment}: its tasks would run on generated placeholder secrets (a database "
+                 f"URL that points nowhere, venue keys nobody issued)",
+                 f"set generateSecretPlaceholders: false and the real values with `pulumi config set --secret "
+                 f"{reader.qualified('databaseUrl')} <value>` (and thirdPartyApiKeys)")
     values: dict[Secret, SecretValue | None] = {}
     for secret, key in EXTERNAL_SECRET_KEYS.items():
         value = reader.secret(key)
@@ -95,7 +101,7 @@ def load_platform_settings(source: ConfigSource) -> PlatformSettings:
     reader.check(recovery == 0 or recovery >= RECOVERY_WINDOW_MIN, "secretRecoveryWindowDays", recovery,
                  f"Secrets Manager accepts 0 or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}",
                  f"use 0 (delete at once, names reusable) or {RECOVERY_WINDOW_MIN}..{RECOVERY_WINDOW_MAX}")
-    secrets = _external_secrets(reader)
+    secrets = _external_secrets(reader, common.environment)
     access_logs = reader.boolean("albAccessLogs")
     s3_access_logs = reader.boolean("s3AccessLogs")
     waf = reader.boolean("waf")

@@ -114,7 +114,7 @@ def test_durations_read_like_a_clock(seconds, shown):
 
 # --- protected environments ---------------------------------------------------------------------------------------
 def test_prod_is_protected_and_dev_is_not():
-    assert "prod" in ops.PROTECTED_ENVIRONMENTS and "dev" not in ops.PROTECTED_ENVIRONMENTS
+    assert "prod" in ops.PROTECTED_ENVIRONMENTS and "dev" not in ops.PROTECTED_ENVIRONMENTS  # shared.stacks
 
 
 def test_destroying_prod_with_yes_alone_is_refused(env):

@@ -111,3 +111,17 @@ def test_an_unparsable_switch_does_not_also_report_the_rules_that_read_it():
     assert "(2 problem(s))" in text
     assert "'platform:generateSecretPlaceholders' = 'maybe': is not a boolean" in text
     assert "'platform:requireHttps' = 'perhaps': is not a boolean" in text
+
+
+def test_a_protected_environment_may_not_run_on_generated_placeholder_secrets():
+    # GIVEN prod with its example ciphertexts removed and placeholders switched on
+    with pytest.raises(ConfigError) as error:
+        load_platform_settings(source("prod", databaseUrl=None, thirdPartyApiKeys=None,
+                                      generateSecretPlaceholders="true"))
+    text = str(error.value)
+    assert "config 'platform:generateSecretPlaceholders' = True: is refused in prod: its tasks would run on " \
+           "generated placeholder secrets" in text
+    assert "pulumi config set --secret platform:databaseUrl <value>" in text
+    # dev (not protected) keeps them
+    assert load_platform_settings(source("dev")).external_secrets == {Secret.DATABASE_URL: None,
+                                                                     Secret.THIRD_PARTY_API_KEYS: None}

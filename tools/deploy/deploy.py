@@ -31,6 +31,7 @@ from shared.stack_config import StackConfig, StackConfigError, load_environment_
 from shared.stacks import (
     ENVIRONMENTS,
     PROJECT_ORDER,
+    PROTECTED_ENVIRONMENTS,
     REPO_ROOT,
     SERVICES_PROJECT,
     StackId,
@@ -48,7 +49,6 @@ from tools.deploy.progress import Console, StackProgress, changes_table, run_dir
 
 # Environments whose destruction needs the environment's name typed back (or --confirm <env>): --yes is not
 # enough. Data, not a branch: add an environment here to protect it.
-PROTECTED_ENVIRONMENTS = frozenset({"prod"})
 # The policy pack the CLI enforces on every preview and up (an absolute path: the CLI runs in the project
 # directory). The same rules the offline gate applies to the plan.
 POLICY_PACK = REPO_ROOT / "policy"
