@@ -266,10 +266,11 @@ def diagram(c, env="prod", readme=True):
 
 @task
 def docs(c):
-    """Write the generated reference pages: docs/provider-rules.md (shared/aws_rules) and
-    docs/configuration-keys.md (every Pulumi.yaml). Tests fail when a committed page is stale."""
-    from tools import config_doc, rules_doc
-    for module in (rules_doc, config_doc):
+    """Write the generated reference pages: docs/provider-rules.md (shared/aws_rules),
+    docs/configuration-keys.md (every Pulumi.yaml) and docs/policies.md (the policy pack). Tests fail when a
+    committed page is stale."""
+    from tools import config_doc, policy_doc, rules_doc
+    for module in (rules_doc, config_doc, policy_doc):
         (ROOT / module.PAGE).write_text(module.page())
         print(f"-> {module.PAGE}")
 

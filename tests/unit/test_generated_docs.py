@@ -10,10 +10,10 @@ from shared import stacks
 from shared.aws_rules import RULES
 from shared.aws_rules.model import ResourceRules
 from shared.stack_config import OPTIONAL_SECRETS
-from tools import config_doc, rules_doc
+from tools import config_doc, policy_doc, rules_doc
 
 
-@pytest.mark.parametrize("module", [rules_doc, config_doc], ids=lambda m: m.PAGE)
+@pytest.mark.parametrize("module", [rules_doc, config_doc, policy_doc], ids=lambda m: m.PAGE)
 def test_the_committed_pages_are_current(module):
     assert (tasks.ROOT / module.PAGE).read_text() == module.page(), \
         f"{module.PAGE} is stale: run `./dev docs` and commit it"
@@ -62,10 +62,19 @@ def test_the_task_writes_both_pages(tmp_path, monkeypatch, capsys):
     tasks.docs(Context())
     assert (tmp_path / rules_doc.PAGE).read_text() == rules_doc.page()
     assert (tmp_path / config_doc.PAGE).read_text() == config_doc.page()
-    assert capsys.readouterr().out == f"-> {rules_doc.PAGE}\n-> {config_doc.PAGE}\n"
+    assert (tmp_path / policy_doc.PAGE).read_text() == policy_doc.page()
+    assert capsys.readouterr().out == f"-> {rules_doc.PAGE}\n-> {config_doc.PAGE}\n-> {policy_doc.PAGE}\n"
 
 
 def test_the_readme_quotes_the_rule_counts_of_the_data():
     counts = next(line for line in rules_doc.page().splitlines() if " rules over " in line)
     readme = " ".join((tasks.ROOT / "README.md").read_text().split())
     assert counts.removesuffix(" applied to every AWS resource.") in readme
+
+
+def test_the_readme_quotes_the_policy_count_of_the_pack():
+    from policy.rules import all_policies
+    assert len(all_policies()) > 29  # the pack grew with the hardening; the README must say how much
+    readme = " ".join((tasks.ROOT / "README.md").read_text().split())
+    assert policy_doc.summary() in readme
+    assert all(f"| `{p.name}` |" in policy_doc.page() for p in all_policies())
