@@ -142,3 +142,12 @@ def test_a_pull_request_is_checked_planned_and_commented_without_aws():
         assert command in runs + "\n", command
     assert "configure-aws-credentials" not in (ROOT / ".github/workflows/pull-request.yml").read_text()
     assert any(step.get("uses", "").startswith("actions/github-script@") for _, _, step in steps(pr))
+
+
+
+def test_whole_deploy_runs_of_one_environment_never_overlap():
+    # The per-stack job groups cannot see that `all` or `project services` overlaps `service frontend`:
+    # each deploying workflow holds one group per environment, queued and never cancelled.
+    for path, group in ((ROOT / ".github/workflows/deploy-dev.yml", "deploy-dev-environment"),
+                        (ROOT / ".github/workflows/deploy-prod.yml", "deploy-prod-environment")):
+        assert load(path)["concurrency"] == {"group": group, "cancel-in-progress": False}, path.name
