@@ -99,11 +99,12 @@ def test_the_gates_judge_the_plan_just_written_and_a_failing_plan_is_refused(fak
         ops.run_offline_gates(session, True)
 
 
-@pytest.mark.parametrize("break_account, message", [
-    ("role", "preflight FAIL  ECS service-linked role AWSServiceRoleForECS: missing"),
-    ("image", "./dev build-push --service frontend --tag 1.0.0 --env dev"),
+@pytest.mark.parametrize("break_account, message, refusal", [
+    # The account's own checks (role, quotas) run before the first phase; images wait for the registry.
+    ("role", "preflight FAIL  ECS service-linked role AWSServiceRoleForECS: missing", "nothing was changed: "),
+    ("image", "./dev build-push --service frontend --tag 1.0.0 --env dev", "nothing was changed in phase services: "),
 ])
-def test_a_preflight_failure_refuses_before_any_state_changing_call(env, capsys, break_account, message):
+def test_a_preflight_failure_refuses_before_any_state_changing_call(env, capsys, break_account, message, refusal):
     import boto3
 
     env.seed_upstream("network", "registry", "platform")
@@ -114,7 +115,7 @@ def test_a_preflight_failure_refuses_before_any_state_changing_call(env, capsys,
             repositoryName="ecr-frontend-dev", imageIds=[{"imageTag": "1.0.0"}])
     with pytest.raises(Exit) as error:
         tasks.deploy(Context(), env="dev", project="services", yes=True)
-    assert "nothing was changed in phase services: preflight failed" in error.value.message
+    assert f"{refusal}preflight failed" in error.value.message
     assert message in capsys.readouterr().out + error.value.message
     assert env.fake.state_changing() == []
     assert env.fake.steps("preview") == []
@@ -275,3 +276,15 @@ def test_a_stack_locked_by_another_update_is_named_with_the_fix(env, capsys):
     out = capsys.readouterr().out
     assert "could not up network/dev: another update holds the stack's lock" in out
     assert "`pulumi cancel --stack <org/project/stack>` releases the lock" in out
+
+
+def test_deploy_all_on_an_account_without_the_ecs_role_changes_nothing_at_all(env, capsys):
+    """The service-linked role is checked before the network phase, not when platform starts: a first
+    deploy-all on an empty account refuses before any stack exists."""
+    import boto3
+
+    boto3.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
+    with pytest.raises(Exit) as error:
+        tasks.deploy_all(Context(), env="dev", yes=True)
+    assert error.value.message.startswith("nothing was changed: preflight failed (ECS service-linked role")
+    assert env.fake.state_changing() == [] and "== phase network" not in capsys.readouterr().out

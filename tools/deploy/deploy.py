@@ -291,21 +291,33 @@ def build_images(session: Session, preflight: Preflight, needs: Sequence[Service
     return preflight.images(needs, urls, environment)
 
 
-def ecs_preflight(session: Session, options: Options, preflight: Preflight, projects: Sequence[str],
-                  configs: Mapping[StackId, StackConfig], refusal: str) -> None:
-    """Before the first phase that creates ECS resources: the service-linked role; when the run deploys
-    services, their images (the repositories exist: registry is deployed) and the Fargate quotas."""
-    checks = [preflight.service_linked_role(create=options.create_service_linked_role)]
+def services_needs(configs: Mapping[StackId, StackConfig]) -> list[ServiceNeeds]:
+    return [service_needs(configs[stack]) for stack in configs if stack.project == SERVICES_PROJECT]
+
+
+def account_preflight(preflight: Preflight, options: Options, projects: Sequence[str],
+                      configs: Mapping[StackId, StackConfig]) -> list[Check]:
+    """Before the first phase, so a refusal changes nothing: who and where, and, when the run creates ECS
+    resources, the ECS service-linked role and the Fargate quotas the services' peak needs."""
+    checks = [preflight.identity(), preflight.region(list(configs.values()))]
+    if any(project in ECS_PROJECTS for project in projects):
+        checks.append(preflight.service_linked_role(create=options.create_service_linked_role))
     if SERVICES_PROJECT in projects:
-        needs = [service_needs(configs[stack]) for stack in configs if stack.project == SERVICES_PROJECT]
-        registry = session.engine.outputs(StackId("registry", session.environment))
-        urls = registry.get("repositoryUrls") or {}
-        images = preflight.images(needs, urls, session.environment)
-        if not images.ok and options.build_images:
-            session.console.line(str(images))
-            images = build_images(session, preflight, needs, urls)
-        checks += [images, *preflight.quotas(needs)]
-    report(session, checks, refusal)
+        checks += preflight.quotas(services_needs(configs))
+    return checks
+
+
+def images_preflight(session: Session, options: Options, preflight: Preflight,
+                     configs: Mapping[StackId, StackConfig], refusal: str) -> None:
+    """Before the first phase that creates ECS resources, when the run deploys services: every image tag in its
+    repository (the repositories exist only once registry is deployed, which is why this check waits)."""
+    needs = services_needs(configs)
+    urls = session.engine.outputs(StackId("registry", session.environment)).get("repositoryUrls") or {}
+    images = preflight.images(needs, urls, session.environment)
+    if not images.ok and options.build_images:
+        session.console.line(str(images))
+        images = build_images(session, preflight, needs, urls)
+    report(session, [images], refusal)
 
 
 # --- phases -------------------------------------------------------------------------------------------------------
@@ -378,17 +390,15 @@ def _deploy(session: Session, options: Options, command: str, projects: Sequence
     session.gates(session, options.allow_placeholders)
     with environment_lock(session.lock_dir, environment, command):
         preflight = session.preflight()
-        report(session, [preflight.identity(), preflight.region(list(configs.values()))],
-               "nothing was changed")
+        report(session, account_preflight(preflight, options, projects, configs), "nothing was changed")
         check_upstream(session, projects)
-        ecs_checked = False
+        images_checked = SERVICES_PROJECT not in projects
         for group in groups:
             project = group[0].project
             session.console.line(f"== phase {project}: {', '.join(str(s) for s in group)}")
-            if project in ECS_PROJECTS and not ecs_checked:
-                ecs_checked = True
-                ecs_preflight(session, options, preflight, projects, configs,
-                              f"nothing was changed in phase {project}")
+            if project in ECS_PROJECTS and not images_checked:
+                images_checked = True
+                images_preflight(session, options, preflight, configs, f"nothing was changed in phase {project}")
             deploy_phase(session, options, group, next_steps)
         session.console.line(f"{command}: {len(stacks)} stack(s) deployed (logs: {shown(session.run_dir)})")
 
