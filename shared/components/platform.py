@@ -94,7 +94,8 @@ class Platform(pulumi.ComponentResource):
         # Data first: the edge's WAF log group is encrypted with the data layer's key.
         self.data = PlatformData(f"{name}-data", PlatformDataArgs(
             settings=settings, context=args.context, private_subnet_ids=args.private_subnet_ids,
-            rotation_security_group_id=groups[ROTATION.name].id), opts=pulumi.ResourceOptions(parent=self))
+            rotation_security_group_id=groups[ROTATION.name].id,
+            rotation_network_ready=self.network_policy.endpoint_rule_ids), opts=pulumi.ResourceOptions(parent=self))
         self.edge = PlatformEdge(f"{name}-edge", PlatformEdgeArgs(
             settings=settings, context=args.context, public_subnet_ids=args.public_subnet_ids,
             security_group_id=groups[ALB].id, kms_key_arn=self.data.key.arn), opts=pulumi.ResourceOptions(parent=self))

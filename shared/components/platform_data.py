@@ -100,12 +100,15 @@ class PlatformDataArgs:
     context: account, partition and region lookups.
     private_subnet_ids: the network's private subnets, where the rotation function runs.
     rotation_security_group_id: the rotation function's group from the network policy.
+    rotation_network_ready: ids of the security-group rules that let the function reach the endpoints; its first
+        invocation waits for them (created inside an apply, so no resource depends on them otherwise).
     """
 
     settings: PlatformSettings
     context: AwsContext
     private_subnet_ids: pulumi.Input[Sequence[str]]
     rotation_security_group_id: pulumi.Input[str]
+    rotation_network_ready: pulumi.Input[Sequence[str]]
 
 
 class PlatformData(pulumi.ComponentResource):
@@ -147,7 +150,8 @@ class PlatformData(pulumi.ComponentResource):
         self.rotation = SigningKeyRotation(f"{name}-jwt-rotation", SigningKeyRotationArgs(
             suffix=suffix, context=ctx, secret=self.secrets[Secret.JWT_SIGNING_KEY], kms_key_arn=self.key.arn,
             subnet_ids=args.private_subnet_ids, security_group_id=args.rotation_security_group_id,
-            rotation_days=settings.jwt_rotation_days), opts=pulumi.ResourceOptions(parent=self))
+            network_ready=args.rotation_network_ready, rotation_days=settings.jwt_rotation_days),
+            opts=pulumi.ResourceOptions(parent=self))
         self.store_names, self.store_arns = self._stores(name, names, settings, ctx)
         self.alarm_topic = self._alarm_topic(name, names["alarms"], settings.alarm_emails, ctx)
 

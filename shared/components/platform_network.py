@@ -59,7 +59,9 @@ class NetworkPolicyArgs:
 class NetworkPolicy(pulumi.ComponentResource):
     groups: dict[str, aws.ec2.SecurityGroup]
     rules: list[Rule]                        # the catalog's rules
-    endpoint_rules: pulumi.Output[list[Rule]]  # the rules the network's endpoints decide
+    # The ids of the rules the network's endpoints decide (created inside an apply on the network's outputs): a
+    # resource that must reach AWS through the endpoints as soon as it exists takes this as an input.
+    endpoint_rule_ids: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: NetworkPolicyArgs, opts: pulumi.ResourceOptions | None = None):
         services = validate_catalog(args.services)
@@ -83,24 +85,23 @@ class NetworkPolicy(pulumi.ComponentResource):
             self._rule(name, rule, group_ids, {})
         all_workloads = workloads(services)
 
-        def endpoint_rules(values: list) -> list[Rule]:
+        def endpoint_rules(values: list) -> pulumi.Output[list[str]]:
             endpoints, prefix_lists = values
-            found = egress_rules(all_workloads, endpoints)
-            for rule in found:
-                self._rule(name, rule, group_ids, prefix_lists)
-            return found
+            created = [self._rule(name, rule, group_ids, prefix_lists)
+                       for rule in egress_rules(all_workloads, endpoints)]
+            return pulumi.Output.all(*[resource.id for resource in created])
 
-        self.endpoint_rules = pulumi.Output.all(args.endpoints, args.prefix_list_ids).apply(endpoint_rules)
+        self.endpoint_rule_ids = pulumi.Output.all(args.endpoints, args.prefix_list_ids).apply(endpoint_rules)
 
         self.register_outputs({"securityGroupIds": {g: sg.id for g, sg in self.groups.items()}})
 
     def _rule(self, name: str, rule: Rule, group_ids: dict[str, pulumi.Input[str]],
-              prefix_lists: dict[str, str]) -> None:
+              prefix_lists: dict[str, str]) -> pulumi.CustomResource:
         """One rule resource; its peer is a group (by name), a gateway's prefix list or a CIDR."""
         kind = (aws.vpc.SecurityGroupIngressRule if rule.direction is Direction.INGRESS
                 else aws.vpc.SecurityGroupEgressRule)
-        kind(f"{name}-{rule.key}", security_group_id=group_ids[rule.group], ip_protocol="tcp",
-             from_port=rule.port, to_port=rule.port, description=rule.description,
-             referenced_security_group_id=group_ids[rule.peer] if rule.peer else None,
-             prefix_list_id=prefix_lists[rule.prefix_list] if rule.prefix_list else None,
-             cidr_ipv4=rule.cidr, opts=pulumi.ResourceOptions(parent=self))
+        return kind(f"{name}-{rule.key}", security_group_id=group_ids[rule.group], ip_protocol="tcp",
+                    from_port=rule.port, to_port=rule.port, description=rule.description,
+                    referenced_security_group_id=group_ids[rule.peer] if rule.peer else None,
+                    prefix_list_id=prefix_lists[rule.prefix_list] if rule.prefix_list else None,
+                    cidr_ipv4=rule.cidr, opts=pulumi.ResourceOptions(parent=self))

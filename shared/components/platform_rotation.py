@@ -51,6 +51,8 @@ class SigningKeyRotationArgs:
     kms_key_arn: the platform key encrypting the secret and the function's log group.
     subnet_ids: the network's private subnets (one per AZ: the function survives an AZ outage).
     security_group_id: the function's group from the network policy (`jwt-rotation`).
+    network_ready: ids of the rules that open the function's way to the endpoints; the first invocation waits for
+        them, or on a first `up` it could run before its group may reach Secrets Manager and time out.
     rotation_days: days between rotations (config jwtRotationDays).
     """
 
@@ -60,6 +62,7 @@ class SigningKeyRotationArgs:
     kms_key_arn: pulumi.Input[str]
     subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
+    network_ready: pulumi.Input[Sequence[str]]
     rotation_days: int
 
 
@@ -112,7 +115,9 @@ class SigningKeyRotation(pulumi.ComponentResource):
         # ({"created": true|false}) holds no key material.
         first_set = aws.lambda_.Invocation(
             f"{name}-first-key-set", function_name=self.function.name,
-            input=args.secret.arn.apply(lambda arn: json.dumps({**BOOTSTRAP, "SecretId": arn})), opts=child)
+            # The rule ids only order the call after the function's network rules; they are not part of the input.
+            input=pulumi.Output.all(args.secret.arn, args.network_ready).apply(
+                lambda p: json.dumps({**BOOTSTRAP, "SecretId": p[0]})), opts=child)
         # Not at once: the first set exists already; the first rotation comes rotation_days later, and Secrets
         # Manager tests the configuration now (testSecret on a copy of the current set).
         self.rotation = aws.secretsmanager.SecretRotation(

@@ -78,3 +78,10 @@ def test_the_readme_quotes_the_policy_count_of_the_pack():
     readme = " ".join((tasks.ROOT / "README.md").read_text().split())
     assert policy_doc.summary() in readme
     assert all(f"| `{p.name}` |" in policy_doc.page() for p in all_policies())
+
+
+def test_a_policy_without_a_level_is_listed_as_advisory_as_pulumi_policy_treats_it():
+    class Unset:
+        enforcement_level = None
+
+    assert policy_doc.level(Unset()) == "advisory"

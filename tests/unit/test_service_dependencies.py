@@ -26,3 +26,14 @@ def test_the_flow_log_depends_on_its_roles_policy(environment_plans, environment
     [policy] = [p for p in network.of_type(ROLE_POLICY) if p.name.endswith("flow-logs-write")]
     [flow_log] = network.of_type("aws:ec2/flowLog:FlowLog")
     assert policy.urn in flow_log.dependencies
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_first_key_set_waits_for_the_rotation_functions_network_rules(environment_plans, environment):
+    # The rules are created inside an apply on the network's outputs; without this the first invocation could
+    # run before the function's group may reach Secrets Manager through the endpoint, and time out.
+    platform = environment_plans(environment)[f"platform/{environment}"]
+    [invocation] = platform.of_type("aws:lambda/invocation:Invocation")
+    rules = {r.urn for r in platform.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+             if r.name.startswith("platform-network-policy-jwt-rotation-")}
+    assert rules and rules <= set(invocation.dependencies)
