@@ -226,6 +226,8 @@ def test_a_stack_that_cannot_be_selected_or_created_stops_before_any_update(env)
 
 
 def test_preview_shows_every_stack_and_names_each_failure(env, capsys):  # noqa: F811
+    for key in ORDER_DEV:
+        env.fake.seed(key, {})
     env.fake.configure(fail={"platform/dev": ["preview"], "services/frontend-dev": ["preview"]})
     with pytest.raises(Exit) as error:
         tasks.preview(Context(), env="dev", diff=True)
@@ -241,12 +243,24 @@ def test_preview_shows_every_stack_and_names_each_failure(env, capsys):  # noqa:
 
 
 def test_preview_of_one_project_or_one_service(env):  # noqa: F811
+    env.fake.seed("registry/prod", {})
+    env.fake.seed("services/processing-service-prod", {})
     tasks.preview(Context(), env="prod", project="registry")
     tasks.preview(Context(), env="prod", service="processing-service")
     assert env.fake.steps("preview") == [("preview", "registry/prod"), ("preview", "services/processing-service-prod")]
     assert all("--diff" not in c["argv"] for c in env.fake.calls() if c["command"] == "preview")
     with pytest.raises(Exit, match="give --project or --service, not both"):
         tasks.preview(Context(), env="prod", project="registry", service="frontend")
+
+
+def test_preview_never_creates_a_stack_the_backend_does_not_hold(env, capsys):  # noqa: F811
+    # GIVEN a backend holding only network/dev; WHEN everything is previewed
+    env.fake.seed("network/dev", {})
+    tasks.preview(Context(), env="dev")
+    # THEN only network/dev is previewed, nothing is created, and each absent stack is named
+    assert env.fake.steps("preview") == [("preview", "network/dev")]
+    assert env.fake.state_changing() == []  # no stack init, no up
+    assert "registry/dev: not in the backend yet, nothing to preview" in capsys.readouterr().out
 
 
 def test_destroy_all_runs_the_exact_reverse_order_services_first(env, capsys):  # noqa: F811

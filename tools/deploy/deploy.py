@@ -486,13 +486,23 @@ def preview_stacks(environment: str, project: str | None, service: str | None) -
 
 def preview(session: Session, project: str | None = None, service: str | None = None, diff: bool = False) -> None:
     """Preview one project, one service or every stack, with the policy pack; shows each stack's output and
-    the change counts, then names the failures. A stack whose upstream stacks are not deployed yet cannot be
-    previewed: its program stops at the StackReference with the command that deploys the upstream."""
+    the change counts, then names the failures. Read-only: a stack the backend does not hold yet is reported,
+    not created (creating it would write its stack file and the backend outside the deploy tasks' gates and
+    lock). A stack whose upstream stacks are not deployed yet cannot be previewed either: its program stops at
+    the StackReference with the command that deploys the upstream."""
     groups = preview_stacks(session.environment, project, service)
     check_config(session, [stack for group in groups for stack in group])
+    backend = BackendStacks(session.engine)
     runs: list[StackRun] = []
     for group in groups:
-        runs += run_group(session, "preview", prepare(session, group), diff=diff, policy_packs=[str(POLICY_PACK)])
+        absent = [stack for stack in group if not backend.has(stack)]
+        for stack in absent:
+            session.console.line(f"{stack}: not in the backend yet, nothing to preview (`invoke deploy` creates it "
+                                 f"after the gates and the preflight)")
+        present = [stack for stack in group if stack not in absent]
+        if present:
+            runs += run_group(session, "preview", prepare(session, present), diff=diff,
+                              policy_packs=[str(POLICY_PACK)])
     for run in runs:
         session.console.block(f"---- {run.stack}: preview {'ok' if run.ok else 'FAILED'}\n"
                               f"{run.log.read_text().rstrip()}")
