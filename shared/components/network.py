@@ -123,7 +123,7 @@ class Network(pulumi.ComponentResource):
         # else in the VPC, public subnets included, reaches the endpoints.
         self.endpoint_security_group = aws.ec2.SecurityGroup(
             f"{name}-endpoints-sg", name_prefix=f"{names['endpoint_sg']}-", vpc_id=self.vpc.id,
-            description="Interface VPC endpoints: HTTPS from inside the VPC only",
+            description="Interface VPC endpoints: HTTPS from the task and function groups only",
             tags={"Name": names["endpoint_sg"]}, opts=pulumi.ResourceOptions(parent=self))
         self.interface_endpoints = list(settings.interface_endpoints)
         interface_policy = ctx.account_id.apply(resource_policies.interface_endpoint_policy)
