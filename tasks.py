@@ -93,7 +93,9 @@ def test(c, args="", workers=2):
     gate = " --cov-fail-under=0" if args else ""
     parallel = f" -n {workers}" if int(workers) else ""
     started = time.monotonic()
-    c.run(f"{sys.executable} -m pytest --cov --cov-report=term-missing{parallel}{gate} {args}".rstrip(), pty=False)
+    # tests.preload imports the heavy third-party packages before coverage starts tracing (see its docstring).
+    c.run(f"{sys.executable} -m pytest -p tests.preload --cov --cov-report=term-missing{parallel}{gate} {args}"
+          .rstrip(), pty=False)
     timings.append(f"tests {time.monotonic() - started:.0f} s")
     print(f"./dev test: {', '.join(timings)}")
 

@@ -1,6 +1,7 @@
 """Shared test helpers: run a real project program under the offline plan's mocks and query what it registered."""
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,15 +48,23 @@ def policy(registration, key: str = "policy") -> dict:
 
 
 def upstream_outputs(environment: str, until: str, services=SERVICES) -> dict[str, StackOutputs]:
-    """Outputs of every stack deployed before project `until`, from the offline plan."""
-    outputs: dict[str, StackOutputs] = {}
-    for stack in deploy_order(environment, services):
-        if stack.project == until:
-            break
-        if not stack_exists(stack):
-            continue
-        outputs[reference_key(stack)] = run_stack(stack, outputs).outputs
-    return outputs
+    """Outputs of every stack deployed before project `until`, from the offline plan of the committed stacks.
+    Planned once per process and project (a services test would otherwise plan network, registry and platform
+    again); each caller gets its own copy."""
+    key = (environment, until, tuple(s.name for s in services))
+    if key not in _UPSTREAM:
+        outputs: dict[str, StackOutputs] = {}
+        for stack in deploy_order(environment, services):
+            if stack.project == until:
+                break
+            if not stack_exists(stack):
+                continue
+            outputs[reference_key(stack)] = run_stack(stack, outputs).outputs
+        _UPSTREAM[key] = outputs
+    return copy.deepcopy(_UPSTREAM[key])
+
+
+_UPSTREAM: dict[tuple[str, str, tuple[str, ...]], dict[str, StackOutputs]] = {}
 
 
 @pytest.fixture
@@ -92,6 +101,13 @@ def environment_plans() -> Callable[[str], dict[str, Stack]]:
         return cache[environment]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def planned(environment_plans) -> Callable[[str], list[StackPlan]]:
+    """`plan_environment` answered from the session's plans: for tests of what a task does with a plan (write,
+    print, gate it), which would otherwise plan the whole environment again."""
+    return lambda environment: [stack.plan for stack in environment_plans(environment).values()]
 
 
 @pytest.fixture(scope="session")

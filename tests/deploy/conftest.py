@@ -47,12 +47,14 @@ def upstream_outputs(environment: str = "dev") -> dict[str, dict]:
             f"platform/{environment}": contract_outputs("platform")}
 
 
-def push_image(service: str, tag: str = IMAGE_TAG, environment: str = "dev") -> None:
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                           "config": {"digest": f"sha256:{'0' * 64}", "size": 1, "mediaType":
-                                      "application/vnd.docker.container.image.v1+json"}, "layers": []})
-    boto3.client("ecr", region_name="us-east-1").put_image(
-        repositoryName=repository_name(service, environment), imageManifest=manifest, imageTag=tag)
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": {"digest": f"sha256:{'0' * 64}", "size": 1, "mediaType":
+                                  "application/vnd.docker.container.image.v1+json"}, "layers": []})
+
+
+def push_image(service: str, tag: str = IMAGE_TAG, environment: str = "dev", ecr=None) -> None:
+    (ecr or boto3.client("ecr", region_name="us-east-1")).put_image(
+        repositoryName=repository_name(service, environment), imageManifest=MANIFEST, imageTag=tag)
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def aws(monkeypatch) -> Iterator[None]:
         for service in SERVICES:
             for environment in ("dev", "prod"):
                 ecr.create_repository(repositoryName=repository_name(service.name, environment))
-                push_image(service.name, IMAGE_TAG, environment)
+                push_image(service.name, IMAGE_TAG, environment, ecr)
         yield
 
 

@@ -53,8 +53,12 @@ def test_a_gate_failure_refuses_before_any_state_changing_call(env):
     assert [call["command"] for call in env.fake.calls()] == ["version"]
 
 
-def test_the_real_gates_refuse_prods_placeholders_before_any_cli_call(fake, aws, capsys):
-    """The offline plan and every gate, for real: prod's stack files still hold example values."""
+def test_the_real_gates_refuse_prods_placeholders_before_any_cli_call(fake, aws, capsys, monkeypatch, planned):
+    """Every gate, for real, on prod's offline plan (the session's): prod's stack files still hold example
+    values."""
+    from tools.plan import runner
+
+    monkeypatch.setattr(runner, "plan_environment", planned)
     with pytest.raises(Exit) as error:
         tasks.deploy(Context(), env="prod", service="frontend", yes=True)
     # prod's stack files hold example values: the placeholder gate refuses (other gates may add their own, and a

@@ -225,6 +225,9 @@ def send_to_file(path: str, events: Iterator[dict]) -> None:
 
 def send_over_grpc(address: str, events: Iterator[dict]) -> None:
     """Stream the events to the SDK's `pulumirpc.Events` server as they happen (client streaming)."""
+    import site
+
+    site.main()  # the wrapper starts Python without site-packages (-S): only this path needs them
     import grpc
     from pulumi.runtime.proto import events_pb2, events_pb2_grpc
 

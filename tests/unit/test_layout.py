@@ -85,3 +85,27 @@ def test_the_private_name_check_sees_each_form(tmp_path):
                       "ok = pulumi.Output.__name__\nfine = other._private\n")
     assert private_pulumi_names(module) == ["pulumi.runtime.sync_await._sync_await", "pulumi.automation._cmd",
                                             "pulumi..._SETTINGS", "rpc..._special_secret_sig"]
+
+
+FIRST_PARTY = ("shared", "tools", "policy", "tasks", "tests", "projects", "apps")
+
+
+def test_the_preload_plugin_imports_nothing_of_ours():
+    """tests/preload.py runs before coverage starts: a module of ours imported there would have its
+    module-level lines run untraced, and coverage would report them missed (or, worse, hide a change)."""
+    from tests import preload
+
+    ours = [name for name in (*imported_modules(Path(preload.__file__)), *preload.THIRD_PARTY)
+            if name.split(".")[0] in FIRST_PARTY]
+    assert ours == []
+
+
+def test_the_preload_plugin_reads_the_plan_runners_provider_modules(tmp_path):
+    from tests import preload
+    from tools.plan import runner
+
+    assert preload.provider_modules() == runner.PROVIDER_MODULES
+    elsewhere = tmp_path / "runner.py"
+    elsewhere.write_text("OTHER = ('pulumi_aws',)\n")
+    with pytest.raises(LookupError, match="no PROVIDER_MODULES assignment"):
+        preload.provider_modules(elsewhere)

@@ -8,9 +8,10 @@ import tasks
 from tools.plan.runner import PlanError
 
 
-def test_plan_writes_one_plan_per_environment_and_prints_a_summary(tmp_path, monkeypatch, capsys):
+def test_plan_writes_one_plan_per_environment_and_prints_a_summary(tmp_path, monkeypatch, capsys, planned):
     monkeypatch.setattr(tasks, "BUILD", tmp_path / "build")
     monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "plan_environment", planned)  # the gates run for real on the session's plans
     tasks.plan(Context(), env="all")
     for environment in ("dev", "prod"):
         document = json.loads((tmp_path / "build" / "plan" / environment / "plan.json").read_text())
@@ -53,7 +54,8 @@ def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(cap
     tasks.test(context)
     ruff, mypy, full = context.commands
     assert ruff.endswith("-m ruff check .") and mypy.endswith("-m mypy")
-    assert full.endswith("-m pytest --cov --cov-report=term-missing -n 2")  # pyproject's 100% gate applies
+    # pyproject's 100% gate applies
+    assert full.endswith("-m pytest -p tests.preload --cov --cov-report=term-missing -n 2")
     assert capsys.readouterr().out.startswith("./dev test: static checks ")
 
 
@@ -61,5 +63,5 @@ def test_a_partial_run_skips_the_static_checks_and_the_coverage_gate(capsys):
     context = RecordingContext()
     tasks.test(context, args="-k network", workers=0)
     [partial] = context.commands
-    assert partial.endswith("-m pytest --cov --cov-report=term-missing --cov-fail-under=0 -k network")
+    assert partial.endswith("-p tests.preload --cov --cov-report=term-missing --cov-fail-under=0 -k network")
     assert capsys.readouterr().out.startswith("./dev test: tests ")

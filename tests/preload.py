@@ -1,0 +1,46 @@
+"""Import the heavy third-party packages before coverage starts tracing: `python -m pytest -p tests.preload`, as
+`./dev test` runs it (a plain `pytest` works without it, only slower under coverage).
+
+Coverage's tracer on Python 3.11 sees every call, traced file or not: importing pulumi-aws, moto, botocore and the
+gRPC stack under it took 2.5 times as long as without (collection: 18.7 s against 7.5 s per xdist worker). Nothing
+of ours may be imported here, or its module-level lines would run before coverage starts and read as missed;
+tests/unit/test_layout.py holds that. The provider modules are the plan runner's own list, read from its source
+for the same reason (importing tools.plan.runner here would run it untraced).
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parents[1] / "tools" / "plan" / "runner.py"
+
+# What the tests reach through our code or directly: the SDK and its Automation API, the AWS SDK and moto's
+# backends for the services the deploy, verify, rotation and sample-app tests call, the policy SDK, YAML, JWT.
+THIRD_PARTY = (
+    "pulumi", "pulumi.automation", "pulumi.runtime", "pulumi.runtime.mocks", "grpc", "pulumi_policy",
+    "boto3", "botocore.session", "botocore.stub", "botocore.validate", "yaml", "jwt", "invoke",
+    "moto", "moto.server", "moto.backends",
+    *(f"moto.{service}.models" for service in (
+        "applicationautoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "iam", "kms", "logs",
+        "s3", "secretsmanager", "servicediscovery", "sns", "sqs", "sts", "wafv2", "awslambda")),
+)
+
+
+def provider_modules(source: Path = RUNNER) -> tuple[str, ...]:
+    """PROVIDER_MODULES as written in the plan runner (a tuple of string literals)."""
+    for node in ast.parse(source.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PROVIDER_MODULES" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise LookupError(f"no PROVIDER_MODULES assignment in {source}")
+
+
+def preload() -> None:
+    for name in THIRD_PARTY:
+        importlib.import_module(name)
+    for name in provider_modules():
+        # pulumi-aws's submodules are lazy: reading an attribute runs the module's body.
+        getattr(importlib.import_module(name), "__all__", None)
+
+
+preload()
