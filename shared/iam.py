@@ -5,6 +5,7 @@ exactly as AWS receives them, and lets tests and the policy pack parse them with
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -75,8 +76,19 @@ def wildcard_match(pattern: str, value: str, *, case_sensitive: bool = True) -> 
 
     Policy variables (`${aws:username}`) are not expanded: such a pattern matches only its literal text.
     """
+    return glob_regex(pattern, case_sensitive).fullmatch(value) is not None
+
+
+def compile_glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
+    return re.compile(regex, 0 if case_sensitive else re.IGNORECASE)
+
+
+# The analysis matches the same few hundred patterns against every action of the IAM database (a million
+# comparisons for the test suite): compiled once each, a comparison is a lookup and a match. Pure functions of
+# strings, so caching them changes nothing but time; CACHED lists them for whoever must start cold (the tests do,
+# since mutation testing forks its runs from a process that already filled them).
+glob_regex = functools.lru_cache(maxsize=4096)(compile_glob)
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -162,7 +174,7 @@ def allowed(statements: Iterable[Statement], action: str, resource: str) -> bool
     return not denied and any(s.allows(action, resource) for s in statements)
 
 
-def patterns_overlap(first: str, second: str) -> bool:
+def search_overlap(first: str, second: str) -> bool:
     """Some string matches both IAM globs (`*`, `?`): can a policy resource denote an ARN of a given format?
 
     A search over pairs of positions (at most len(first) * len(second) states), so two patterns with
@@ -194,6 +206,10 @@ def patterns_overlap(first: str, second: str) -> bool:
         elif a == b or "?" in (a, b):
             todo.append((i + 1, j + 1))
     return False
+
+
+patterns_overlap = functools.lru_cache(maxsize=65536)(search_overlap)
+CACHED = (glob_regex, patterns_overlap)
 
 
 def admits_principal(statement: Statement, principal_arn: str) -> bool:

@@ -90,6 +90,17 @@ def run_project() -> Callable[..., Stack]:
     return run
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cold_caches() -> None:
+    """Each session starts with the pure-function caches empty: mutation testing forks its runs from a process
+    that already ran the tests, and a result cached there would answer for the mutated function."""
+    from shared import iam
+    from tools.analysis import iamdb
+
+    for cached in (*iam.CACHED, *iamdb.CACHED):
+        cached.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def environment_plans() -> Callable[[str], dict[str, Stack]]:
     """The full offline plan of an environment, computed once per session: {"network/dev": Stack, ...}."""

@@ -53,9 +53,9 @@ EQUIVALENT: dict[str, str] = {
     "shared.iam.x_parse_document__mutmut_35": "Principal '*' already parses to {'AWS': ('*',)}, whose flattened "
                                               "principals are ('*',): the shortcut changes nothing",
     "shared.iam.x_parse_document__mutmut_39": "as _35: the flattened principals of '*' are ('*',) either way",
-    "shared.iam.x_patterns_overlap__mutmut_39": "star against star: the pairs this branch adds are also reached "
+    "shared.iam.x_search_overlap__mutmut_39": "star against star: the pairs this branch adds are also reached "
                                                 "through the 'star matches nothing more' moves",
-    "shared.iam.x_patterns_overlap__mutmut_47": "as _39, with the sides swapped",
+    "shared.iam.x_search_overlap__mutmut_47": "as _39, with the sides swapped",
     **{f"tools.analysis.task_start.{name}": "needs.complete = None: None is falsy, exactly as False"
        for name in ("x__image__mutmut_32", "x__logs__mutmut_34", "x__secrets__mutmut_23", "x__secrets__mutmut_80")},
     **{f"tools.analysis.task_start.{name}": "a needed action's case: grants_beyond lowercases actions before "

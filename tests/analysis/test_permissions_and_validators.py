@@ -198,10 +198,10 @@ def test_valid_statements_have_no_problems(statement):
 
 
 def test_the_database_expands_and_describes_actions():
-    assert iamdb.expand("kms:GenerateDataKey*") == ["kms:GenerateDataKey", "kms:GenerateDataKeyPair",
+    assert iamdb.expand("kms:GenerateDataKey*") == ("kms:GenerateDataKey", "kms:GenerateDataKeyPair",
                                                     "kms:GenerateDataKeyPairWithoutPlaintext",
-                                                    "kms:GenerateDataKeyWithoutPlaintext"]
-    assert iamdb.expand("nosuch:Thing") == []
+                                                    "kms:GenerateDataKeyWithoutPlaintext")
+    assert iamdb.expand("nosuch:Thing") == ()
     assert iamdb.resource_formats("ecr:GetAuthorizationToken") == {}
     assert iamdb.resource_formats("sqs:SendMessage") == {"queue": "arn:*:sqs:*:*:*"}
     assert iamdb.suggestion("zzzzzzzz:Get") == ""

@@ -30,14 +30,19 @@ def service(prefix: str) -> dict | None:
     return database().get(prefix.lower())
 
 
-def expand(pattern: str) -> list[str]:
-    """Every action `pattern` names (`kms:GenerateDataKey*` -> four actions); [] when it names none."""
+def actions_named(pattern: str) -> tuple[str, ...]:
+    """Every action `pattern` names (`kms:GenerateDataKey*` -> four actions); () when it names none."""
     prefix, _, _ = pattern.partition(":")
     data = service(prefix)
     if data is None:
-        return []
-    return [f"{data['prefix']}:{name}" for name in data["privileges"]
-            if iam.action_matches(pattern, f"{data['prefix']}:{name}")]
+        return ()
+    return tuple(f"{data['prefix']}:{name}" for name in data["privileges"]
+                 if iam.action_matches(pattern, f"{data['prefix']}:{name}"))
+
+
+# Every statement of every plan asks again for the same few hundred patterns; the database is fixed.
+expand = functools.lru_cache(maxsize=None)(actions_named)
+CACHED = (expand,)
 
 
 def resource_formats(action: str) -> dict[str, str]:

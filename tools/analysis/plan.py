@@ -107,6 +107,10 @@ class Plan:
             self.stacks[key] = stack.get("outputs", {})
             self.resources += [Resource(key, r["type"], r["name"], r.get("id"), r.get("state") or r["inputs"])
                                for r in stack["resources"] if r.get("custom", True)]
+        # The checks ask for resources by type tens of thousands of times per plan: one pass, then lookups.
+        self._by_type: dict[str, list[Resource]] = {}
+        for resource in self.resources:
+            self._by_type.setdefault(resource.type, []).append(resource)
         self._views: dict[str, ServiceView] = {}
         self._wiring: list[Finding] = []
         for service in services:
@@ -114,7 +118,7 @@ class Plan:
 
     # -- generic lookups ----------------------------------------------------------------------------------
     def of_type(self, typ: str, stack: str | None = None) -> list[Resource]:
-        return [r for r in self.resources if r.type == typ and (stack is None or r.stack == stack)]
+        return [r for r in self._by_type.get(typ, ()) if stack is None or r.stack == stack]
 
     def by_id(self, typ: str, rid: str) -> Resource | None:
         return next((r for r in self.of_type(typ) if r.id == rid), None)
