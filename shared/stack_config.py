@@ -30,7 +30,9 @@ OFFLINE_SECRET, marked secret), and ESC environments (refused: none is used here
 """
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -150,8 +152,20 @@ _CliYamlLoader.add_constructor(_NUMBER_TAG, _construct_number)
 
 
 def load_yaml(text: str) -> Any:
-    """A YAML document as the CLI's YAML library reads it (raises yaml.YAMLError as it would refuse it)."""
+    """A YAML document as the CLI's YAML library reads it (raises yaml.YAMLError as it would refuse it); the
+    caller's own copy."""
+    return copy.deepcopy(_parsed(text))
+
+
+def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_CliYamlLoader)  # a SafeLoader subclass: no arbitrary objects
+
+
+# The same dozen stack files are read by the plan, the gates, the verifier and the deploy tasks, and PyYAML's
+# pure-Python loader takes tens of milliseconds a file. Parsing is a pure function of the text (a refused text
+# raises again: errors are not cached); CACHED lists it for whoever must start cold (the tests).
+_parsed = functools.lru_cache(maxsize=256)(parse_yaml)
+CACHED = (_parsed,)
 
 
 # --- config values as the CLI represents them ------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,11 +94,21 @@ def run_project() -> Callable[..., Stack]:
 def cold_caches() -> None:
     """Each session starts with the pure-function caches empty: mutation testing forks its runs from a process
     that already ran the tests, and a result cached there would answer for the mutated function."""
-    from shared import iam
+    from shared import iam, stack_config
     from tools.analysis import iamdb
 
-    for cached in (*iam.CACHED, *iamdb.CACHED):
+    for cached in (*iam.CACHED, *iamdb.CACHED, *stack_config.CACHED):
         cached.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_default_amis() -> Iterator[None]:
+    """moto loads its catalogue of public AMIs into every EC2 backend it creates (0.6 s each, most of the
+    verifier tests' time); nothing here launches an instance. Set for the session, so the moto servers the app
+    tests start inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        yield
 
 
 @pytest.fixture(scope="session")
