@@ -102,6 +102,27 @@ def cold_caches() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def one_botocore_loader() -> Iterator[None]:
+    """Every botocore session of the run shares one loader of API models. moto's `mock_aws` replaces boto3's
+    default session each time it starts, and a fresh session parses the service models again (tens of
+    milliseconds a service, 20 s of the deploy tests); the models are read-only, so sharing them changes nothing.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    loaders: dict[str | None, botocore.loaders.Loader] = {}
+
+    def shared(search_path_string: str | None = None) -> botocore.loaders.Loader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = botocore.loaders.create_loader(search_path_string)
+        return loaders[search_path_string]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", shared)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_default_amis() -> Iterator[None]:
     """moto loads its catalogue of public AMIs into every EC2 backend it creates (0.6 s each, most of the
     verifier tests' time); nothing here launches an instance. Set for the session, so the moto servers the app
