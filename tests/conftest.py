@@ -123,6 +123,25 @@ def one_botocore_loader() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def one_private_key_per_kms_key_spec() -> Iterator[None]:
+    """moto gives every KMS key, symmetric ones too, a freshly generated RSA private key (0.14 s each); our code
+    only encrypts with symmetric keys, so one key pair per key spec serves every mocked key of the run."""
+    import moto.kms.models
+
+    generate = moto.kms.models.generate_private_key
+    generated: dict[str, Any] = {}
+
+    def one_per_spec(key_spec: str) -> Any:
+        if key_spec not in generated:
+            generated[key_spec] = generate(key_spec)
+        return generated[key_spec]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(moto.kms.models, "generate_private_key", one_per_spec)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_default_amis() -> Iterator[None]:
     """moto loads its catalogue of public AMIs into every EC2 backend it creates (0.6 s each, most of the
     verifier tests' time); nothing here launches an instance. Set for the session, so the moto servers the app
