@@ -30,6 +30,14 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # The parser and matcher are tested beside the policy pack, the document builders with the services' settings.
     "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/policy/test_iam_documents.py",
                       "tests/unit/test_services_settings.py"),
+    # The reader and the network's settings share one test file; each project's settings have their own.
+    "shared/settings/__init__.py": ("tests/unit/test_settings.py",),
+    "shared/settings/network.py": ("tests/unit/test_settings.py",),
+    "shared/settings/registry.py": ("tests/unit/test_registry.py", "tests/unit/test_whole_value_patterns.py"),
+    "shared/settings/platform.py": ("tests/unit/test_platform_settings.py", "tests/unit/test_whole_value_patterns.py"),
+    "shared/settings/pulumi_source.py": ("tests/unit/test_plan_runner.py",),
+    "shared/contracts.py": ("tests/unit/test_contracts_and_stacks.py",),
+    "shared/stacks.py": ("tests/unit/test_contracts_and_stacks.py",),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),
@@ -68,6 +76,39 @@ EQUIVALENT: dict[str, str] = {
                                             "split, rsplit and any maxsplit give the same repository URL, and an "
                                             "image elsewhere is in no repository either way"
        for name in ("x__image__mutmut_13", "x__image__mutmut_14", "x__image__mutmut_19")},
+    **{f"shared.stack_config.{name}": "a full key is always '<namespace>:<name>' with one ':' (built from "
+                                      "parse_key's parts), so split, rsplit and any maxsplit cut it the same way"
+       for name in ("xǁ_StackCheckerǁ_apply_declarations__mutmut_17", "xǁ_StackCheckerǁ_apply_declarations__mutmut_18",
+                    "xǁ_StackCheckerǁ_apply_declarations__mutmut_20", "xǁ_StackCheckerǁ_stricter_rules__mutmut_90",
+                    "xǁ_StackCheckerǁ_stricter_rules__mutmut_91", "xǁ_StackCheckerǁ_stricter_rules__mutmut_93")},
+    **{f"shared.stack_config.{name}": "the value shown for a secure value: a secure value never reaches a refusal "
+                                      "in _check_type (the secret rule needs a plain one, the type rule returns "
+                                      "first), so the '[secret]' branch is never shown"
+       for name in ("xǁ_StackCheckerǁ_check_type__mutmut_8", "xǁ_StackCheckerǁ_check_type__mutmut_10",
+                    "xǁ_StackCheckerǁ_check_type__mutmut_11")},
+    **{f"shared.stack_config.{name}": "n of get_close_matches: only the best match (close[0]) is used, and the "
+                                      "matches come best first"
+       for name in ("x__did_you_mean__mutmut_10", "x__did_you_mean__mutmut_14")},
+    **{f"shared.stack_config.{name}": "the 0o prefix test: int(digits, 8) accepts a '0o'/'0O' prefix too, so an "
+                                      "octal literal reaches the same number either way"
+       for name in ("x__go_integer__mutmut_18", "x__go_integer__mutmut_19")},
+    **{f"shared.stack_config.{name}": "_go_integer of a text starting with '.': _GO_INT needs a digit after the "
+                                      "sign, so it is None either way"
+       for name in ("x__construct_number__mutmut_15", "x__construct_number__mutmut_18")},
+    "shared.stack_config.x__json__mutmut_4": "ensure_ascii=None: json reads it as a flag, None is falsy like False",
+    "shared.stack_config.x_read_project__mutmut_157": "_items_problem returns one message for every refusal, "
+                                                      "whatever items it is given",
+    **{f"shared.stack_config.{name}": "secret's default None instead of False: bool() of either is False"
+       for name in ("x_read_project__mutmut_210", "x_read_project__mutmut_212")},
+    **{f"shared.stack_config.{name}": "deep=None or omitted is PyYAML's default deep=False"
+       for name in ("xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_19", "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_21")},
+    **{f"shared.stack_config.{name}": "deep when constructing a key: a scalar key is built whole either way, and a "
+                                      "list or mapping key is skipped here and refused as unhashable by PyYAML"
+       for name in ("xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_5", "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_7",
+                    "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_8")},
+    "shared.stack_config.xǁ_StackCheckerǁ_stricter_rules__mutmut_128": "the separator between ALLOWED_NAMESPACES: it "
+                                                                       "holds one namespace (a test pins it), so no "
+                                                                       "separator is written",
     "tools.analysis.task_start.x__secrets__mutmut_16": "a missing valueFrom read as 'XXXX' instead of '': neither "
                                                        "is a secret of the plan, and the message shows the entry's "
                                                        "own (absent) valueFrom",

@@ -115,6 +115,24 @@ def source(**overrides) -> DictConfigSource:
 def test_settings_of_the_committed_dev_stack():
     settings = load_registry_settings(source())
     assert (settings.image_expiry_days, settings.release_images_kept, settings.release_tag_patterns) == (7, 10, ("*",))
+    assert (settings.common.project, settings.common.environment, settings.common.environment_suffix) == (
+        "registry", "dev", "dev")
+
+
+def test_a_tag_pattern_may_hold_up_to_four_wildcards():
+    assert load_registry_settings(source(releaseTagPatterns='["a*b*c*d*"]')).release_tag_patterns == ("a*b*c*d*",)
+
+
+@pytest.mark.parametrize("patterns, line", [
+    ("[]", "config 'registry:releaseTagPatterns' = []: is empty, so no image counts as a release and every image "
+           "would expire. Fix: list at least one pattern, e.g. '*' (every tagged image)"),
+    ('["v*", "a*b*c*d*e*", "bad tag"]', "config 'registry:releaseTagPatterns' = ['a*b*c*d*e*', 'bad tag']: are not "
+     "ECR tag patterns (letters, digits, '-_.*', at most 4 wildcards). Fix: fix or remove those patterns"),
+])
+def test_each_tag_pattern_rule_gives_its_whole_line(patterns, line):
+    with pytest.raises(ConfigError) as error:
+        load_registry_settings(source(releaseTagPatterns=patterns))
+    assert str(error.value).splitlines()[1:] == [f"  - {line}"]
 
 
 @pytest.mark.parametrize("overrides, expected", [

@@ -30,6 +30,7 @@ def test_valid_config_becomes_typed_settings():
     assert settings.availability_zones == ("us-east-1a", "us-east-1b", "us-east-1c")
     assert settings.common.environment == settings.common.environment_suffix == "dev"
     assert settings.interface_endpoints == ("ecr.api", "logs")
+    assert settings.vpc_cidr == "10.10.0.0/16"
 
 
 def test_environment_suffix_may_carry_a_throwaway_token():
@@ -64,6 +65,26 @@ def test_each_bad_input_names_key_value_and_fix(changes, expected):
     message = violation(**changes)
     for fragment in expected:
         assert fragment in message
+
+
+@pytest.mark.parametrize("changes, line", [
+    ({"vpcCidr": "10.0.0.0/26"}, "config 'network:vpcCidr' = '10.0.0.0/26': has prefix /26; AWS allows /16 to /28 "
+     "for a VPC and the 6 subnets need at least a /24. Fix: use a prefix from /16 to /24"),
+    ({"availabilityZones": json.dumps(["us-east-1a", "us-east-1b"])},
+     "config 'network:availabilityZones' = ['us-east-1a', 'us-east-1b']: must name exactly 3 distinct AZs. Fix: "
+     "list three AZs of us-east-1, e.g. us-east-1a, us-east-1b, us-east-1c"),
+    ({"availabilityZones": json.dumps(["us-west-2a", "us-east-1b", "us-east-1c"])},
+     "config 'network:availabilityZones' = ['us-west-2a']: names AZs outside us-east-1. Fix: use AZ names of "
+     "us-east-1 such as us-east-1a"),
+    ({"interfaceEndpoints": json.dumps(["ecr.api", "ec2messages"])},
+     "config 'network:interfaceEndpoints' = ['ec2messages']: names unknown endpoints. Fix: choose from ecr.api, "
+     "ecr.dkr, logs, secretsmanager, sqs, sns, monitoring"),
+    ({"interfaceEndpoints": json.dumps(["logs", "logs"])},
+     "config 'network:interfaceEndpoints' = ['logs', 'logs']: repeats an endpoint. Fix: list each endpoint once"),
+])
+def test_each_network_rule_gives_its_whole_line(changes, line):
+    """The whole violation: the key to edit, the offending values only, the reason, and the fix."""
+    assert violation(**changes).splitlines()[1:] == [f"  - {line}"]
 
 
 def test_all_violations_are_reported_together():

@@ -18,8 +18,14 @@ from shared.settings.platform import EXTERNAL_SECRET_KEYS
 from shared.stack_config import (
     ALLOWED_NAMESPACES,
     CLI,
+    CONFIG_KEY,
+    MERGE_CONFIG,
     OFFLINE_SECRET,
     OPTIONAL_SECRETS,
+    OURS,
+    PROJECT_SCHEMA,
+    PROJECT_VALIDATE,
+    STACK_LOADER,
     STRICTER,
     ConfigProblem,
     ItemsType,
@@ -30,6 +36,7 @@ from shared.stack_config import (
     load_stack_config,
     load_yaml,
     missing_keys_message,
+    parse_key,
     read_project,
     read_stack_config,
     read_stack_file,
@@ -341,6 +348,7 @@ def test_an_unusable_project_file_is_one_problem(projects, text):
     ("1e3", 1000.0), ("1.5", 1.5), (".5", 0.5), ("08", 8.0), ("-9223372036854775809", -9223372036854775809.0),
     ("1:30", "1:30"), ("2024-01-01", "2024-01-01"), ("1.0.0", "1.0.0"), ("10.10.0.0/16", "10.10.0.0/16"),
     ("-x", "-x"), ("'42'", "42"),
+    (".5_0", ".5_0"),  # yaml.v3 drops '_' from numbers, but not from one starting with '.': no float, a string
 ])
 def test_plain_scalars_resolve_as_in_yaml_v3(text, expected):
     assert load_yaml(f"v: {text}\n")["v"] == expected
@@ -348,8 +356,11 @@ def test_plain_scalars_resolve_as_in_yaml_v3(text, expected):
 
 def test_special_floats_and_repeated_keys():
     assert math.isnan(load_yaml("v: .nan\n")["v"]) and load_yaml("v: -.Inf\n")["v"] == -math.inf
-    with pytest.raises(yaml.YAMLError, match="mapping key 'a' already defined"):
+    with pytest.raises(yaml.YAMLError, match=r"mapping key 'a' already defined\n  in .*, line 3, column 1"):
         load_yaml("a: 1\nb: 2\na: 3\n")
+    # an unhashable key does not stop the check of the keys after it
+    with pytest.raises(yaml.YAMLError, match="mapping key 'c' already defined"):
+        load_yaml("? [a]\n: b\nc: 1\nc: 2\n")
     with pytest.raises(yaml.YAMLError, match="unhashable"):
         load_yaml("? [a]\n: b\n")
 
@@ -367,6 +378,7 @@ def test_a_yaml_1_1_boolean_fails_a_boolean_key_as_the_cli_would(projects):
     ({"k": {"secure": "v1:x"}}, f'{{"k":"{OFFLINE_SECRET}"}}', True, True),
     ([{"secure": "v1:x"}], f'["{OFFLINE_SECRET}"]', True, True),
     ({"secure": 5}, '{"secure":5}', False, True),
+    (["é"], '["é"]', False, True),  # Go's json.Marshal writes UTF-8, not \u escapes
 ])
 def test_stack_values_are_stored_as_the_cli_stores_them(raw, text, secure, is_object):
     value = stack_value(raw)
@@ -384,6 +396,9 @@ def test_defaults_are_merged_as_the_cli_merges_them():
     ("integer", None, 3, True), ("integer", None, True, False), ("integer", None, 3.0, True),
     ("integer", None, 3.5, False), ("integer", None, "+3", True), ("integer", None, "3.0", False),
     ("integer", None, " 3", False), ("integer", None, "9223372036854775808", False), ("integer", None, None, False),
+    # strconv.Atoi's int64 range, both ends
+    ("integer", None, "9223372036854775807", True), ("integer", None, "-9223372036854775808", True),
+    ("integer", None, "-9223372036854775809", False),
     ("boolean", None, "true", True), ("boolean", None, "True", False), ("boolean", None, False, True),
     ("boolean", None, 1, False),
     ("object", None, {}, True), ("object", None, [], False),
@@ -451,6 +466,7 @@ def test_an_unparsable_key_is_refused_with_the_clis_message(projects):
     ("desiredCont", "test:desiredCount"),  # a typo
     ("NATstrateg", "test:natStrategy"),    # both
     ("venueUrl", None),                    # nothing close
+    ("desired", None),                     # 0.74 like desiredCount: under the 0.75 cutoff, no guess
 ])
 def test_an_undeclared_key_of_the_project_is_refused_with_a_suggestion(projects, key, suggestion):
     config = read_stack_config(projects(PROJECT, f"config:\n  imageTag: 1.0.0\n  test:{key}: 3\n"))
@@ -542,6 +558,192 @@ def test_the_plan_refuses_an_environment_before_any_program_runs(projects, tmp_p
         assert f"{project}/dev: {project}:imageTag: Stack 'dev' is missing configuration value 'imageTag'" in message
         assert "Stack 'dev' with configuration key 'desiredCount' must be of type 'integer'" in message
     assert not marker.exists()
+
+
+# --- every field of a problem: where, which key, what value, why, the fix, whose rule, where it is defined ------
+def fields(problem: ConfigProblem) -> tuple:
+    return (problem.file, problem.stack, problem.key, problem.value, problem.problem, problem.fix, problem.origin,
+            problem.source)
+
+
+def shown(*parts: str) -> str:
+    """A file as the problems name it: relative to the (throwaway) projects directory's parent."""
+    return "/".join((shared.stacks.PROJECTS_DIR.name, *parts))
+
+
+def test_each_project_file_problem_gives_every_field_and_the_declarations_after_it_are_still_read(projects):
+    stack = projects("name: test\nconfig:\n  a:b:c: x\n  key: 1.5\n  odd:\n    type: string\n    secret: 'no'\n"
+                     "  bare:\n    type: string\n    defualt: x\n  list:\n    type: array\n"
+                     "    items: {type: string, description: x}\n  both:\n    default: a\n    value: b\n", None)
+    file = shown("test", "Pulumi.yaml")
+    declaration = "(project.json: configTypeDeclaration)"
+    assert [fields(p) for p in read_project(stack.directory).problems] == [
+        (file, "", "a:b:c", None, "could not parse a:b:c as a configuration key (configuration keys should be of "
+         "the form `<namespace>:<name>`)", "write it as test:<name> or <name>", CLI, CONFIG_KEY),
+        (file, "", "key", 1.5, "is neither a value (string, integer, boolean, array) nor a declaration mapping "
+         "(project.json: config)", "give a declaration: {type, default, description}", CLI, PROJECT_SCHEMA),
+        (file, "", "odd", None, f"secret must be true or false {declaration}", "fix the declaration in Pulumi.yaml",
+         CLI, PROJECT_SCHEMA),
+        (file, "", "bare", None, "attribute 'defualt' is not allowed (allowed: default, description, items, secret, "
+         f"type, value) {declaration}", "fix the declaration in Pulumi.yaml", CLI, PROJECT_SCHEMA),
+        # items with a known type but an attribute the schema does not have
+        (file, "", "list", None, "items must be a mapping with a type out of string, integer, boolean, array, "
+         f"object (and items for an array) {declaration}", "fix the declaration in Pulumi.yaml", CLI, PROJECT_SCHEMA),
+        (file, "", "both", None, "project config 'both' cannot have both a 'default' and 'value' attribute",
+         "keep one: `default` (a stack may override it) or `value` (fixed for every stack)", CLI, PROJECT_VALIDATE),
+    ]
+
+
+@pytest.mark.parametrize("declaration, fix", [
+    ("  k:\n    type: array\n    default: [a]\n", "add `items: {type: string}` (or the element type)"),
+    ("  k:\n    type: integer\n    default: x\n", "give a default of type integer: a whole number, e.g. 3"),
+    ("  aws:k:\n    type: string\n    value: x\n", "remove `type:`; a key of another namespace takes only `value:`"),
+    ("  aws:k:\n    default: x\n", "rename `default:` to `value:`"),
+    ("  aws:k:\n    description: x\n",
+     "give it `value: <value>`, or remove the declaration and set the key on each stack"),
+])
+def test_each_declaration_the_cli_refuses_names_its_fix(projects, declaration, fix):
+    [problem] = read_project(projects("name: test\nconfig:\n" + declaration, None).directory).problems
+    assert (problem.key, problem.fix, problem.origin, problem.source) == (
+        declaration.split(":\n")[0].strip(), fix, CLI, PROJECT_VALIDATE)
+
+
+def test_an_unusable_project_file_shows_what_was_read_up_to_200_characters(projects):
+    stack = projects("runtime: " + "x" * 300 + "\n", None)
+    project = read_project(stack.directory)
+    file = shown("test", "Pulumi.yaml")
+    assert [fields(p) for p in project.problems] == [
+        (file, "", "(project file)", None, "is not a project with a 'name' and a `config:` mapping ({'runtime': '"
+         + "x" * 187 + ")", f"fix {file}", CLI, PROJECT_VALIDATE)]
+    assert (project.name, project.directory, project.declarations) == ("test", stack.directory, {})
+    # YAML that does not parse: the parser's own message
+    [problem] = read_project(projects("name: [unclosed\n", None).directory).problems
+    assert "(while parsing a flow sequence" in problem.problem and "expected ',' or ']'" in problem.problem
+
+
+def test_an_unreadable_stack_file_gives_every_field(projects):
+    stack = projects(PROJECT, "- a\n")
+    config = read_stack_config(stack)
+    file = shown("test", "Pulumi.dev.yaml")
+    assert [fields(p) for p in config.problems] == [
+        (file, "test/dev", "(stack file)", None, "cannot be read: expected a mapping with a `config:` mapping",
+         f"fix {file}", CLI, STACK_LOADER)]
+    assert (config.stack, config.values, config.secret_keys) == (stack, {}, ())
+    esc = read_stack_config(projects(PROJECT, "environment: [team/dev]\n", stack="esc"))
+    assert esc.problems[0].problem == ("cannot be read: imports ESC environments (`environment:`), which the offline "
+                                       "plan cannot resolve; set the values in the stack file's `config:` instead")
+
+
+def test_bare_keys_take_the_namespace_pulumi_yaml_names_not_the_directorys(projects):
+    # loaders.go namespaces with the project's name; the directory may be named otherwise
+    stack = projects("name: test\nconfig:\n  size:\n    type: string\n", "config:\n  size: big\n", project="dir")
+    config = read_stack_config(stack)
+    assert config.problems == () and config.values == {"test:size": "big"}
+    # without a project name, the stack's project
+    assert read_stack_file(stack) == {"dir:size": "big"}
+
+
+def test_keys_are_parsed_as_the_cli_parses_them():
+    assert parse_key("ns:name") == ("ns", "name") and parse_key("ns:config:name") == ("ns", "name")
+    assert parse_key(":config:name") is None and parse_key("ns:config:") is None and parse_key("a:b:c") is None
+
+
+def test_each_stack_problem_gives_every_field_and_one_bad_key_does_not_hide_the_next(projects):
+    stack = projects(PROJECT, "config:\n  imageTag: 1.0.0\n  a:b:c: x\n  test:zz: 1\n"
+                              "  network:vpcCidr: 10.0.0.0/16\n  pulumi:tags: {a: b}\n")
+    file, project_file = shown("test", "Pulumi.dev.yaml"), shown("test", "Pulumi.yaml")
+    assert [fields(p) for p in read_stack_config(stack).problems] == [
+        (file, "test/dev", "a:b:c", "x", "could not parse a:b:c as a configuration key (configuration keys should be "
+         "of the form `<namespace>:<name>`)", "write keys as <namespace>:<name>", CLI, CONFIG_KEY),
+        (file, "test/dev", "network:vpcCidr", "10.0.0.0/16", "belongs to project network, not test: its program never "
+         "reads it", "move it to projects/network/Pulumi.<stack>.yaml", STRICTER, OURS),
+        (file, "test/dev", "pulumi:tags", {"a": "b"}, "is in namespace 'pulumi', which no program here reads",
+         "remove it; a stack sets only test: keys and provider config (aws:)", STRICTER, OURS),
+        (file, "test/dev", "test:zz", 1, f"is not declared in {project_file}",
+         f"rename it, or declare it (type, default, description) in {project_file}; the program would never read it",
+         STRICTER, OURS),
+    ]
+
+
+@pytest.mark.parametrize("declared, key, fix", [
+    ({"values": "array"}, "test:values",
+     "in projects/test run `pulumi config set test:values <value> --stack dev`, or give it a default in "),
+    ({"another": "string", "values": "array"}, "test:another, test:values",
+     "in projects/test run `pulumi config set test:another <value> --stack dev`; `pulumi config set test:values "
+     "<value> --stack dev`, or give them a default in "),
+])
+def test_the_missing_keys_problem_names_each_key_and_one_command_per_key(projects, declared, key, fix):
+    body = "".join(f"  {name}:\n    type: {typ}\n" + ("    items:\n      type: string\n" if typ == "array" else "")
+                   for name, typ in declared.items())
+    [problem] = read_stack_config(projects("name: test\nconfig:\n" + body, "")).problems
+    assert (problem.key, problem.fix, problem.source) == (key, fix + shown("test", "Pulumi.yaml"), MERGE_CONFIG)
+
+
+def test_a_plain_value_of_a_secret_key_gives_every_field_and_the_value_as_written(projects):
+    declared = "name: test\nconfig:\n  n:\n    type: integer\n    secret: true\n"
+    [problem] = read_stack_config(projects(declared, "config:\n  test:n: 20\n")).problems
+    assert fields(problem) == (
+        shown("test", "Pulumi.dev.yaml"), "test/dev", "test:n", 20,
+        "Stack 'dev' with configuration key 'n' must be encrypted as it's secret",
+        "remove the plain-text value, then in projects/test run `pulumi config set --secret test:n <value> --stack "
+        "dev`", CLI, MERGE_CONFIG)
+
+
+@pytest.mark.parametrize("declaration, value, hint", [
+    ("type: string", "[1]", "any text"),
+    ("type: integer", "x", "a whole number, e.g. 3"),
+    ("type: boolean", "x", "true or false"),
+    ("type: object", "x", "a YAML mapping"),
+    ("{type: array, items: {type: string}}", "x", "a YAML list whose items have that type, e.g. [a, b]"),
+])
+def test_a_mistyped_value_names_what_the_type_takes(projects, declaration, value, hint):
+    [problem] = read_stack_config(projects(f"name: test\nconfig:\n  k: {declaration}\n".replace(
+        "k: type", "k:\n    type"), f"config:\n  k: {value}\n")).problems
+    assert (problem.fix, problem.source) == (
+        f"give {hint}: in projects/test run `pulumi config set test:k <value> --stack dev`", MERGE_CONFIG)
+
+
+def test_overriding_a_fixed_value_with_a_secret_does_not_show_it(projects):
+    stack = projects("name: test\nconfig:\n  aws:region:\n    value: us-east-1\n",
+                     "config:\n  aws:region:\n    secure: v1:x\n")
+    file = shown("test", "Pulumi.dev.yaml")
+    assert [fields(p) for p in read_stack_config(stack).problems] == [
+        (file, "test/dev", "aws:region", "[secret]", "overrides the value Pulumi.yaml fixes for every stack "
+         "('us-east-1')", f"remove it from {file}; the value is fixed with `value:` in {shown('test', 'Pulumi.yaml')}",
+         STRICTER, OURS)]
+
+
+def test_an_optional_secret_gives_every_field_and_does_not_hide_the_keys_after_it(projects):
+    project = "name: platform\nconfig:\n  waf:\n    type: boolean\n    default: false\n"
+    plain = read_stack_config(projects(project, "config:\n  platform:databaseUrl: postgres://x\n", project="platform"))
+    assert [fields(p) for p in plain.problems] == [
+        (shown("platform", "Pulumi.dev.yaml"), "platform/dev", "platform:databaseUrl", "<hidden>",
+         "is an optional secret stored in plain text", "remove it, then in projects/platform run `pulumi config set "
+         "--secret platform:databaseUrl <value> --stack dev`", STRICTER, OURS)]
+    secure = read_stack_config(projects(project, "config:\n  platform:databaseUrl:\n    secure: v1:x\n"
+                                                 "  platform:zz: 1\n", project="platform", stack="prod"))
+    assert [p.key for p in secure.problems] == ["platform:zz"]
+
+
+def test_the_error_names_each_stack_or_project_file_once_then_every_problem():
+    project = ConfigProblem("projects/x/Pulumi.yaml", "", "k", None, "bad", "f", CLI, "u")
+    stack = ConfigProblem("projects/x/Pulumi.dev.yaml", "x/dev", "x:k", 1, "wrong", "g", STRICTER, "v")
+    assert str(StackConfigError([stack, project, stack])) == (
+        "stack config refused before any program ran: 3 problem(s) in projects/x/Pulumi.yaml, x/dev:\n"
+        "  - x/dev: x:k = 1: wrong [stricter than the CLI]. Fix: g\n"
+        "  - projects/x/Pulumi.yaml: k: bad [pulumi CLI]. Fix: f\n"
+        "  - x/dev: x:k = 1: wrong [stricter than the CLI]. Fix: g")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("9223372036854775807", 9223372036854775807), ("-9223372036854775808", -9223372036854775808),  # int64
+    ("+9223372036854775808", 9223372036854775808.0),  # a sign: ParseInt only, out of range: a float
+    ("18446744073709551616", 18446744073709551616.0),  # above uint64: a float
+    ("-200", -200), ("+200", 200),
+])
+def test_integers_stay_integers_within_go_int64_or_uint64(text, expected):
+    value = load_yaml(f"v: {text}\n")["v"]
+    assert (value, type(value)) == (expected, type(expected))
 
 
 # --- the committed stacks --------------------------------------------------------------------------------------
