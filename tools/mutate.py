@@ -47,6 +47,8 @@ EQUIVALENT: dict[str, str] = {
         "(an unparsed readonlyRootFilesystem reads as False, which the rule accepts)",
     "shared.settings.services.x_load_service_settings__mutmut_289": "after= names another key: as _288",
     "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
+    "shared.stackio.xǁUpstreamǁ_check__mutmut_13": "the check's value (True -> False) is never read: only its "
+                                                   "completion or failure is awaited, and get takes values[1]",
     "shared.iam.x_action_matches__mutmut_3": "case_sensitive=None is falsy, exactly as False",
     "shared.iam.x_is_service_wildcard_action__mutmut_16": "an action without ':' checks '' -> 'XXXX': neither holds "
                                                           "a '*', so neither is a wildcard",
