@@ -30,6 +30,9 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # The parser and matcher are tested beside the policy pack, the document builders with the services' settings.
     "shared/iam.py": ("tests/policy/test_iam_matching.py", "tests/policy/test_iam_documents.py",
                       "tests/unit/test_services_settings.py"),
+    # The container definition and the alarms are built from a service's settings and tested beside them.
+    "shared/taskdef.py": ("tests/unit/test_services_settings.py",),
+    "shared/alarms.py": ("tests/unit/test_services_settings.py",),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),

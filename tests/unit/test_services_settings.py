@@ -13,7 +13,13 @@ from shared.settings import ConfigError, DictConfigSource
 from shared.settings.services import DeploymentStrategy, MarketHours, load_service_settings
 from shared.stack_config import load_stack_config
 from shared.stacks import StackId
-from shared.taskdef import ContainerInputs, container_definition, environment_variables, service_url
+from shared.taskdef import (
+    ContainerInputs,
+    container_definition,
+    container_definitions_json,
+    environment_variables,
+    service_url,
+)
 
 
 def committed(stack: str) -> dict[str, str]:
@@ -267,6 +273,42 @@ def test_container_runs_non_root_read_only_with_a_writable_tmp_and_non_blocking_
     assert "curl" not in json.dumps(definition["healthCheck"])
     assert definition["secrets"] == []
 
+
+
+def test_the_whole_container_definition_as_ecs_reads_it():
+    """Every field ECS reads, written out: a misspelt key is silently ignored by ECS (no port mapping, no init
+    process, the default 30 s stop timeout), so each is held by name and value."""
+    service = Service(name="ledger", port=9000, cpu=256, memory=512, owner_team="t", health_path="/ready",
+                      stores=(StoreAccess(Store.TRADES_TABLE, ("dynamodb:GetItem",)),), secrets=(Secret.DATABASE_URL,))
+    expected = {
+        "name": "ledger",
+        "image": "repo:1.0.0",
+        "essential": True,
+        "user": "10001:10001",
+        "privileged": False,
+        "readonlyRootFilesystem": False,
+        "portMappings": [{"containerPort": 9000, "protocol": "tcp", "name": "ledger"}],
+        "environment": [{"name": "AWS_REGION", "value": "us-east-1"}, {"name": "ENVIRONMENT", "value": "dev"},
+                        {"name": "LOG_LEVEL", "value": "INFO"}, {"name": "PORT", "value": "9000"},
+                        {"name": "SERVICE_NAME", "value": "ledger"},
+                        {"name": "TRADES_TABLE_NAME", "value": "value-of-tradesTable"}],
+        "secrets": [{"name": "DATABASE_URL", "valueFrom": "arn:secret:DATABASE_URL"}],
+        "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
+        "healthCheck": {"command": ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen("
+                                    "'http://127.0.0.1:9000/ready', timeout=3)"],
+                        "interval": 15, "timeout": 5, "retries": 3, "startPeriod": 30},
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "log-x-dev", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ledger",
+            "mode": "non-blocking", "max-buffer-size": "25m"}},
+        "linuxParameters": {"initProcessEnabled": True},
+        "stopTimeout": 60,
+    }
+    inputs = container_inputs(service, readonly_root_filesystem=False)
+    assert container_definition(inputs) == expected
+    # the task definition's JSON: one container, keys sorted (a stable diff between two plans)
+    text = container_definitions_json(inputs)
+    assert json.loads(text) == [expected]
+    assert text.startswith('[{"environment": [{"name": "AWS_REGION"') and '"user": "10001:10001"}]' in text
 
 # --- issue 7: deployment strategy ---------------------------------------------------------------------
 
