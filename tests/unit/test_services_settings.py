@@ -398,6 +398,50 @@ def test_target_group_alarms_sum_every_group_of_the_service():
         assert by_key[key].deployment is True
 
 
+
+def metric(query_id: str, namespace: str, name: str, stat: str, dimensions: dict) -> dict:
+    """One metric query in the provider's shape, written out for the tables below."""
+    return {"id": query_id, "return_data": False,
+            "metric": {"namespace": namespace, "metric_name": name, "stat": stat, "period": 60,
+                       "dimensions": dimensions}}
+
+
+def test_every_alarm_of_a_service_behind_the_alb_written_out():
+    """What CloudWatch evaluates (namespace, metric, statistic, dimensions, threshold, periods, missing data)
+    and which alarms ECS watches during a release: a wrong name or statistic is an alarm that never fires."""
+    ecs = {"ClusterName": "cluster-1", "ServiceName": "svc"}
+    blue = {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/blue/1"}
+    green = {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/green/2"}
+    specs = alarms.service_alarms(cluster="cluster-1", service="svc", cpu_percent=85, load_balancer="app/alb/1",
+                                  target_groups=["targetgroup/blue/1", "targetgroup/green/2"])
+    assert specs == [
+        alarms.AlarmSpec(
+            "cpu-high", "svc: average CPU above 85% for 3 minutes (scaling is not keeping up)",
+            [metric("cpu", "AWS/ECS", "CPUUtilization", "Average", ecs),
+             {"id": "result", "expression": "cpu", "label": "CPUUtilization", "return_data": True}],
+            "GreaterThanThreshold", 85.0, 3, 3, "missing", deployment=False),
+        alarms.AlarmSpec(
+            "tasks-below-desired", "svc: fewer tasks running than desired for 3 minutes",
+            [metric("running", "ECS/ContainerInsights", "RunningTaskCount", "Average", ecs),
+             metric("desired", "ECS/ContainerInsights", "DesiredTaskCount", "Average", ecs),
+             {"id": "result", "expression": "desired - running", "label": "tasks missing", "return_data": True}],
+            "GreaterThanThreshold", 0.0, 3, 3, "notBreaching", deployment=True),
+        alarms.AlarmSpec(
+            "target-5xx", "svc: more than 10 5xx a minute from its tasks",
+            [metric("tg0", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", blue),
+             metric("tg1", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", green),
+             {"id": "result", "expression": "FILL(tg0, 0) + FILL(tg1, 0)",
+              "label": "HTTPCode_Target_5XX_Count over 2 target group(s)", "return_data": True}],
+            "GreaterThanThreshold", 10.0, 3, 2, "notBreaching", deployment=True),
+        alarms.AlarmSpec(
+            "unhealthy-hosts", "svc: a target failing ALB health checks for 3 minutes",
+            [metric("tg0", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", blue),
+             metric("tg1", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", green),
+             {"id": "result", "expression": "FILL(tg0, 0) + FILL(tg1, 0)",
+              "label": "UnHealthyHostCount over 2 target group(s)", "return_data": True}],
+            "GreaterThanThreshold", 0.0, 3, 3, "notBreaching", deployment=True),
+    ]
+
 def test_a_value_that_does_not_parse_is_reported_once_not_also_by_the_rules_that_depend_on_it():
     # GIVEN unparsable counts, strategy and flag: each stand-in (0, ROLLING, False) would break a rule that
     # depends on it (desiredCount = 0 outside minCapacity..maxCapacity, the capacity base above minimum 0, a test
