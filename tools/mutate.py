@@ -50,6 +50,8 @@ EQUIVALENT: dict[str, str] = {
         "(an unparsed readonlyRootFilesystem reads as False, which the rule accepts)",
     "shared.settings.services.x_load_service_settings__mutmut_289": "after= names another key: as _288",
     "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
+    "shared.resource_policies.x_platform_key_policy__mutmut_42": "account_id -> None in iam.logs_key_statement, "
+        "which does not read it (the log group ARNs passed carry the account)",
     "shared.stackio.xǁUpstreamǁ_check__mutmut_13": "the check's value (True -> False) is never read: only its "
                                                    "completion or failure is awaited, and get takes values[1]",
     "shared.iam.x_action_matches__mutmut_3": "case_sensitive=None is falsy, exactly as False",
