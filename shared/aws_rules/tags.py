@@ -42,7 +42,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     Rule(id="tags.resource.tags.key", argument="tags", constraint=Check(key_problem, "keys 1..128, no aws: prefix"),
          message="Tag keys must be 1-128 characters and may not begin with aws:", source=SOURCE,
          fix="shorten or rename the tag key (shared/tagging.py)",
-         ok=({"k" * 128: "v"}, {"Name": "x"}), bad=({"k" * 129: "v"}, {"": "v"}, {"aws:owner": "x"},
+         ok=({"k" * 128: "v"}, {"k": "v"}, {"Name": "x"}), bad=({"k" * 129: "v"}, {"": "v"}, {"aws:owner": "x"},
                                                    {"AWS:cost": "x"})),
     Rule(id="tags.resource.tags.value", argument="tags", constraint=Check(value_problem, "values at most 256"),
          message="Tag values must be at most 256 characters", source=SOURCE,

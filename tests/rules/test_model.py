@@ -66,10 +66,13 @@ from shared.aws_rules.model import (
     (RequiredWith("a", ("b", "c")), {}, None),
     (RequiredWith("a", ("b", "c")), {"a": 1, "b": 1, "c": 1}, None),
     (RequiredWith("a", ("b", "c")), {"a": 1, "b": 1}, "a needs c set as well"),
+    (RequiredWith("a", ("b", "c")), {"a": 1}, "a needs b, c set as well"),
     (Unique("priority"), [{"priority": 1}, {"priority": 2}, {"other": 1}], None),
     (Unique("priority"), [{"priority": 2}, {"priority": 2}, {"priority": 1}, "x"], "priority must be unique; "
                                                                                    "repeated: 2"),
     (Unique("priority"), {"priority": 1}, None),
+    (Unique("name"), [{"name": "b"}, {"name": "a"}, {"name": "b"}, {"name": "a"}], "name must be unique; "
+                                                                                   "repeated: a, b"),
 ])
 def test_constraint_verdicts(constraint, value, problem):
     assert constraint.problem(value) == problem
@@ -97,6 +100,7 @@ def test_evaluate_reports_each_violation_with_its_path_and_never_judges_a_secret
                 ("abcd",))
     inputs = {"items": [{"name": "abcd"}, {"name": "ab"}, {"name": "[secret]"}, {"name": "toolong"}]}
     found = evaluate(rule, inputs)
+    assert all(v.rule is rule for v in found)  # a finding names its rule (id, source and fix in the report)
     assert [(v.path, v.value, v.problem) for v in found] == [
         ("items[0].name", "abcd", "is 4 characters; the length must be 0..3"),
         ("items[3].name", "toolong", "is 7 characters; the length must be 0..3")]

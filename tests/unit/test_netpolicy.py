@@ -6,14 +6,16 @@ from dataclasses import replace
 
 import pytest
 
-from shared.catalog import SERVICES, ExternalCall, by_name
+from shared.catalog import SERVICES, ExternalCall, PublicRoute, Service, by_name
 from shared.netpolicy import (
     ROTATION,
     Direction,
     Endpoints,
+    Rule,
     Workload,
     egress_rules,
     internet_reasons,
+    network_rules,
     security_groups,
     service_apis,
     workloads,
@@ -64,3 +66,54 @@ def test_egress_rules_pair_the_endpoint_group_and_use_a_gateway_only_when_no_int
         ("w", Direction.EGRESS, "endpoints", None, None), ("endpoints", Direction.INGRESS, "w", None, None)]
     assert [r.key for r in egress_rules([Workload("w", ("s3",))], NONE)] == ["w-eg-internet-443"]
     assert [r.key for r in egress_rules([Workload("w", ("dynamodb",))], DEV)] == ["w-eg-pl-dynamodb-443"]
+
+
+# A catalog of its own (names the real catalog does not hold), so a rule built from the default catalog instead of
+# the one passed shows up.
+WEB = Service("web", 8080, 256, 512, "team-a", public=PublicRoute("/*", 10))
+API = Service("api", 8081, 256, 512, "team-a", callers=("web",))
+DB = Service("db", 8082, 256, 512, "team-b", callers=("api", "web"))
+OWN = (WEB, API, DB)
+
+
+def test_network_rules_open_the_alb_to_public_services_and_each_callee_to_its_callers_only():
+    http = Rule("alb", Direction.INGRESS, 80, "HTTP from the internet (redirected to HTTPS when enabled)",
+                cidr="0.0.0.0/0")
+    pairs = [
+        Rule("alb", Direction.EGRESS, 8080, "to web: public route /*", peer="web"),
+        Rule("web", Direction.INGRESS, 8080, "from alb: public route /*", peer="alb"),
+        Rule("web", Direction.EGRESS, 8081, "to api: catalog call graph", peer="api"),
+        Rule("api", Direction.INGRESS, 8081, "from web: catalog call graph", peer="web"),
+        Rule("web", Direction.EGRESS, 8082, "to db: catalog call graph", peer="db"),
+        Rule("db", Direction.INGRESS, 8082, "from web: catalog call graph", peer="web"),
+        Rule("api", Direction.EGRESS, 8082, "to db: catalog call graph", peer="db"),
+        Rule("db", Direction.INGRESS, 8082, "from api: catalog call graph", peer="api"),
+    ]
+    assert network_rules(OWN, https=False) == [http, *pairs]
+    # 443 is opened on the ALB only when an HTTPS listener exists
+    assert network_rules(OWN, https=True) == [
+        http, Rule("alb", Direction.INGRESS, 443, "HTTPS from the internet", cidr="0.0.0.0/0"), *pairs]
+
+
+def test_security_groups_follow_the_catalog_passed():
+    assert security_groups(OWN) == ("alb", "web", "api", "db", "jwt-rotation")
+
+
+def test_egress_rules_in_full_interface_pair_gateway_and_internet_with_their_reasons():
+    """Every field of every rule: the ports and descriptions are what the platform writes on the AWS rules, and a
+    second workload's rules are added to the first's, not in place of them."""
+    endpoints = Endpoints(("logs", "sqs"), ("s3",))
+    first = Workload("one", ("logs", "sqs", "s3", "sns"), (ExternalCall("venue", 443), ExternalCall("feed", 8443)))
+    second = Workload("two", ("logs",))
+    assert egress_rules([first, second], endpoints) == [
+        Rule("one", Direction.EGRESS, 443, "to endpoints: AWS APIs through interface endpoints: logs, sqs",
+             peer="endpoints"),
+        Rule("endpoints", Direction.INGRESS, 443, "from one: AWS APIs through interface endpoints: logs, sqs",
+             peer="one"),
+        Rule("one", Direction.EGRESS, 443, "s3 through its gateway endpoint", prefix_list="s3"),
+        Rule("one", Direction.EGRESS, 443, "AWS APIs without a VPC endpoint via NAT: sns; venue", cidr="0.0.0.0/0"),
+        Rule("one", Direction.EGRESS, 8443, "feed", cidr="0.0.0.0/0"),
+        Rule("two", Direction.EGRESS, 443, "to endpoints: AWS APIs through interface endpoints: logs",
+             peer="endpoints"),
+        Rule("endpoints", Direction.INGRESS, 443, "from two: AWS APIs through interface endpoints: logs", peer="two"),
+    ]

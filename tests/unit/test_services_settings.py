@@ -13,7 +13,13 @@ from shared.settings import ConfigError, DictConfigSource
 from shared.settings.services import DeploymentStrategy, MarketHours, load_service_settings
 from shared.stack_config import load_stack_config
 from shared.stacks import StackId
-from shared.taskdef import ContainerInputs, container_definition, environment_variables, service_url
+from shared.taskdef import (
+    ContainerInputs,
+    container_definition,
+    container_definitions_json,
+    environment_variables,
+    service_url,
+)
 
 
 def committed(stack: str) -> dict[str, str]:
@@ -268,6 +274,42 @@ def test_container_runs_non_root_read_only_with_a_writable_tmp_and_non_blocking_
     assert definition["secrets"] == []
 
 
+
+def test_the_whole_container_definition_as_ecs_reads_it():
+    """Every field ECS reads, written out: a misspelt key is silently ignored by ECS (no port mapping, no init
+    process, the default 30 s stop timeout), so each is held by name and value."""
+    service = Service(name="ledger", port=9000, cpu=256, memory=512, owner_team="t", health_path="/ready",
+                      stores=(StoreAccess(Store.TRADES_TABLE, ("dynamodb:GetItem",)),), secrets=(Secret.DATABASE_URL,))
+    expected = {
+        "name": "ledger",
+        "image": "repo:1.0.0",
+        "essential": True,
+        "user": "10001:10001",
+        "privileged": False,
+        "readonlyRootFilesystem": False,
+        "portMappings": [{"containerPort": 9000, "protocol": "tcp", "name": "ledger"}],
+        "environment": [{"name": "AWS_REGION", "value": "us-east-1"}, {"name": "ENVIRONMENT", "value": "dev"},
+                        {"name": "LOG_LEVEL", "value": "INFO"}, {"name": "PORT", "value": "9000"},
+                        {"name": "SERVICE_NAME", "value": "ledger"},
+                        {"name": "TRADES_TABLE_NAME", "value": "value-of-tradesTable"}],
+        "secrets": [{"name": "DATABASE_URL", "valueFrom": "arn:secret:DATABASE_URL"}],
+        "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
+        "healthCheck": {"command": ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen("
+                                    "'http://127.0.0.1:9000/ready', timeout=3)"],
+                        "interval": 15, "timeout": 5, "retries": 3, "startPeriod": 30},
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "log-x-dev", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ledger",
+            "mode": "non-blocking", "max-buffer-size": "25m"}},
+        "linuxParameters": {"initProcessEnabled": True},
+        "stopTimeout": 60,
+    }
+    inputs = container_inputs(service, readonly_root_filesystem=False)
+    assert container_definition(inputs) == expected
+    # the task definition's JSON: one container, keys sorted (a stable diff between two plans)
+    text = container_definitions_json(inputs)
+    assert json.loads(text) == [expected]
+    assert text.startswith('[{"environment": [{"name": "AWS_REGION"') and '"user": "10001:10001"}]' in text
+
 # --- issue 7: deployment strategy ---------------------------------------------------------------------
 
 def test_blue_green_is_allowed_for_frontend_with_its_bake_time():
@@ -355,6 +397,50 @@ def test_target_group_alarms_sum_every_group_of_the_service():
         assert queries[2]["expression"] == "FILL(tg0, 0) + FILL(tg1, 0)" and queries[2]["return_data"] is True
         assert by_key[key].deployment is True
 
+
+
+def metric(query_id: str, namespace: str, name: str, stat: str, dimensions: dict) -> dict:
+    """One metric query in the provider's shape, written out for the tables below."""
+    return {"id": query_id, "return_data": False,
+            "metric": {"namespace": namespace, "metric_name": name, "stat": stat, "period": 60,
+                       "dimensions": dimensions}}
+
+
+def test_every_alarm_of_a_service_behind_the_alb_written_out():
+    """What CloudWatch evaluates (namespace, metric, statistic, dimensions, threshold, periods, missing data)
+    and which alarms ECS watches during a release: a wrong name or statistic is an alarm that never fires."""
+    ecs = {"ClusterName": "cluster-1", "ServiceName": "svc"}
+    blue = {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/blue/1"}
+    green = {"LoadBalancer": "app/alb/1", "TargetGroup": "targetgroup/green/2"}
+    specs = alarms.service_alarms(cluster="cluster-1", service="svc", cpu_percent=85, load_balancer="app/alb/1",
+                                  target_groups=["targetgroup/blue/1", "targetgroup/green/2"])
+    assert specs == [
+        alarms.AlarmSpec(
+            "cpu-high", "svc: average CPU above 85% for 3 minutes (scaling is not keeping up)",
+            [metric("cpu", "AWS/ECS", "CPUUtilization", "Average", ecs),
+             {"id": "result", "expression": "cpu", "label": "CPUUtilization", "return_data": True}],
+            "GreaterThanThreshold", 85.0, 3, 3, "missing", deployment=False),
+        alarms.AlarmSpec(
+            "tasks-below-desired", "svc: fewer tasks running than desired for 3 minutes",
+            [metric("running", "ECS/ContainerInsights", "RunningTaskCount", "Average", ecs),
+             metric("desired", "ECS/ContainerInsights", "DesiredTaskCount", "Average", ecs),
+             {"id": "result", "expression": "desired - running", "label": "tasks missing", "return_data": True}],
+            "GreaterThanThreshold", 0.0, 3, 3, "notBreaching", deployment=True),
+        alarms.AlarmSpec(
+            "target-5xx", "svc: more than 10 5xx a minute from its tasks",
+            [metric("tg0", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", blue),
+             metric("tg1", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", green),
+             {"id": "result", "expression": "FILL(tg0, 0) + FILL(tg1, 0)",
+              "label": "HTTPCode_Target_5XX_Count over 2 target group(s)", "return_data": True}],
+            "GreaterThanThreshold", 10.0, 3, 2, "notBreaching", deployment=True),
+        alarms.AlarmSpec(
+            "unhealthy-hosts", "svc: a target failing ALB health checks for 3 minutes",
+            [metric("tg0", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", blue),
+             metric("tg1", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", green),
+             {"id": "result", "expression": "FILL(tg0, 0) + FILL(tg1, 0)",
+              "label": "UnHealthyHostCount over 2 target group(s)", "return_data": True}],
+            "GreaterThanThreshold", 0.0, 3, 3, "notBreaching", deployment=True),
+    ]
 
 def test_a_value_that_does_not_parse_is_reported_once_not_also_by_the_rules_that_depend_on_it():
     # GIVEN unparsable counts, strategy and flag: each stand-in (0, ROLLING, False) would break a rule that
