@@ -35,6 +35,9 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # fixture), the ECS service's dependencies, and the facts of the real plans about the service's resources.
     "shared/components/service.py": ("tests/unit/test_services_program.py", "tests/unit/test_service_dependencies.py",
                                      "tests/unit/test_planned_resources.py"),
+    # ARNs and named options by themselves, the key every project builds in the network's and registry's plans.
+    "shared/components/context.py": ("tests/unit/test_context.py", "tests/unit/test_network.py",
+                                     "tests/unit/test_registry.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),

@@ -207,3 +207,14 @@ def test_gateway_prefix_lists_are_exported_for_the_platforms_egress_rules(dev):
 def test_the_default_security_group_is_named_by_the_convention_not_sg_dash(environment_plans):
     [default] = environment_plans("dev")["network/dev"].of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
     assert default.inputs["tags"]["Name"] == "secgroup-default-dev"
+
+
+def test_the_flow_log_key_says_what_it_encrypts(dev):
+    assert dev.one("aws:kms/key:Key").inputs["description"] == "VPC flow logs of vpc-dev"
+
+
+def test_every_network_resource_is_a_child_of_the_network_component(dev):
+    # A child's URN holds its parent's type: a resource moved out of the component would be a new URN, so `up`
+    # would delete it (the VPC, or the key and with it the logs it encrypts) and create another.
+    [component] = dev.of_type("trading:network:Network")
+    assert dev.resources and all(r.parent == component.urn for r in dev.resources)
