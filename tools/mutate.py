@@ -38,6 +38,12 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # ARNs and named options by themselves, the key every project builds in the network's and registry's plans.
     "shared/components/context.py": ("tests/unit/test_context.py", "tests/unit/test_network.py",
                                      "tests/unit/test_registry.py"),
+    # The platform's exports include the data layer's (key, secrets, stores, topic), tested with it.
+    "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
+    # The groups and rules with part 1 of the platform's tests; the rotation's first invocation waits for its rules.
+    "shared/components/platform_network.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_rotation.py"),
+    # Listeners and the ALB with part 1 of the platform's tests, access logs and the WAF with part 2.
+    "shared/components/platform_edge.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),

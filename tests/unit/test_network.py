@@ -133,6 +133,8 @@ def test_flow_logs_are_encrypted_retained_30_days_and_written_by_a_scoped_role(d
     flow = dev.one("aws:ec2/flowLog:FlowLog")
     assert flow.inputs["logDestination"] == group.state["arn"] and flow.inputs["iamRoleArn"] == role.state["arn"]
     assert flow.inputs["trafficType"] == "ALL"
+    # EC2 checks the role when it creates the flow log: the role's policy first (IAM propagation).
+    assert dev.one("aws:iam/rolePolicy:RolePolicy").urn in flow.dependencies
 
 
 def test_every_taggable_resource_carries_the_base_tags(dev):
