@@ -2,6 +2,7 @@
 import json
 from dataclasses import replace
 
+import pulumi
 import pytest
 
 from shared.catalog import SERVICES
@@ -153,3 +154,21 @@ def test_every_registry_resource_is_a_child_of_the_registry_component(dev):
     # so `up` would delete it (and the images it holds) and create another.
     [component] = dev.of_type("trading:registry:Registry")
     assert dev.resources and all(r.parent == component.urn for r in dev.resources)
+
+
+def test_the_key_and_its_alias_are_named_after_the_component(dev):
+    # Logical names are part of the URN: another name is a new key, and `up` would replace the registry's key.
+    assert dev.one("aws:kms/key:Key").name == "registry-key"
+    assert dev.one("aws:kms/alias:Alias").name == "registry-key-alias"
+
+
+def test_options_given_to_the_component_reach_it_and_its_children():
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_registry_settings(pulumi_config_source())
+        Registry("registry", RegistryArgs(settings=settings, context=AwsContext.lookup()),
+                 opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("registry", "dev"), {}, load_stack_config(StackId("registry", "dev")), program))
+    assert stack.one("trading:registry:Registry").protect is True
+    assert stack.of_type(REPO) and all(r.protect is True for r in stack.of_type(REPO))
