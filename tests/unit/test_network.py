@@ -1,10 +1,17 @@
 """The network program, run for real under the offline plan's mocks; assertions are on recorded inputs."""
 import json
 
+import pulumi
 import pytest
 
-from tests.conftest import policy
-from tools.plan.runner import PlanError
+from shared.components.context import AwsContext
+from shared.components.network import Network, NetworkArgs
+from shared.settings.network import load_network_settings
+from shared.settings.pulumi_source import pulumi_config_source
+from shared.stack_config import load_stack_config
+from shared.stacks import StackId
+from tests.conftest import Stack, policy
+from tools.plan.runner import PlanError, run_stack
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -220,3 +227,15 @@ def test_every_network_resource_is_a_child_of_the_network_component(dev):
     # would delete it (the VPC, or the key and with it the logs it encrypts) and create another.
     [component] = dev.of_type("trading:network:Network")
     assert dev.resources and all(r.parent == component.urn for r in dev.resources)
+
+
+def test_options_given_to_the_component_reach_it_and_its_children():
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_network_settings(pulumi_config_source())
+        Network("network", NetworkArgs(settings=settings, context=AwsContext.lookup()),
+                opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("network", "dev"), {}, load_stack_config(StackId("network", "dev")), program))
+    assert stack.one("trading:network:Network").protect is True
+    assert stack.resources and all(r.protect is True for r in stack.resources)

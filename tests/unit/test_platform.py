@@ -5,6 +5,7 @@ compared with a table written out by hand from the catalog's call graph, not wit
 """
 from dataclasses import replace
 
+import pulumi
 import pytest
 
 from shared.catalog import SERVICES, ExternalCall, PublicRoute
@@ -309,3 +310,14 @@ def test_the_alb_is_named_by_the_convention_and_every_listener_is_its(dev, prod)
         alb = stack.one("aws:lb/loadBalancer:LoadBalancer")
         assert alb.inputs["name"] == f"alb-{suffix}" and alb.delete_before_replace is True
         assert {listener.inputs["loadBalancerArn"] for listener in stack.of_type(LISTENER)} == {alb.state["arn"]}
+
+
+def test_options_given_to_the_platform_reach_it_and_every_resource_under_it(network_dev):
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_platform_settings(pulumi_config_source())
+        Platform("platform", platform_args(settings, network_dev.outputs), opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program))
+    assert all(r.protect is True for r in stack.plan.registrations if r.type.startswith("trading:platform:"))
+    assert stack.resources and all(r.protect is True for r in stack.resources)
