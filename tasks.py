@@ -343,14 +343,17 @@ def codeowners(c, check=False):
 
 @task(help={"module": "library module to mutate, e.g. shared/naming.py (or shared.naming, or naming); `all`: every "
                       "module of tools/mutate.py's MODULE_TESTS, one after the other",
-            "max_children": "parallel mutant runs (default 2)"})
-def mutate(c, module, max_children=2):
+            "max_children": "parallel mutant runs (default 2)",
+            "functions": "only the mutants of these functions or methods, comma-separated (e.g. "
+                         "_target_group,_discovery): part of a module too large for one sitting"})
+def mutate(c, module, max_children=2, functions=""):
     """Mutation testing of a library module against its own tests (mutmut; minutes of CPU, not part of CI):
     prints the score and each surviving mutant (`.venv/bin/mutmut show <name>` prints its change)."""
     from tools import mutate as mutation
+    only = tuple(f.strip() for f in functions.split(",") if f.strip())
     for name in list(mutation.MODULE_TESTS) if module == "all" else [module]:
         try:
-            result = mutation.mutate(name, int(max_children))
+            result = mutation.mutate(name, int(max_children), functions=only)
         except mutation.MutateError as error:
             raise Exit(str(error), code=2) from None
         print(result.text(), flush=True)

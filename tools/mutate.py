@@ -8,6 +8,7 @@ Not part of CI: a run takes minutes of CPU.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import subprocess
@@ -57,6 +58,19 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "shared/taskdef.py": ("tests/unit/test_services_settings.py",),
     "shared/alarms.py": ("tests/unit/test_services_settings.py",),
     **{f"shared/aws_rules/{module}.py": AWS_RULES_TESTS for module in AWS_RULES_MODULES},
+    # The services program under the offline plan's mocks (one stack, or the committed stacks against an upstream
+    # fixture), the ECS service's dependencies, and the facts of the real plans about the service's resources.
+    "shared/components/service.py": ("tests/unit/test_services_program.py", "tests/unit/test_service_dependencies.py",
+                                     "tests/unit/test_planned_resources.py"),
+    # ARNs and named options by themselves, the key every project builds in the network's and registry's plans.
+    "shared/components/context.py": ("tests/unit/test_context.py", "tests/unit/test_network.py",
+                                     "tests/unit/test_registry.py"),
+    # The platform's exports include the data layer's (key, secrets, stores, topic), tested with it.
+    "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
+    # The groups and rules with part 1 of the platform's tests; the rotation's first invocation waits for its rules.
+    "shared/components/platform_network.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_rotation.py"),
+    # Listeners and the ALB with part 1 of the platform's tests, access logs and the WAF with part 2.
+    "shared/components/platform_edge.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),
@@ -195,26 +209,110 @@ def mutant_prefix(path: str) -> str:
 
 # Runs in a fresh interpreter at the root: mutmut reads [tool.mutmut] from pyproject.toml, and this narrows the
 # mutated files and the test selection to the module and its tests before mutmut's own `run` command starts.
+#
+# mutmut runs a mutant against the tests that reached its function while it collected stats, and it records a
+# function as reached in the process that called it. The offline plan runs each program in a forked worker
+# (tools/plan/runner.py), so a component's functions are reached in the workers only: without help every
+# mutant of shared/components/* would count as "no tests". The plugin below carries each worker's hits back to
+# the test that planned the stack. Plans are cached (module fixtures, the session's environment plans), so
+# only the first test to plan a stack would be credited: every later test is credited with every function
+# reached so far too (more tests per mutant, never a test missing). Nothing here is imported from the project
+# at start-up: mutmut imports the project from mutants/ afterwards.
 BOOTSTRAP = """
+import json
+import os
 import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 import mutmut.__main__ as mutmut_cli
 from mutmut.configuration import config
-module, children, *tests = sys.argv[1:]
+from mutmut.runners.harness import PytestRunner
+from mutmut.state import state
+
+module, children, *rest = sys.argv[1:]
+tests, names = (rest[:rest.index("--only")], rest[rest.index("--only") + 1:]) if "--only" in rest else (rest, [])
 config().only_mutate = [module]
 config().pytest_add_cli_args_test_selection = tests
-mutmut_cli.cli(["run", "--max-children", children])
+HITS = Path(tempfile.mkdtemp(prefix="mutmut-worker-hits-"))
+
+
+def collecting_stats():
+    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+def carry_worker_hits(runner):
+    work, finish = runner._work, runner._finish
+
+    def _work(*args):
+        state()._stats.clear()  # what the parent's test reached so far is credited there already
+        try:
+            work(*args)
+        finally:
+            if collecting_stats():
+                (HITS / f"{os.getpid()}.json").write_text(json.dumps(sorted(state()._stats)))
+
+    def _finish(worker):
+        result = finish(worker)  # joins the worker: its hits are written by then
+        hits = HITS / f"{worker.process.pid}.json"
+        if hits.exists():
+            state()._stats.update(json.loads(hits.read_text()))
+            hits.unlink()
+        return result
+
+    runner._work, runner._finish = _work, _finish
+
+
+class WorkerHits:
+    def __init__(self):
+        self.reached = set()
+
+    def pytest_collection_finish(self, session):
+        runner = sys.modules.get("tools.plan.runner")
+        if runner is not None and not getattr(runner, "carries_mutmut_hits", False):
+            carry_worker_hits(runner)
+            runner.carries_mutmut_hits = True
+
+    @pytest.hookimpl(tryfirst=True)  # before mutmut credits the test with what was reached
+    def pytest_runtest_teardown(self, item, nextitem):
+        if collecting_stats():
+            self.reached |= state()._stats
+            state()._stats |= self.reached
+
+
+plugin, execute = WorkerHits(), PytestRunner.execute_pytest
+
+
+def execute_pytest(self, params, **kwargs):
+    return execute(self, params, **{**kwargs, "plugins": [*kwargs.get("plugins", []), plugin]})
+
+
+PytestRunner.execute_pytest = execute_pytest
+mutmut_cli.cli(["run", "--max-children", children, *names])
 """
 
 
-def run_mutmut(path: str, tests: tuple[str, ...], max_children: int, root: Path = ROOT) -> int:
+def mutant_globs(path: str, functions: tuple[str, ...]) -> list[str]:
+    """mutmut's names of the mutants of `functions` (module functions or methods) of the module: a run of part of
+    a module whose mutants are too many for one sitting (each mutant of a component plans stacks)."""
+    prefix = mutant_prefix(path)
+    return [glob for function in functions for glob in (f"{prefix}x_{function}__mutmut_*",
+                                                         f"{prefix}x\u01c1*\u01c1{function}__mutmut_*")]
+
+
+def run_mutmut(path: str, tests: tuple[str, ...], max_children: int, root: Path = ROOT,
+               functions: tuple[str, ...] = ()) -> int:
     """A fresh mutants/ (results of another module's run do not carry over), then mutmut's run."""
     shutil.rmtree(root / "mutants", ignore_errors=True)
-    command = [sys.executable, "-c", BOOTSTRAP, path, str(max_children), *tests]
+    only = ["--only", *mutant_globs(path, functions)] if functions else []
+    command = [sys.executable, "-c", BOOTSTRAP, path, str(max_children), *tests, *only]
     return subprocess.run(command, cwd=root, check=False).returncode
 
 
-def score(path: str, root: Path = ROOT) -> Score:
-    """The verdicts mutmut recorded for the module's mutants (mutants/<path>.meta), equivalents left out."""
+def score(path: str, root: Path = ROOT, functions: tuple[str, ...] = ()) -> Score:
+    """The verdicts mutmut recorded for the module's mutants (mutants/<path>.meta), equivalents left out; with
+    `functions`, the mutants of those functions only."""
     meta = root / "mutants" / f"{path}.meta"
     if not meta.is_file():
         raise MutateError(f"mutmut recorded no results for {path} ({meta.relative_to(root)} is missing); "
@@ -222,20 +320,26 @@ def score(path: str, root: Path = ROOT) -> Score:
     from mutmut.stats import status_by_exit_code
 
     codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    if functions:
+        globs = mutant_globs(path, functions)
+        codes = {name: code for name, code in codes.items() if any(fnmatch.fnmatch(name, g) for g in globs)}
     mine = {name for name in EQUIVALENT if name.startswith(mutant_prefix(path))}
+    if functions:
+        mine = {name for name in mine if any(fnmatch.fnmatch(name, g) for g in mutant_globs(path, functions))}
     return Score(
-        module=path,
+        module=path if not functions else f"{path} ({', '.join(functions)})",
         statuses={name: status_by_exit_code[code] for name, code in codes.items() if name not in mine},
         equivalent=tuple(sorted(mine & codes.keys())),
         stale=tuple(sorted(mine - codes.keys())),
     )
 
 
-def mutate(module: str, max_children: int = 2, root: Path = ROOT) -> Score:
+def mutate(module: str, max_children: int = 2, root: Path = ROOT, functions: tuple[str, ...] = ()) -> Score:
     path = module_path(module, root)
     tests = tests_for(path, root)
-    print(f"mutating {path} against {' '.join(tests)}", flush=True)
-    returncode = run_mutmut(path, tests, max_children, root)
+    print(f"mutating {path}{' (' + ', '.join(functions) + ')' if functions else ''} against {' '.join(tests)}",
+          flush=True)
+    returncode = run_mutmut(path, tests, max_children, root, functions)
     if returncode != 0:
         raise MutateError(f"mutmut exited with {returncode} for {path}; its output above says why")
-    return score(path, root)
+    return score(path, root, functions)

@@ -101,7 +101,7 @@ def test_mutate_runs_mutmut_then_scores(tmp_path, monkeypatch, capsys):
     (tmp_path / "shared" / "netcalc.py").write_text("")
     calls = []
 
-    def fake_mutmut(path, tests, children, root):
+    def fake_mutmut(path, tests, children, root, functions):
         calls.append((path, tests, children))
         write_meta(root, path, {"shared.netcalc.x_plan__mutmut_1": 1})
         return 0
@@ -118,7 +118,7 @@ def test_mutate_runs_mutmut_then_scores(tmp_path, monkeypatch, capsys):
 def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, capsys):
     done = []
 
-    def fake(module, children):
+    def fake(module, children, functions):
         done.append((module, children))
         return mutate.Score(module, {"m.x__mutmut_1": "killed"}, (), ())
 
@@ -130,10 +130,39 @@ def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, ca
     tasks.mutate(Context(), "all")
     assert [module for module, _ in done[1:]] == list(mutate.MODULE_TESTS)
 
-    def failing(module, children):
+    def failing(module, children, functions):
         raise mutate.MutateError("no module 'ghost': give a path such as shared/naming.py")
 
     monkeypatch.setattr(mutate, "mutate", failing)
     with pytest.raises(Exit) as refused:
         tasks.mutate(Context(), "ghost")
     assert refused.value.code == 2 and "no module 'ghost'" in str(refused.value.message)
+
+
+def test_part_of_a_module_is_its_functions_mutants_only(tmp_path, monkeypatch):
+    """A module too large for one sitting is measured function by function: mutmut is given the functions'
+    mutant names (module functions and methods alike), and the score counts only those."""
+    seen: dict = {}
+    monkeypatch.setattr(mutate.subprocess, "run",
+                        lambda command, cwd, check: seen.update(command=command) or type("Done", (), {"returncode": 0}))
+    mutate.run_mutmut("shared/x.py", ("tests/unit/test_x.py",), 1, tmp_path, ("_group", "_entry"))
+    assert seen["command"][3:] == ["shared/x.py", "1", "tests/unit/test_x.py", "--only",
+                                   "shared.x.x__group__mutmut_*", "shared.x.x\u01c1*\u01c1_group__mutmut_*",
+                                   "shared.x.x__entry__mutmut_*", "shared.x.x\u01c1*\u01c1_entry__mutmut_*"]
+    write_meta(tmp_path, "shared/x.py", {"shared.x.x\u01c1Svc\u01c1_group__mutmut_1": 1,
+                                         "shared.x.x__entry__mutmut_2": 0,
+                                         "shared.x.x__entries__mutmut_1": None,
+                                         "shared.x.x\u01c1Svc\u01c1_groups__mutmut_1": None})
+    score = mutate.score("shared/x.py", tmp_path, ("_group", "_entry"))
+    assert sorted(score.statuses) == ["shared.x.x__entry__mutmut_2", "shared.x.x\u01c1Svc\u01c1_group__mutmut_1"]
+    assert score.percent == pytest.approx(50.0) and score.module == "shared/x.py (_group, _entry)"
+
+
+def test_the_bootstrap_hands_mutmut_the_names_and_pytest_the_tests():
+    [parsing] = [line for line in mutate.BOOTSTRAP.splitlines() if line.startswith("tests, names = ")]
+    for rest, expected in ((["tests/a.py", "tests/b.py", "--only", "n1", "n2"], (["tests/a.py", "tests/b.py"],
+                                                                                 ["n1", "n2"])),
+                           (["tests/a.py"], (["tests/a.py"], []))):
+        namespace = {"rest": rest}
+        exec(parsing, namespace)
+        assert (namespace["tests"], namespace["names"]) == expected

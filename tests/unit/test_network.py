@@ -1,10 +1,17 @@
 """The network program, run for real under the offline plan's mocks; assertions are on recorded inputs."""
 import json
 
+import pulumi
 import pytest
 
-from tests.conftest import policy
-from tools.plan.runner import PlanError
+from shared.components.context import AwsContext
+from shared.components.network import Network, NetworkArgs
+from shared.settings.network import load_network_settings
+from shared.settings.pulumi_source import pulumi_config_source
+from shared.stack_config import load_stack_config
+from shared.stacks import StackId
+from tests.conftest import Stack, policy
+from tools.plan.runner import PlanError, run_stack
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -133,6 +140,8 @@ def test_flow_logs_are_encrypted_retained_30_days_and_written_by_a_scoped_role(d
     flow = dev.one("aws:ec2/flowLog:FlowLog")
     assert flow.inputs["logDestination"] == group.state["arn"] and flow.inputs["iamRoleArn"] == role.state["arn"]
     assert flow.inputs["trafficType"] == "ALL"
+    # EC2 checks the role when it creates the flow log: the role's policy first (IAM propagation).
+    assert dev.one("aws:iam/rolePolicy:RolePolicy").urn in flow.dependencies
 
 
 def test_every_taggable_resource_carries_the_base_tags(dev):
@@ -207,3 +216,26 @@ def test_gateway_prefix_lists_are_exported_for_the_platforms_egress_rules(dev):
 def test_the_default_security_group_is_named_by_the_convention_not_sg_dash(environment_plans):
     [default] = environment_plans("dev")["network/dev"].of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
     assert default.inputs["tags"]["Name"] == "secgroup-default-dev"
+
+
+def test_the_flow_log_key_says_what_it_encrypts(dev):
+    assert dev.one("aws:kms/key:Key").inputs["description"] == "VPC flow logs of vpc-dev"
+
+
+def test_every_network_resource_is_a_child_of_the_network_component(dev):
+    # A child's URN holds its parent's type: a resource moved out of the component would be a new URN, so `up`
+    # would delete it (the VPC, or the key and with it the logs it encrypts) and create another.
+    [component] = dev.of_type("trading:network:Network")
+    assert dev.resources and all(r.parent == component.urn for r in dev.resources)
+
+
+def test_options_given_to_the_component_reach_it_and_its_children():
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_network_settings(pulumi_config_source())
+        Network("network", NetworkArgs(settings=settings, context=AwsContext.lookup()),
+                opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("network", "dev"), {}, load_stack_config(StackId("network", "dev")), program))
+    assert stack.one("trading:network:Network").protect is True
+    assert stack.resources and all(r.protect is True for r in stack.resources)

@@ -5,6 +5,7 @@ compared with a table written out by hand from the catalog's call graph, not wit
 """
 from dataclasses import replace
 
+import pulumi
 import pytest
 
 from shared.catalog import SERVICES, ExternalCall, PublicRoute
@@ -267,3 +268,56 @@ def test_an_invalid_catalog_stops_the_platform_before_the_cluster():
     with pytest.raises(PlanError, match="the call graph has a cycle: frontend -> api-gateway -> processing-service "
                                         "-> frontend"):
         run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program)
+
+
+def test_each_resource_is_a_child_of_the_component_that_builds_it(dev):
+    # A child's URN holds its parents' types: a resource moved to another component would be a new URN, so `up`
+    # would delete it (a key, a secret, the ALB) and create another.
+    components = {r.name: r.urn for r in dev.plan.registrations if r.type.startswith("trading:platform:")}
+    assert set(components) == {"platform", "platform-network-policy", "platform-data", "platform-edge",
+                               "platform-data-jwt-rotation"}
+    owners = ("platform-data-jwt-rotation", "platform-network-policy", "platform-data", "platform-edge")
+    for resource in dev.resources:
+        if not resource.type.startswith("pulumi:"):
+            owner = next((o for o in owners if resource.name.startswith(f"{o}-")), "platform")
+            assert resource.parent == components[owner], resource.name
+    parents = {r.name: r.parent for r in dev.plan.registrations if r.name in owners}
+    assert parents == {"platform-data-jwt-rotation": components["platform-data"],
+                       **dict.fromkeys(owners[1:], components["platform"])}
+
+
+def test_the_rest_of_the_contract_names_the_cluster_alb_and_namespace(dev):
+    cluster, alb = dev.one("aws:ecs/cluster:Cluster"), dev.one("aws:lb/loadBalancer:LoadBalancer")
+    namespace = dev.one("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
+    assert dev.outputs["environmentSuffix"] == "dev"
+    assert dev.outputs["clusterName"] == "cluster-dev" == cluster.state["name"]
+    assert (dev.outputs["albArn"], dev.outputs["albDnsName"]) == (alb.state["arn"], alb.state["dnsName"])
+    assert dev.outputs["namespaceArn"] == namespace.state["arn"]
+    assert namespace.inputs["description"] == "Service discovery of environment dev"
+
+
+def test_each_group_says_whose_it_is_and_sits_in_the_network_vpc(dev, network_dev):
+    groups = {g.inputs["tags"]["Name"]: g.inputs for g in dev.of_type(SG)}
+    assert {name: group["description"] for name, group in groups.items()} == {
+        "secgroup-alb-dev": "Application load balancer",
+        "secgroup-jwt-rotation-dev": "JWT signing-key rotation function",
+        **{f"secgroup-{s.name}-dev": f"Tasks of service {s.name}" for s in SERVICES}}
+    assert all(group["vpcId"] == network_dev.outputs["vpcId"] for group in groups.values())
+
+
+def test_the_alb_is_named_by_the_convention_and_every_listener_is_its(dev, prod):
+    for stack, suffix in ((dev, "dev"), (prod, "prod")):
+        alb = stack.one("aws:lb/loadBalancer:LoadBalancer")
+        assert alb.inputs["name"] == f"alb-{suffix}" and alb.delete_before_replace is True
+        assert {listener.inputs["loadBalancerArn"] for listener in stack.of_type(LISTENER)} == {alb.state["arn"]}
+
+
+def test_options_given_to_the_platform_reach_it_and_every_resource_under_it(network_dev):
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_platform_settings(pulumi_config_source())
+        Platform("platform", platform_args(settings, network_dev.outputs), opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program))
+    assert all(r.protect is True for r in stack.plan.registrations if r.type.startswith("trading:platform:"))
+    assert stack.resources and all(r.protect is True for r in stack.resources)

@@ -287,3 +287,37 @@ def test_switches_turn_waf_and_access_logs_on_in_dev(run_project):
     assert next(r for r in acl.inputs["rules"] if r["name"] == "rate-limit-per-ip")["statement"][
         "rateBasedStatement"]["limit"] == 500
     assert stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True
+
+
+def test_the_orders_queue_outlasts_one_execution_and_both_queues_reuse_data_keys_five_minutes(dev):
+    queue, dlq = dev.one(QUEUE, "platform-data-orders").inputs, dev.one(QUEUE, "platform-data-orders-dlq").inputs
+    assert (queue["name"], dlq["name"]) == ("sqs-orders-dev", "sqs-orders-dlq-dev")
+    # Shorter than one execution against a venue, a second consumer would receive the order while it runs.
+    assert queue["visibilityTimeoutSeconds"] == 60
+    assert queue["kmsDataKeyReusePeriodSeconds"] == dlq["kmsDataKeyReusePeriodSeconds"] == 300
+
+
+def test_the_trades_table_is_keyed_by_trade_id(dev):
+    table = dev.one("aws:dynamodb/table:Table").inputs
+    assert table["name"] == "ddb-trades-dev" and table["hashKey"] == "tradeId"
+    assert table["attributes"] == [{"name": "tradeId", "type": "S"}]
+
+
+def test_secrets_and_the_key_say_what_they_hold(dev):
+    for secret in Secret:
+        slug = secret.value.lower().replace("_", "-")
+        found = dev.one(SECRET, f"platform-data-{slug}").inputs
+        assert found["description"] == f"{secret.value} of environment dev"
+        assert (found["tags"]["Name"], found["tags"]["Secret"]) == (f"secret-{slug}-dev", secret.value)
+    assert dev.one(KEY).inputs["description"] == "Platform data of environment dev: secrets, stores, log groups"
+
+
+def test_prod_waf_reports_metrics_and_samples_for_the_acl_and_each_rule(prod):
+    # Without them a blocked request shows in no CloudWatch metric and no sample: nothing to tell a false positive.
+    acl = prod.one("aws:wafv2/webAcl:WebAcl").inputs
+    assert acl["name"] == "waf-prod"
+    assert acl["visibilityConfig"] == {"cloudwatchMetricsEnabled": True, "metricName": "waf-prod-acl",
+                                       "sampledRequestsEnabled": True}
+    assert [r["visibilityConfig"] for r in acl["rules"]] == [
+        {"cloudwatchMetricsEnabled": True, "metricName": f"waf-prod-{name}", "sampledRequestsEnabled": True}
+        for name in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "rate-limit-per-ip")]

@@ -2,6 +2,7 @@
 import json
 from dataclasses import replace
 
+import pulumi
 import pytest
 
 from shared.catalog import SERVICES
@@ -22,9 +23,14 @@ REPO = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 
 
+def registry(environment: str) -> Stack:
+    """The registry stack of `environment`, planned alone: it reads no other stack."""
+    return Stack(run_stack(StackId("registry", environment), {}))
+
+
 @pytest.fixture(scope="module")
-def dev(environment_plans) -> Stack:
-    return environment_plans("dev")["registry/dev"]
+def dev() -> Stack:
+    return registry("dev")
 
 
 def test_every_catalog_service_gets_an_immutable_scanned_kms_encrypted_destroyable_repository(dev):
@@ -75,8 +81,8 @@ def test_outputs_map_each_service_to_its_repository(dev):
     assert dev.outputs["kmsKeyArn"] == dev.one("aws:kms/key:Key").state["arn"]
 
 
-def test_prod_keeps_more_releases(environment_plans):
-    prod = environment_plans("prod")["registry/prod"]
+def test_prod_keeps_more_releases():
+    prod = registry("prod")
     rules = policy(prod.of_type(LIFECYCLE)[0])["rules"]
     assert [r["selection"]["countNumber"] for r in rules] == [30, 30, 30]
 
@@ -151,3 +157,36 @@ def test_bad_registry_settings_name_key_value_and_fix(overrides, expected):
 def test_a_bad_lifecycle_count_fails_the_plan_before_any_resource(run_project):
     with pytest.raises(PlanError, match=r"registry:releaseImagesKept' = 0: is outside 1\.\.20000"):
         run_project("registry", "dev", {"releaseImagesKept": "0"})
+
+
+def test_repositories_are_tagged_with_their_service_and_the_key_says_what_it_encrypts(dev):
+    # The tags name the catalog service of each repository in AWS itself (console, tag filters, cost reports).
+    for service in SERVICES:
+        tags = dev.one(REPO, f"registry-{service.name}").inputs["tags"]
+        assert (tags["Name"], tags["Service"]) == (f"ecr-{service.name}-dev", service.name)
+    assert dev.one("aws:kms/key:Key").inputs["description"] == "ECR repositories of environment dev"
+
+
+def test_every_registry_resource_is_a_child_of_the_registry_component(dev):
+    # A child's URN holds its parent's type: a repository or policy moved out of the component would be a new URN,
+    # so `up` would delete it (and the images it holds) and create another.
+    [component] = dev.of_type("trading:registry:Registry")
+    assert dev.resources and all(r.parent == component.urn for r in dev.resources)
+
+
+def test_the_key_and_its_alias_are_named_after_the_component(dev):
+    # Logical names are part of the URN: another name is a new key, and `up` would replace the registry's key.
+    assert dev.one("aws:kms/key:Key").name == "registry-key"
+    assert dev.one("aws:kms/alias:Alias").name == "registry-key-alias"
+
+
+def test_options_given_to_the_component_reach_it_and_its_children():
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    def program():
+        settings = load_registry_settings(pulumi_config_source())
+        Registry("registry", RegistryArgs(settings=settings, context=AwsContext.lookup()),
+                 opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("registry", "dev"), {}, load_stack_config(StackId("registry", "dev")), program))
+    assert stack.one("trading:registry:Registry").protect is True
+    assert stack.of_type(REPO) and all(r.protect is True for r in stack.of_type(REPO))
