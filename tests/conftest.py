@@ -99,6 +99,7 @@ def cold_caches() -> None:
 
     for cached in (*iam.CACHED, *iamdb.CACHED, *stack_config.CACHED):
         cached.cache_clear()
+    _UPSTREAM.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
