@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import json
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,16 +156,34 @@ def no_default_amis() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def environment_plans() -> Callable[[str], dict[str, Stack]]:
-    """The full offline plan of an environment, computed once per session: {"network/dev": Stack, ...}."""
+def environment_plans(tmp_path_factory, worker_id) -> Callable[[str], dict[str, Stack]]:
+    """The full offline plan of an environment, computed once per test run: {"network/dev": Stack, ...}."""
+    # xdist workers have a base directory each inside the run's own; a run without workers has only its own.
+    run_directory = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_directory = run_directory.parent
     cache: dict[str, dict[str, Stack]] = {}
 
     def get(environment: str) -> dict[str, Stack]:
         if environment not in cache:
-            cache[environment] = {str(p.stack): Stack(p) for p in plan_environment(environment)}
+            cache[environment] = {str(p.stack): Stack(p) for p in planned_once(run_directory, environment)}
         return cache[environment]
 
     return get
+
+
+def planned_once(run_directory: Path, environment: str) -> list[StackPlan]:
+    """The first worker to ask plans the environment and leaves the result for the others, which wait for it:
+    a whole-environment plan is seconds of CPU, and the workers share two cores."""
+    result = run_directory / f"plan-{environment}.pickle"
+    with (run_directory / f"plan-{environment}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result.exists():
+            plans: list[StackPlan] = pickle.loads(result.read_bytes())
+            return plans
+        plans = plan_environment(environment)
+        result.write_bytes(pickle.dumps(plans))
+        return plans
 
 
 @pytest.fixture(scope="session")
