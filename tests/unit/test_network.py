@@ -23,9 +23,10 @@ def private_default_routes(stack):
             if r.inputs["destinationCidrBlock"] == "0.0.0.0/0" and "private" in r.name]
 
 
-@pytest.fixture
-def dev(run_project):
-    return run_project("network", "dev")
+@pytest.fixture(scope="module")
+def dev(environment_plans):
+    """The committed dev network, from the run's plan (the tests only read it)."""
+    return environment_plans("dev")["network/dev"]
 
 
 def test_vpc_has_dns_support_and_the_configured_cidr(dev):
