@@ -55,6 +55,20 @@ EQUIVALENT: dict[str, str] = {
         "(an unparsed readonlyRootFilesystem reads as False, which the rule accepts)",
     "shared.settings.services.x_load_service_settings__mutmut_289": "after= names another key: as _288",
     "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
+    **{f"shared.settings.platform.{name}": "dropping or renaming after=requireHttps: a requireHttps that does not "
+                                           "parse reads as False, which the HTTPS rule accepts anyway"
+       for name in ("x_load_platform_settings__mutmut_50", "x_load_platform_settings__mutmut_64",
+                    "x_load_platform_settings__mutmut_65", "x_load_platform_settings__mutmut_66")},
+    **{f"shared.settings.platform.{name}": "dropping or renaming after= of the 'set while placeholders' rule: a "
+                                           "generateSecretPlaceholders that does not parse reads as False, which "
+                                           "that rule accepts anyway"
+       for name in ("x__external_secrets__mutmut_63", "x__external_secrets__mutmut_75",
+                    "x__external_secrets__mutmut_76", "x__external_secrets__mutmut_77")},
+    **{f"shared.settings.{name}": "'' instead of None for JSON that does not parse: neither is a list nor a "
+                                  "mapping, so the same violation follows"
+       for name in ("xǁConfigReaderǁstring_list__mutmut_7", "xǁConfigReaderǁjson_object__mutmut_7")},
+    "shared.settings.xǁConfigReaderǁstring__mutmut_12": "_raw(key) for a value that is set: it checks the secret "
+                                                        "flag string() already checked and reads the same value",
     "shared.iam.x_action_matches__mutmut_3": "case_sensitive=None is falsy, exactly as False",
     "shared.iam.x_is_service_wildcard_action__mutmut_16": "an action without ':' checks '' -> 'XXXX': neither holds "
                                                           "a '*', so neither is a wildcard",
