@@ -75,6 +75,15 @@ def test_the_score_counts_killed_and_timed_out_mutants_and_leaves_equivalents_ou
     assert mutate.Score("shared/empty.py", {}, (), ()).percent == 100.0
 
 
+def test_a_packages_score_leaves_its_submodules_equivalents_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutate, "EQUIVALENT", {"shared.settings.x_f__mutmut_2": "same behaviour",
+                                               "shared.settings.services.x_g__mutmut_1": "a submodule's"})
+    write_meta(tmp_path, "shared/settings/__init__.py", {"shared.settings.x_f__mutmut_1": 1,
+                                                         "shared.settings.x_f__mutmut_2": 0})
+    score = mutate.score("shared/settings/__init__.py", tmp_path)
+    assert (score.equivalent, score.stale, score.percent) == (("shared.settings.x_f__mutmut_2",), (), 100.0)
+
+
 def test_no_results_say_where_to_look(tmp_path):
     with pytest.raises(mutate.MutateError, match=r"no results for shared/naming.py \(mutants/shared/naming.py.meta"):
         mutate.score("shared/naming.py", tmp_path)
