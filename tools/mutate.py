@@ -36,7 +36,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "shared/settings/network.py": ("tests/unit/test_settings.py",),
     "shared/settings/registry.py": ("tests/unit/test_registry.py", "tests/unit/test_whole_value_patterns.py"),
     "shared/settings/platform.py": ("tests/unit/test_platform_settings.py", "tests/unit/test_whole_value_patterns.py"),
-    "shared/settings/pulumi_source.py": ("tests/unit/test_plan_runner.py",),
     "shared/contracts.py": ("tests/unit/test_contracts_and_stacks.py",),
     "shared/stacks.py": ("tests/unit/test_contracts_and_stacks.py",),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
