@@ -114,12 +114,13 @@ EQUIVALENT: dict[str, str] = {
                                                       "whatever items it is given",
     **{f"shared.stack_config.{name}": "secret's default None instead of False: bool() of either is False"
        for name in ("x_read_project__mutmut_210", "x_read_project__mutmut_212")},
-    **{f"shared.stack_config.{name}": "deep=None or omitted is PyYAML's default deep=False"
-       for name in ("xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_19", "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_21")},
-    **{f"shared.stack_config.{name}": "deep when constructing a key: a scalar key is built whole either way, and a "
-                                      "list or mapping key is skipped here and refused as unhashable by PyYAML"
-       for name in ("xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_5", "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_7",
-                    "xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_8")},
+    **{f"shared.stack_config.xǁ_CliYamlLoaderǁconstruct_mapping__mutmut_{n}": "the deep flag construct_mapping "
+                                                                              "takes or passes on: the loader's "
+                                                                              "construct_object builds every value "
+                                                                              "deep whatever it is given"
+       for n in (1, 5, 7, 8, 19, 21)},
+    "shared.stack_config.xǁ_CliYamlLoaderǁconstruct_object__mutmut_1": "the default of a deep flag construct_object "
+                                                                       "ignores: it always builds deep",
     "shared.stack_config.xǁ_StackCheckerǁ_stricter_rules__mutmut_128": "the separator between ALLOWED_NAMESPACES: it "
                                                                        "holds one namespace (a test pins it), so no "
                                                                        "separator is written",
