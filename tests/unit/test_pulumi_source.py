@@ -46,4 +46,12 @@ def test_a_secret_key_reads_as_an_output_marked_secret():
         assert isinstance(token, pulumi.Output)
         return await token.future(), await token.is_secret(), source.get_secret("absent")
 
-    assert in_stack(lambda: asyncio.run(read())) == ("t0ken", True, None)
+    def on_own_loop() -> tuple:
+        # not asyncio.run, which leaves the thread without a current event loop for the tests after this one
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(read())
+        finally:
+            loop.close()
+
+    assert in_stack(on_own_loop) == ("t0ken", True, None)
