@@ -342,7 +342,7 @@ def codeowners(c, check=False):
 
 
 @task(help={"module": "library module to mutate, e.g. shared/naming.py (or shared.naming, or naming); `all`: every "
-                      "module of tools/mutate.py's MODULE_TESTS, one after the other",
+                      "library module with code, and the tools listed in tools/mutate.py, one after the other",
             "max_children": "parallel mutant runs (default 2)",
             "functions": "only the mutants of these functions or methods, comma-separated (e.g. "
                          "_target_group,_discovery): part of a module too large for one sitting"})
@@ -351,7 +351,7 @@ def mutate(c, module, max_children=2, functions=""):
     prints the score and each surviving mutant (`.venv/bin/mutmut show <name>` prints its change)."""
     from tools import mutate as mutation
     only = tuple(f.strip() for f in functions.split(",") if f.strip())
-    for name in list(mutation.MODULE_TESTS) if module == "all" else [module]:
+    for name in mutation.every_module() if module == "all" else [module]:
         try:
             result = mutation.mutate(name, int(max_children), functions=only)
         except mutation.MutateError as error:

@@ -92,9 +92,15 @@ STACK_FILE_ATTRIBUTES = ("config", "encryptedkey", "encryptionsalt", "environmen
 class _CliYamlLoader(yaml.SafeLoader):
     """Plain scalars as gopkg.in/yaml.v3 resolves them (YAML 1.2-like), not as PyYAML's YAML 1.1 does:
     `yes`/`on`/`no`/`off` and dates stay strings, `1e3` and `0o17` are numbers, `1:30` is a string, and a
-    repeated mapping key is an error (https://github.com/go-yaml/yaml/blob/v3.0.1/resolve.go)."""
+    repeated mapping key is an error (https://github.com/go-yaml/yaml/blob/v3.0.1/resolve.go), as is an alias
+    inside its own anchor (yaml.v3: "anchor 'a' value contains itself")."""
 
     yaml_implicit_resolvers = {}  # noqa: RUF012 - its own resolvers, not SafeLoader's YAML 1.1 ones
+
+    def construct_object(self, node, deep=False):
+        # Every value built whole at once (deep): PyYAML then refuses an alias met while its anchor is being built
+        # ("found unconstructable recursive node"), where lazy building would return a value containing itself.
+        return super().construct_object(node, deep=True)
 
     def construct_mapping(self, node, deep=False):
         seen: set = set()

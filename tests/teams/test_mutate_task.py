@@ -34,11 +34,30 @@ def test_tests_come_from_the_table_or_the_test_file_named_after_the_module(tmp_p
 def test_every_listed_module_and_test_file_exists():
     for module, tests in mutate.MODULE_TESTS.items():
         assert (mutate.ROOT / module).is_file(), module
-        assert all((mutate.ROOT / test).is_file() for test in tests), module
+        # a test file, or one test of it (`file::test`)
+        assert all((mutate.ROOT / test.split("::")[0]).is_file() for test in tests), module
+
+
+def test_every_library_module_with_code_has_its_own_tests():
+    """`./dev mutate all` reaches every library module: none is left out for want of a test selection."""
+    modules = mutate.library_modules()
+    assert "shared/stack_config.py" in modules and "shared/components/service.py" in modules
+    assert "shared/__init__.py" not in modules  # a docstring: nothing to mutate
+    for module in modules:
+        assert all((mutate.ROOT / test.split("::")[0]).is_file() for test in mutate.tests_for(module)), module
+    assert mutate.every_module()[-1] == "tools/analysis/task_start.py"
+
+
+def test_a_module_with_only_constants_is_not_a_mutation_target(tmp_path):
+    (tmp_path / "shared" / "sub").mkdir(parents=True)
+    (tmp_path / "shared" / "constants.py").write_text('"""Doc."""\nLIMIT = 3\n')
+    (tmp_path / "shared" / "sub" / "code.py").write_text("class A:\n    def f(self):\n        return 1\n")
+    (tmp_path / "shared" / "sub" / "coroutine.py").write_text("async def g():\n    return 1\n")
+    assert mutate.library_modules(tmp_path) == ["shared/sub/code.py", "shared/sub/coroutine.py"]
 
 
 def test_equivalent_mutants_are_named_by_module_and_explained():
-    prefixes = tuple(mutate.mutant_prefix(module) for module in mutate.MODULE_TESTS)
+    prefixes = tuple(mutate.mutant_prefix(module) for module in mutate.every_module())
     for name, reason in mutate.EQUIVALENT.items():
         assert name.startswith(prefixes) and "__mutmut_" in name and len(reason) > 20, name
 
@@ -73,6 +92,15 @@ def test_the_score_counts_killed_and_timed_out_mutants_and_leaves_equivalents_ou
         "  survived: shared.naming.x_f__mutmut_3 (no tests)\n"
         "  stale EQUIVALENT entry (no such mutant): shared.naming.x_gone__mutmut_1")
     assert mutate.Score("shared/empty.py", {}, (), ()).percent == 100.0
+
+
+def test_a_packages_score_leaves_its_submodules_equivalents_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutate, "EQUIVALENT", {"shared.settings.x_f__mutmut_2": "same behaviour",
+                                               "shared.settings.services.x_g__mutmut_1": "a submodule's"})
+    write_meta(tmp_path, "shared/settings/__init__.py", {"shared.settings.x_f__mutmut_1": 1,
+                                                         "shared.settings.x_f__mutmut_2": 0})
+    score = mutate.score("shared/settings/__init__.py", tmp_path)
+    assert (score.equivalent, score.stale, score.percent) == (("shared.settings.x_f__mutmut_2",), (), 100.0)
 
 
 def test_no_results_say_where_to_look(tmp_path):
@@ -128,7 +156,7 @@ def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, ca
     assert capsys.readouterr().out == "shared/naming.py: 100.0% of 1 mutants detected (1 killed; 0 equivalent " \
                                       "excluded)\n"
     tasks.mutate(Context(), "all")
-    assert [module for module, _ in done[1:]] == list(mutate.MODULE_TESTS)
+    assert [module for module, _ in done[1:]] == mutate.every_module()
 
     def failing(module, children, functions):
         raise mutate.MutateError("no module 'ghost': give a path such as shared/naming.py")

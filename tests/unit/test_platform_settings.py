@@ -44,6 +44,40 @@ def test_committed_dev_and_prod_settings():
     assert prod.container_insights is ContainerInsights.ENHANCED
     assert prod.external_secrets == {Secret.DATABASE_URL: OFFLINE_SECRET, Secret.THIRD_PARTY_API_KEYS: OFFLINE_SECRET}
     assert (prod.access_logs, prod.waf, prod.waf_rate_limit, prod.secret_recovery_days) == (True, True, 2000, 30)
+    assert (dev.s3_access_logs, prod.s3_access_logs, dev.jwt_rotation_days, prod.jwt_rotation_days) == (
+        False, True, 30, 30)
+    assert (dev.common.project, dev.common.environment, prod.common.environment) == ("platform", "dev", "prod")
+
+
+def test_an_absent_certificate_is_http_only():
+    assert load_platform_settings(source(certificateArn=None)).certificate_arn is None
+
+
+@pytest.mark.parametrize("overrides, lines", [
+    pytest.param({"certificateArn": "arn:x"}, [
+        "config 'platform:certificateArn' = 'arn:x': is not an ACM certificate ARN in us-east-1 (an ALB only takes "
+        "certificates of its region). Fix: give arn:aws:acm:us-east-1:<account>:certificate/<uuid>, or leave it "
+        "empty for HTTP only"], id="certificate"),
+    pytest.param({"alarmEmails": '["a@b"]'}, [
+        "config 'platform:alarmEmails' = ['a@b']: are not e-mail addresses. Fix: give addresses like "
+        "oncall@example.com"], id="alarm-email"),
+    pytest.param({"generateSecretPlaceholders": "false"}, [
+        f"config 'platform:{key}' = None: is not set and generateSecretPlaceholders is false. Fix: run `pulumi config "
+        f"set --secret platform:{key} <value>`, or set generateSecretPlaceholders: true in a non-production stack"
+        for key in ("databaseUrl", "thirdPartyApiKeys")], id="external-secrets-missing"),
+    pytest.param({"secret": ("thirdPartyApiKeys",), "thirdPartyApiKeys": "k"}, [
+        "config 'platform:thirdPartyApiKeys' = '[secret]': is set while generateSecretPlaceholders is true (which of "
+        "the two is meant?). Fix: set generateSecretPlaceholders: false, or remove the value"],
+        id="secret-and-placeholders"),
+    pytest.param({"jwtRotationDays": "0"}, [
+        "config 'platform:jwtRotationDays' = 0: is outside 1..1000. Fix: choose a value from 1 to 1000"],
+        id="rotation-0"),
+    pytest.param({"jwtRotationDays": "1001"}, [
+        "config 'platform:jwtRotationDays' = 1001: is outside 1..1000. Fix: choose a value from 1 to 1000"],
+        id="rotation-1001"),
+])
+def test_each_platform_rule_gives_its_whole_lines(overrides, lines):
+    assert problems(**overrides).splitlines()[1:] == [f"  - {line}" for line in lines]
 
 
 @pytest.mark.parametrize("overrides, expected", [

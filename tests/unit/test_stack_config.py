@@ -358,6 +358,11 @@ def test_special_floats_and_repeated_keys():
     assert math.isnan(load_yaml("v: .nan\n")["v"]) and load_yaml("v: -.Inf\n")["v"] == -math.inf
     with pytest.raises(yaml.YAMLError, match=r"mapping key 'a' already defined\n  in .*, line 3, column 1"):
         load_yaml("a: 1\nb: 2\na: 3\n")
+    # an alias inside its own anchor: yaml.v3 refuses it ("anchor 'a' value contains itself")
+    for text in ("a: &a\n  b: *a\n", "a: &a [*a]\n"):
+        with pytest.raises(yaml.YAMLError, match="recursive"):
+            load_yaml(text)
+    assert load_yaml("a: &x {b: [1]}\nc: *x\n") == {"a": {"b": [1]}, "c": {"b": [1]}}  # a plain alias is fine
     # an unhashable key does not stop the check of the keys after it
     with pytest.raises(yaml.YAMLError, match="mapping key 'c' already defined"):
         load_yaml("? [a]\n: b\nc: 1\nc: 2\n")
