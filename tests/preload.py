@@ -2,7 +2,7 @@
 `./dev test` runs it (a plain `pytest` works without it, only slower under coverage).
 
 Coverage's tracer on Python 3.11 sees every call, traced file or not: importing pulumi-aws, moto, botocore and the
-gRPC stack under it took 2.5 times as long as without (collection: 18.7 s against 7.5 s per xdist worker). Nothing
+gRPC stack under it took 2.5 times as long as without (collecting the suite: 18.7 s against 7.5 s). Nothing
 of ours may be imported here, or its module-level lines would run before coverage starts and read as missed;
 tests/unit/test_layout.py holds that. The provider modules are the plan runner's own list, read from its source
 for the same reason (importing tools.plan.runner here would run it untraced).
