@@ -68,6 +68,11 @@ EQUIVALENT: dict[str, str] = {
     "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
     "shared.resource_policies.x_platform_key_policy__mutmut_42": "account_id -> None in iam.logs_key_statement, "
         "which does not read it (the log group ARNs passed carry the account)",
+    "shared.aws_rules.cloudwatch.x__period_problem__mutmut_15": "'> 0' -> '> 1' for a multiple of 60: every "
+        "positive one is at least 60, and 0 fails both",
+    "shared.aws_rules.sqs.x__redrive_problem__mutmut_20": "'or' -> 'and' between the type checks of "
+        "maxReceiveCount: a JSON value that is not an int or str (bool, float, null, list, object) never prints as "
+        "digits, so str(count).isdigit() refuses it either way",
     "shared.stackio.xǁUpstreamǁ_check__mutmut_13": "the check's value (True -> False) is never read: only its "
                                                    "completion or failure is awaited, and get takes values[1]",
     "shared.iam.x_action_matches__mutmut_3": "case_sensitive=None is falsy, exactly as False",

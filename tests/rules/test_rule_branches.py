@@ -483,6 +483,9 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (iam_rules.arn_problem, "arn:aws:logs:us-east-1:cw1234567890:x", None),
     (iam_rules.arn_problem, "arn:aws:iam::aws-managed:policy/P", None),
     (iam_rules.arn_problem, 5, "must be a string"),
+    (iam_rules.arn_problem, "arn:aws:logs:us-east-1:123456789012:log-group:svc:*", None),  # ':' in the resource
+    (iam_rules.policy_document_problem, "X{}", "contains an invalid JSON policy: not a JSON object"),
+    (made(lambda limit: iam_rules.policy_size(limit, "a role policy").problem, 0), None, None),  # not text: size 0
     (iam_rules.arn_problem, "aws:iam::123456789012:role/r", "(aws:iam::123456789012:role/r) is an invalid ARN: arn: "
                                                             "invalid prefix"),
     (iam_rules.arn_problem, "arn:aws:iam::123456789012", "(arn:aws:iam::123456789012) is an invalid ARN: arn: "
@@ -539,7 +542,13 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (sqs._queue_name_problem, {"name": "q" * 76 + ".fifo", "fifoQueue": True}, f"invalid queue name: {'q' * 76}.fifo"),
     (sqs._queue_name_problem, {"name": "orders.fifo"}, "invalid queue name: orders.fifo"),
     (sqs._queue_name_problem, {"name": "orders", "fifoQueue": True}, "invalid queue name: orders"),
+    (sns._topic_name_problem, {"name": "Alarms_T-1"}, None),
+    (sns._topic_name_problem, {"name": "Alarms_T-1.fifo", "fifoTopic": True}, None),
+    (sqs._queue_name_problem, {"name": "Orders_Q-1"}, None),
+    (sqs._queue_name_problem, {"name": "Orders_Q-1.fifo", "fifoQueue": True}, None),
     (sqs._redrive_problem, sqs._redrive(1), None),
+    (sqs._redrive_problem, json.dumps({"deadLetterTargetArn": "queue:sqs:dlq", "maxReceiveCount": 5}),
+     "deadLetterTargetArn 'queue:sqs:dlq' must be the ARN of an SQS queue"),
     (sqs._redrive_problem, sqs._redrive("1000"), None),
     (sqs._redrive_problem, "{", "contains an invalid JSON: Expecting property name enclosed in double quotes: line 1 "
                                 "column 2 (char 1)"),
@@ -895,3 +904,19 @@ def test_the_s3_bucket_length_rule_in_full():
         message="expected length of bucket to be in the range (1 - 63)", source="https://src",
         fix="pass the bucket's name (bucket.bucket), not its ARN",
         ok=("b", "b" * 63, "s3-assets-dev-00613855782945869492825269"), bad=("", "b" * 64))
+
+
+def test_the_redrive_policies_of_the_sqs_examples():
+    assert json.loads(sqs._redrive(5)) == {
+        "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:sqs-orders-dlq-dev", "maxReceiveCount": 5}
+    assert json.loads(sqs._redrive("7", "arn:x")) == {"deadLetterTargetArn": "arn:x", "maxReceiveCount": "7"}
+
+
+def test_the_lifecycle_documents_of_the_ecr_examples():
+    """The example builder: a rule expiring images, with days as the unit unless it counts images."""
+    assert json.loads(ecr._doc(ecr._r(1, "untagged"), ecr._r(2, "tagged", "imageCountMoreThan", 30,
+                                                             tagPatternList=["v*"]))) == {"rules": [
+        {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countNumber": 7,
+                                          "countUnit": "days"}, "action": {"type": "expire"}},
+        {"rulePriority": 2, "selection": {"tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 30,
+                                          "tagPatternList": ["v*"]}, "action": {"type": "expire"}}]}
