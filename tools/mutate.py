@@ -72,6 +72,10 @@ EQUIVALENT: dict[str, str] = {
        "None, no default): none of them is tcp, udp, 6 or 17, so the rule skips the entry either way"
        for n in (6, 8, 12)},
     "shared.aws_rules.ec2.x_ipv4_cidr_problem__mutmut_5": "strict=None is falsy, exactly as False",
+    **{f"shared.aws_rules.elbv2.{name}": "the stand-in for a missing protocol ('' -> 'XXXX') is no protocol the "
+       "rule looks for (HTTPS, TLS, TCP, HTTP) either way"
+       for name in ("x__listener_certificate__mutmut_8", "x__tcp_health_check__mutmut_14",
+                    "x__tcp_health_check__mutmut_32")},
     "shared.aws_rules.appautoscaling.x__cron_field__mutmut_4": "the '*' shortcut off: a lone '*' matches the item "
         "pattern (a star, no increment) and has no number to bound, so the field is accepted either way",
     "shared.aws_rules.cloudwatch.x__period_problem__mutmut_15": "'> 0' -> '> 1' for a multiple of 60: every "

@@ -233,7 +233,7 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (elbv2._health_check_port, "1", None),
     (elbv2._health_check_port, "65536", None),
     *[(elbv2._health_check_port, port, '"port" must be a valid port number (1-65536) or "traffic-port"')
-      for port in ("0", "65537", "-1", 80, "http")],
+      for port in ("0", "65537", "-1", 80, "http", "80-", " 80", "X80")],
     (elbv2._matcher, "200,202-204,499", None),
     (elbv2._matcher, "", "must be HTTP codes such as 200, 200,202 or 200-299"),
     (elbv2._matcher, 200, "must be HTTP codes such as 200, 200,202 or 200-299"),
@@ -826,7 +826,24 @@ def test_the_action_rules_in_full():
         "must list 1 to 5 target groups", None, "must list 1 to 5 target groups", "must list 1 to 5 target groups"]
     assert [r.constraint.meaning for r in rules if isinstance(r.constraint, Check)] == [
         "an ELB action type (case-insensitive)", "#{port} or 1..65535", "1 to 5 target groups", "an ARN", "an ARN"]
-    # every example the rule tests run: the ok ones accepted, the bad ones refused
+    # every example the rule tests run, at the bounds
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"
+    assert [(r.ok, r.bad) for r in rules] == [
+        (("forward", "fixed-response", "REDIRECT"), ("forward-to", "respond")),
+        ((1.0, 50000.0), (0.0, 50001.0)),
+        (("text/plain", "application/json"), ("text/xml", "TEXT/PLAIN")),
+        (("404", "200", "503"), ("301", "4040")),
+        (("b" * 1024, "Not Found"), ("b" * 1025,)),
+        (("HTTP_301", "HTTP_302"), ("301", "HTTP_307")),
+        (("HTTPS", "#{protocol}"), ("https", "TCP")),
+        (("443", "65535", "1", "#{port}"), ("0", "65536", "https")),
+        (([{"arn": arn + "a/1"}], [{"arn": f"{arn}t{i}/1"} for i in range(5)]),
+         ([], [{"arn": f"{arn}t{i}/1"} for i in range(6)])),
+        ((0.0, 999.0, 100.0), (-1.0, 1000.0)),
+        ((arn + "tg-frontend-prod/156e63a649646607",), ("tg-frontend-prod",)),
+        ((1.0, 604800.0), (0.0, 604801.0)),
+        ((arn + "tg-frontend-dev/156e63a649646607",), ("tg-frontend-dev",)),
+    ]
     for rule in rules:
         assert all(rule.constraint.problem(v) is None for v in rule.ok), rule.id
         assert all(rule.constraint.problem(v) is not None for v in rule.bad), rule.id
