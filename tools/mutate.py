@@ -94,6 +94,21 @@ EQUIVALENT: dict[str, str] = {
     "shared.settings.services.x_load_service_settings__mutmut_290": "after= names another key: as _288",
     "shared.resource_policies.x_platform_key_policy__mutmut_42": "account_id -> None in iam.logs_key_statement, "
         "which does not read it (the log group ARNs passed carry the account)",
+    **{f"shared.aws_rules.ec2.x__ports_in_order__mutmut_{n}": "the default of a missing ipProtocol ('' -> 'XXXX', "
+       "None, no default): none of them is tcp, udp, 6 or 17, so the rule skips the entry either way"
+       for n in (6, 8, 12)},
+    "shared.aws_rules.ec2.x_ipv4_cidr_problem__mutmut_5": "strict=None is falsy, exactly as False",
+    **{f"shared.aws_rules.elbv2.{name}": "the stand-in for a missing protocol ('' -> 'XXXX') is no protocol the "
+       "rule looks for (HTTPS, TLS, TCP, HTTP) either way"
+       for name in ("x__listener_certificate__mutmut_8", "x__tcp_health_check__mutmut_14",
+                    "x__tcp_health_check__mutmut_32")},
+    "shared.aws_rules.appautoscaling.x__cron_field__mutmut_4": "the '*' shortcut off: a lone '*' matches the item "
+        "pattern (a star, no increment) and has no number to bound, so the field is accepted either way",
+    "shared.aws_rules.cloudwatch.x__period_problem__mutmut_15": "'> 0' -> '> 1' for a multiple of 60: every "
+        "positive one is at least 60, and 0 fails both",
+    "shared.aws_rules.sqs.x__redrive_problem__mutmut_20": "'or' -> 'and' between the type checks of "
+        "maxReceiveCount: a JSON value that is not an int or str (bool, float, null, list, object) never prints as "
+        "digits, so str(count).isdigit() refuses it either way",
     "shared.stackio.xǁUpstreamǁ_check__mutmut_13": "the check's value (True -> False) is never read: only its "
                                                    "completion or failure is awaited, and get takes values[1]",
     **{f"shared.settings.platform.{name}": "dropping or renaming after=requireHttps: a requireHttps that does not "

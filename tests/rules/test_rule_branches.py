@@ -233,7 +233,7 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (elbv2._health_check_port, "1", None),
     (elbv2._health_check_port, "65536", None),
     *[(elbv2._health_check_port, port, '"port" must be a valid port number (1-65536) or "traffic-port"')
-      for port in ("0", "65537", "-1", 80, "http")],
+      for port in ("0", "65537", "-1", 80, "http", "80-", " 80", "X80")],
     (elbv2._matcher, "200,202-204,499", None),
     (elbv2._matcher, "", "must be HTTP codes such as 200, 200,202 or 200-299"),
     (elbv2._matcher, 200, "must be HTTP codes such as 200, 200,202 or 200-299"),
@@ -362,6 +362,7 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (appautoscaling._ecs_target, {"serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount",
                                   "resourceId": f"service/{'c' * 255}/s_s-1"}, None),
     (appautoscaling._ecs_target, {"serviceNamespace": "ecs"}, None),
+    (appautoscaling._ecs_target, {"serviceNamespace": "ecs", "resourceId": "service/Cluster-Dev/Svc_1"}, None),
     (appautoscaling._ecs_target, {"serviceNamespace": "dynamodb", "scalableDimension": "x", "resourceId": "t"}, None),
     (appautoscaling._ecs_target, "service/c/s", None),
     (appautoscaling._alb_label, {"predefinedMetricType": "ALBRequestCountPerTarget"},
@@ -377,6 +378,9 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
         ("0 9 15W,L * ? *", None),
         ("0 9 ? 12 6L,MON#2 *", None),
         ("0 9 31 1 ? 2026", None),
+        ("0 9 ? * 1,7 *", None),
+        ("XXXX 9 ? * MON *", "minutes field 'XXXX' must be 0-59 with , - * /"),
+        ("0 9 L,32 * ? *", "day-of-month field 'L,32' must be 1-31 with , - * ? / L W"),
         ("59 23 1 12 ? *", None),
         ("0 9 ? * MON", "cron() takes 6 fields (minutes hours day-of-month month day-of-week year), not 5"),
         ("60 9 ? * MON *", "minutes field '60' must be 0-59 with , - * /"),
@@ -483,6 +487,9 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (iam_rules.arn_problem, "arn:aws:logs:us-east-1:cw1234567890:x", None),
     (iam_rules.arn_problem, "arn:aws:iam::aws-managed:policy/P", None),
     (iam_rules.arn_problem, 5, "must be a string"),
+    (iam_rules.arn_problem, "arn:aws:logs:us-east-1:123456789012:log-group:svc:*", None),  # ':' in the resource
+    (iam_rules.policy_document_problem, "X{}", "contains an invalid JSON policy: not a JSON object"),
+    (made(lambda limit: iam_rules.policy_size(limit, "a role policy").problem, 0), None, None),  # not text: size 0
     (iam_rules.arn_problem, "aws:iam::123456789012:role/r", "(aws:iam::123456789012:role/r) is an invalid ARN: arn: "
                                                             "invalid prefix"),
     (iam_rules.arn_problem, "arn:aws:iam::123456789012", "(arn:aws:iam::123456789012) is an invalid ARN: arn: "
@@ -539,7 +546,13 @@ FUNCTION_CASES: list[tuple[Callable[[Any], object], Any, object]] = [
     (sqs._queue_name_problem, {"name": "q" * 76 + ".fifo", "fifoQueue": True}, f"invalid queue name: {'q' * 76}.fifo"),
     (sqs._queue_name_problem, {"name": "orders.fifo"}, "invalid queue name: orders.fifo"),
     (sqs._queue_name_problem, {"name": "orders", "fifoQueue": True}, "invalid queue name: orders"),
+    (sns._topic_name_problem, {"name": "Alarms_T-1"}, None),
+    (sns._topic_name_problem, {"name": "Alarms_T-1.fifo", "fifoTopic": True}, None),
+    (sqs._queue_name_problem, {"name": "Orders_Q-1"}, None),
+    (sqs._queue_name_problem, {"name": "Orders_Q-1.fifo", "fifoQueue": True}, None),
     (sqs._redrive_problem, sqs._redrive(1), None),
+    (sqs._redrive_problem, json.dumps({"deadLetterTargetArn": "queue:sqs:dlq", "maxReceiveCount": 5}),
+     "deadLetterTargetArn 'queue:sqs:dlq' must be the ARN of an SQS queue"),
     (sqs._redrive_problem, sqs._redrive("1000"), None),
     (sqs._redrive_problem, "{", "contains an invalid JSON: Expecting property name enclosed in double quotes: line 1 "
                                 "column 2 (char 1)"),
@@ -813,7 +826,24 @@ def test_the_action_rules_in_full():
         "must list 1 to 5 target groups", None, "must list 1 to 5 target groups", "must list 1 to 5 target groups"]
     assert [r.constraint.meaning for r in rules if isinstance(r.constraint, Check)] == [
         "an ELB action type (case-insensitive)", "#{port} or 1..65535", "1 to 5 target groups", "an ARN", "an ARN"]
-    # every example the rule tests run: the ok ones accepted, the bad ones refused
+    # every example the rule tests run, at the bounds
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"
+    assert [(r.ok, r.bad) for r in rules] == [
+        (("forward", "fixed-response", "REDIRECT"), ("forward-to", "respond")),
+        ((1.0, 50000.0), (0.0, 50001.0)),
+        (("text/plain", "application/json"), ("text/xml", "TEXT/PLAIN")),
+        (("404", "200", "503"), ("301", "4040")),
+        (("b" * 1024, "Not Found"), ("b" * 1025,)),
+        (("HTTP_301", "HTTP_302"), ("301", "HTTP_307")),
+        (("HTTPS", "#{protocol}"), ("https", "TCP")),
+        (("443", "65535", "1", "#{port}"), ("0", "65536", "https")),
+        (([{"arn": arn + "a/1"}], [{"arn": f"{arn}t{i}/1"} for i in range(5)]),
+         ([], [{"arn": f"{arn}t{i}/1"} for i in range(6)])),
+        ((0.0, 999.0, 100.0), (-1.0, 1000.0)),
+        ((arn + "tg-frontend-prod/156e63a649646607",), ("tg-frontend-prod",)),
+        ((1.0, 604800.0), (0.0, 604801.0)),
+        ((arn + "tg-frontend-dev/156e63a649646607",), ("tg-frontend-dev",)),
+    ]
     for rule in rules:
         assert all(rule.constraint.problem(v) is None for v in rule.ok), rule.id
         assert all(rule.constraint.problem(v) is not None for v in rule.bad), rule.id
@@ -895,3 +925,19 @@ def test_the_s3_bucket_length_rule_in_full():
         message="expected length of bucket to be in the range (1 - 63)", source="https://src",
         fix="pass the bucket's name (bucket.bucket), not its ARN",
         ok=("b", "b" * 63, "s3-assets-dev-00613855782945869492825269"), bad=("", "b" * 64))
+
+
+def test_the_redrive_policies_of_the_sqs_examples():
+    assert json.loads(sqs._redrive(5)) == {
+        "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:sqs-orders-dlq-dev", "maxReceiveCount": 5}
+    assert json.loads(sqs._redrive("7", "arn:x")) == {"deadLetterTargetArn": "arn:x", "maxReceiveCount": "7"}
+
+
+def test_the_lifecycle_documents_of_the_ecr_examples():
+    """The example builder: a rule expiring images, with days as the unit unless it counts images."""
+    assert json.loads(ecr._doc(ecr._r(1, "untagged"), ecr._r(2, "tagged", "imageCountMoreThan", 30,
+                                                             tagPatternList=["v*"]))) == {"rules": [
+        {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countNumber": 7,
+                                          "countUnit": "days"}, "action": {"type": "expire"}},
+        {"rulePriority": 2, "selection": {"tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 30,
+                                          "tagPatternList": ["v*"]}, "action": {"type": "expire"}}]}

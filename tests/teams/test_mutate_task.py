@@ -3,6 +3,7 @@ mutmut itself is not run here (minutes of CPU): `run_mutmut` is replaced by what
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from invoke import Context, Exit
@@ -32,10 +33,13 @@ def test_tests_come_from_the_table_or_the_test_file_named_after_the_module(tmp_p
 
 
 def test_every_listed_module_and_test_file_exists():
+    """A test is a file, or one test function of a file (`file::test`, to leave out a file's whole-plan tests)."""
     for module, tests in mutate.MODULE_TESTS.items():
         assert (mutate.ROOT / module).is_file(), module
-        # a test file, or one test of it (`file::test`)
-        assert all((mutate.ROOT / test.split("::")[0]).is_file() for test in tests), module
+        for test in tests:
+            path, _, function = test.partition("::")
+            assert (mutate.ROOT / path).is_file(), (module, test)
+            assert not function or f"def {function}(" in (mutate.ROOT / path).read_text(), (module, test)
 
 
 def test_every_library_module_with_code_has_its_own_tests():
@@ -57,9 +61,13 @@ def test_a_module_with_only_constants_is_not_a_mutation_target(tmp_path):
 
 
 def test_equivalent_mutants_are_named_by_module_and_explained():
-    prefixes = tuple(mutate.mutant_prefix(module) for module in mutate.every_module())
+    """Each name is a mutant of a module that has tests to mutate against (listed, or tests/unit/test_<stem>.py)."""
     for name, reason in mutate.EQUIVALENT.items():
-        assert name.startswith(prefixes) and "__mutmut_" in name and len(reason) > 20, name
+        found = re.match(r"([\w.]+?)\.x[_ǁ]", name)
+        assert found and "__mutmut_" in name and len(reason) > 20, name
+        dotted = found.group(1).replace(".", "/")
+        path = next(p for p in (f"{dotted}.py", f"{dotted}/__init__.py") if (mutate.ROOT / p).is_file())
+        assert mutate.tests_for(path), name
 
 
 def test_mutant_names_follow_the_module_path():
