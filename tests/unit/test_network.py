@@ -239,3 +239,11 @@ def test_options_given_to_the_component_reach_it_and_its_children():
     stack = Stack(run_stack(StackId("network", "dev"), {}, load_stack_config(StackId("network", "dev")), program))
     assert stack.one("trading:network:Network").protect is True
     assert stack.resources and all(r.protect is True for r in stack.resources)
+
+
+def test_the_component_registers_the_vpc_subnets_and_flow_log_group_as_outputs(dev):
+    subnets = {tier: [s.id for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == tier]
+               for tier in ("private", "public")}
+    assert dev.one("trading:network:Network").outputs == {
+        "vpcId": dev.one("aws:ec2/vpc:Vpc").id, "privateSubnetIds": subnets["private"],
+        "publicSubnetIds": subnets["public"], "flowLogGroupName": "log-vpc-flow-dev"}

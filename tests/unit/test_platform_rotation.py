@@ -117,3 +117,8 @@ def test_every_rotation_resource_is_a_child_of_the_rotation_component_under_the_
     assert component.parent == dev.one("trading:platform:PlatformData").urn
     children = [r for r in dev.resources if r.name.startswith("platform-data-jwt-rotation-")]
     assert len(children) == 7 and all(r.parent == component.urn for r in children)
+
+
+def test_the_component_registers_its_function_and_log_group_as_outputs(dev):
+    assert dev.one("trading:platform:SigningKeyRotation").outputs == {
+        "functionArn": f"arn:aws:lambda:{ARN}:function:lambda-jwt-rotation-dev", "logGroupName": "log-jwt-rotation-dev"}
