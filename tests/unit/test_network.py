@@ -218,8 +218,10 @@ def test_the_default_security_group_is_named_by_the_convention_not_sg_dash(envir
     assert default.inputs["tags"]["Name"] == "secgroup-default-dev"
 
 
-def test_the_flow_log_key_says_what_it_encrypts(dev):
+def test_the_flow_log_key_role_and_alias_are_named_by_the_convention(dev):
     assert dev.one("aws:kms/key:Key").inputs["description"] == "VPC flow logs of vpc-dev"
+    assert dev.one("aws:kms/alias:Alias").inputs["name"] == "alias/alias-kms-network-dev"
+    assert dev.one("aws:iam/role:Role").inputs["name"] == "role-vpc-flow-logs-dev"
 
 
 def test_every_network_resource_is_a_child_of_the_network_component(dev):
