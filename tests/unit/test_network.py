@@ -219,8 +219,10 @@ def test_the_default_security_group_is_named_by_the_convention_not_sg_dash(envir
     assert default.inputs["tags"]["Name"] == "secgroup-default-dev"
 
 
-def test_the_flow_log_key_says_what_it_encrypts(dev):
+def test_the_flow_log_key_role_and_alias_are_named_by_the_convention(dev):
     assert dev.one("aws:kms/key:Key").inputs["description"] == "VPC flow logs of vpc-dev"
+    assert dev.one("aws:kms/alias:Alias").inputs["name"] == "alias/alias-kms-network-dev"
+    assert dev.one("aws:iam/role:Role").inputs["name"] == "role-vpc-flow-logs-dev"
 
 
 def test_every_network_resource_is_a_child_of_the_network_component(dev):
@@ -240,3 +242,28 @@ def test_options_given_to_the_component_reach_it_and_its_children():
     stack = Stack(run_stack(StackId("network", "dev"), {}, load_stack_config(StackId("network", "dev")), program))
     assert stack.one("trading:network:Network").protect is True
     assert stack.resources and all(r.protect is True for r in stack.resources)
+
+
+def test_the_component_registers_the_vpc_subnets_and_flow_log_group_as_outputs(dev):
+    subnets = {tier: [s.id for s in dev.of_type(SUBNET) if s.inputs["tags"]["Tier"] == tier]
+               for tier in ("private", "public")}
+    assert dev.one("trading:network:Network").outputs == {
+        "vpcId": dev.one("aws:ec2/vpc:Vpc").id, "privateSubnetIds": subnets["private"],
+        "publicSubnetIds": subnets["public"], "flowLogGroupName": "log-vpc-flow-dev"}
+
+
+def test_the_internet_gateway_is_the_vpcs_and_named_by_the_convention(dev):
+    igw = dev.one("aws:ec2/internetGateway:InternetGateway")
+    assert igw.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id and igw.inputs["tags"]["Name"] == "igw-dev"
+
+
+def test_subnets_take_the_planned_ranges_and_names_in_az_order(dev):
+    # The public /20s follow the three private /18s; logical names by tier and index are part of the URNs.
+    subnets = {s.name: s.inputs for s in dev.of_type(SUBNET)}
+    assert {name: (s["cidrBlock"], s["availabilityZone"], s["tags"]["Name"]) for name, s in subnets.items()} == {
+        "network-public-0": ("10.10.192.0/20", "us-east-1a", "subnet-public-us-east-1a-dev"),
+        "network-public-1": ("10.10.208.0/20", "us-east-1b", "subnet-public-us-east-1b-dev"),
+        "network-public-2": ("10.10.224.0/20", "us-east-1c", "subnet-public-us-east-1c-dev"),
+        "network-private-0": ("10.10.0.0/18", "us-east-1a", "subnet-private-us-east-1a-dev"),
+        "network-private-1": ("10.10.64.0/18", "us-east-1b", "subnet-private-us-east-1b-dev"),
+        "network-private-2": ("10.10.128.0/18", "us-east-1c", "subnet-private-us-east-1c-dev")}

@@ -86,7 +86,7 @@ class Box(pulumi.ComponentResource):
         self.queue = aws.sqs.Queue("q", name="sqs-orders-dev", tags={"Name": "own", "Owner": "override"},
                                    opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True,
                                                                ignore_changes=["tags"]))
-        self.register_outputs({})
+        self.register_outputs({"queueArn": self.queue.arn, "token": pulumi.Output.secret("box-secret-value")})
 box = Box("box")
 topic = aws.sns.Topic("t", name="sns-events-dev")
 aws.secretsmanager.SecretVersion("v", secret_id=topic.arn, secret_string="top-secret-value",
@@ -112,11 +112,14 @@ def test_records_parents_dependencies_options_and_masks_secrets(projects):
     # depends_on a component means on each of its children, as the engine does
     assert topic.urn in version.property_dependencies["secretId"] and queue.urn in version.dependencies
     assert version.inputs["secretString"] == MASK
+    # A component's registered outputs, as the state shows them under it (secrets masked); not in plan.json.
+    assert box.outputs == {"queueArn": queue.state["arn"], "token": MASK} and queue.outputs == {}
     assert plan.outputs.values["token"] == "exported-secret" and plan.outputs.secret_names == ["token"]
     assert plan.outputs.values["region"] == "us-east-1"
 
     document = json.dumps(plan_document("dev", [plan]))
     assert "top-secret-value" not in document and "exported-secret" not in document
+    assert "box-secret-value" not in document
     stack_json = plan.to_json()
     assert stack_json["outputs"]["token"] == MASK and stack_json["outputs"]["queueArn"] == queue.state["arn"]
     assert set(stack_json["resources"][0]) >= {"urn", "type", "name", "custom", "parent", "inputs", "dependencies",

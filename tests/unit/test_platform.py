@@ -321,3 +321,17 @@ def test_options_given_to_the_platform_reach_it_and_every_resource_under_it(netw
     stack = Stack(run_stack(StackId("platform", "dev"), {}, load_stack_config(StackId("platform", "dev")), program))
     assert all(r.protect is True for r in stack.plan.registrations if r.type.startswith("trading:platform:"))
     assert stack.resources and all(r.protect is True for r in stack.resources)
+
+
+def test_each_component_registers_its_part_of_the_contract_as_outputs(dev):
+    # What the state shows under each component.
+    components = {r.type.rsplit(":", 1)[1]: r.outputs for r in dev.plan.registrations
+                  if r.type.startswith("trading:platform:")}
+    assert components["Platform"] == dev.outputs
+    assert components["PlatformEdge"] == {"albArn": dev.outputs["albArn"],
+                                          "serviceListenerArn": dev.outputs["serviceListenerArn"]}
+    assert components["PlatformData"] == {key: dev.outputs[key]
+                                          for key in ("kmsKeyArn", "secretArns", "storeArns", "alarmTopicArn")}
+    assert components["NetworkPolicy"] == {"securityGroupIds": {
+        name: group.id for name, group in ((g.inputs["tags"]["Name"][len("secgroup-"):-len("-dev")], g)
+                                           for g in dev.of_type(SG))}}

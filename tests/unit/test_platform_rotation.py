@@ -111,7 +111,14 @@ def test_the_schedule_rotates_every_configured_days_not_at_once_and_after_the_fi
             rotation(dev, "aws:lambda/invocation:Invocation").urn} <= set(schedule.dependencies)
 
 
-def test_every_rotation_resource_is_a_child_of_the_rotation_component(dev):
+def test_every_rotation_resource_is_a_child_of_the_rotation_component_under_the_data_layer(dev):
+    # A child's URN holds its parents' types: another parent is a new URN, and `up` would replace the function.
     [component] = dev.of_type("trading:platform:SigningKeyRotation")
+    assert component.parent == dev.one("trading:platform:PlatformData").urn
     children = [r for r in dev.resources if r.name.startswith("platform-data-jwt-rotation-")]
     assert len(children) == 7 and all(r.parent == component.urn for r in children)
+
+
+def test_the_component_registers_its_function_and_log_group_as_outputs(dev):
+    assert dev.one("trading:platform:SigningKeyRotation").outputs == {
+        "functionArn": f"arn:aws:lambda:{ARN}:function:lambda-jwt-rotation-dev", "logGroupName": "log-jwt-rotation-dev"}

@@ -190,3 +190,11 @@ def test_options_given_to_the_component_reach_it_and_its_children():
     stack = Stack(run_stack(StackId("registry", "dev"), {}, load_stack_config(StackId("registry", "dev")), program))
     assert stack.one("trading:registry:Registry").protect is True
     assert stack.of_type(REPO) and all(r.protect is True for r in stack.of_type(REPO))
+
+
+def test_the_component_registers_the_registrys_contract_as_its_outputs(dev):
+    # What the state shows under the component: the same maps and key the stack exports.
+    assert dev.one("trading:registry:Registry").outputs == {
+        "repositoryUrls": {s.name: f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/ecr-{s.name}-dev" for s in SERVICES},
+        "repositoryArns": {s.name: f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/ecr-{s.name}-dev" for s in SERVICES},
+        "kmsKeyArn": dev.one("aws:kms/key:Key").state["arn"]}

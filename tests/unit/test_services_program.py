@@ -643,3 +643,40 @@ def test_a_suffix_other_than_the_platforms_stops_the_program_naming_both(run_pro
     message = str(error.value)
     assert "services:environmentSuffix = 'dev-pr42'" in message and "organization/platform/dev" in message
     assert "set services:environmentSuffix to 'dev'" in message
+
+
+@pytest.mark.parametrize("name", ["frontend-prod", "processing-service-dev"])
+def test_the_component_registers_the_services_outputs(planned, name):
+    # What the state shows under the component: the stack's exports, a public and an internal service.
+    stack = planned[name]
+    [component] = stack.of_type("trading:services:TradingService")
+    assert component.outputs == {
+        "serviceName": f"svc-{name}", "serviceArn": stack.one(SERVICE_TYPE).state["arn"],
+        "taskDefinitionArn": stack.one(TASKDEF).state["arn"], "logGroupName": f"log-{name}",
+        "discoveryName": f"{service_of(name).name}.trading-{name.rsplit('-', 1)[1]}.internal",
+        "targetGroupArn": stack.one(TARGET_GROUP, "frontend-tg").state["arn"] if name == "frontend-prod" else "",
+        "deploymentStrategy": "BLUE_GREEN" if name == "frontend-prod" else "ROLLING"}
+
+
+def test_options_given_to_the_service_reach_it_and_its_children():
+    # A caller's options (protect, aliases after a move, a provider) would otherwise be dropped without a word.
+    import pulumi
+
+    from shared.components.context import AwsContext
+    from shared.components.service import ServiceUpstream, TradingService, TradingServiceArgs
+    from shared.settings.pulumi_source import pulumi_config_source
+    from shared.settings.services import load_service_settings
+    from shared.stacks import StackId
+    from tests.conftest import Stack
+    from tools.plan.runner import run_stack
+
+    def program():
+        settings = load_service_settings(pulumi_config_source(), catalog.SERVICES)
+        TradingService(settings.service.name, TradingServiceArgs(
+            settings=settings, upstream=ServiceUpstream.read(settings), context=AwsContext.lookup()),
+            opts=pulumi.ResourceOptions(protect=True))
+
+    stack = Stack(run_stack(StackId("services", "frontend-dev"), upstream_fixture("dev"), program=program))
+    assert stack.one("trading:services:TradingService").protect is True
+    owned = [r for r in stack.resources if not r.type.startswith("pulumi:")]
+    assert owned and all(r.protect is True for r in owned)

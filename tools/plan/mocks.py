@@ -275,6 +275,9 @@ class Registration:
     custom_timeouts: dict[str, str] = field(default_factory=dict)
     id: str | None = None
     state: dict = field(default_factory=dict)
+    # A component's `register_outputs`, secrets masked: what the state shows under the component. Not in plan.json
+    # (it holds what providers are sent); tests read it.
+    outputs: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -346,4 +349,9 @@ class RecordingMonitor(mocks.MockMonitor):
         # Components register outputs too; the stack's are what `pulumi.export` set, sent once at the end.
         if request.urn == self.stack_urn:
             self.stack_outputs = StackOutputs.from_wire(rpc.deserialize_properties(request.outputs))
+        else:
+            outputs = mask_secrets(rpc.deserialize_properties(request.outputs))
+            for registration in self.registrations:
+                if registration.urn == request.urn:
+                    registration.outputs = outputs
         return super().RegisterResourceOutputs(request)
