@@ -793,3 +793,12 @@ def test_the_service_stacks_set_their_suffix_and_default_the_owner_to_the_catalo
             assert values["services:ownerTeam"] == ""
     assert json.loads(read_stack_config(StackId("services", "frontend-prod")).values["services:capacityStrategy"]) == [
         "FARGATE:2:1", "FARGATE_SPOT:0:3"]
+
+
+def test_each_caller_gets_its_own_copy_of_a_parsed_document():
+    """Parsing is cached per text: a caller that edits what it got, nested values included, must not change
+    what the next caller of the same text reads."""
+    text = "config:\n  a:\n    b: [1]\n"
+    first = load_yaml(text)
+    first["config"]["a"]["b"].append(2)
+    assert load_yaml(text) == {"config": {"a": {"b": [1]}}}
