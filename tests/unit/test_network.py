@@ -296,3 +296,9 @@ def test_the_public_route_table_sends_everything_else_to_the_internet_gateway(de
     [public_default] = [r for r in dev.of_type(ROUTE) if "gatewayId" in r.inputs]
     assert public_default.inputs["destinationCidrBlock"] == "0.0.0.0/0"
     assert public_default.inputs["routeTableId"] == dev.one("aws:ec2/routeTable:RouteTable", "network-public-rt").id
+
+
+def test_the_endpoint_group_is_in_the_vpc_and_says_whom_it_admits(dev):
+    group = dev.one("aws:ec2/securityGroup:SecurityGroup").inputs
+    assert group["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
+    assert group["description"] == "Interface VPC endpoints: HTTPS from the task and function groups only"
