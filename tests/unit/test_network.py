@@ -302,3 +302,11 @@ def test_the_endpoint_group_is_in_the_vpc_and_says_whom_it_admits(dev):
     group = dev.one("aws:ec2/securityGroup:SecurityGroup").inputs
     assert group["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
     assert group["description"] == "Interface VPC endpoints: HTTPS from the task and function groups only"
+
+
+def test_the_nat_gateway_is_public_on_its_own_address_and_both_wait_for_the_internet_gateway(dev):
+    nat, eip = dev.one(NAT), dev.one("aws:ec2/eip:Eip")
+    assert nat.inputs["allocationId"] == eip.id and nat.inputs["connectivityType"] == "public"
+    # The provider documents it: an EIP may need the internet gateway to exist first (so may its NAT gateway).
+    igw = dev.one("aws:ec2/internetGateway:InternetGateway")
+    assert igw.urn in eip.dependencies and igw.urn in nat.dependencies
