@@ -69,6 +69,7 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # ARNs and named options by themselves, the key every project builds in the network's and registry's plans.
     "shared/components/context.py": ("tests/unit/test_context.py", "tests/unit/test_network.py",
                                      "tests/unit/test_registry.py"),
+    "shared/components/network.py": ("tests/unit/test_network.py",),
     # The platform's exports include the data layer's (key, secrets, stores, topic), tested with it.
     "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
     # The groups and rules with part 1 of the platform's tests; the rotation's first invocation waits for its rules.
@@ -180,6 +181,9 @@ EQUIVALENT: dict[str, str] = {
     "shared.stack_config.xǁ_StackCheckerǁ_stricter_rules__mutmut_128": "the separator between ALLOWED_NAMESPACES: it "
                                                                        "holds one namespace (a test pins it), so no "
                                                                        "separator is written",
+    **{f"shared.components.network.x\u01c1Network\u01c1__init____mutmut_{n}": "zip's strict (None, absent, False): "
+       "the private subnets are built one per zone just above, so zones and subnets always have the same length"
+       for n in (218, 221, 222)},
     "tools.analysis.task_start.x__secrets__mutmut_16": "a missing valueFrom read as 'XXXX' instead of '': neither "
                                                        "is a secret of the plan, and the message shows the entry's "
                                                        "own (absent) valueFrom",

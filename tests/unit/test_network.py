@@ -267,3 +267,47 @@ def test_subnets_take_the_planned_ranges_and_names_in_az_order(dev):
         "network-private-0": ("10.10.0.0/18", "us-east-1a", "subnet-private-us-east-1a-dev"),
         "network-private-1": ("10.10.64.0/18", "us-east-1b", "subnet-private-us-east-1b-dev"),
         "network-private-2": ("10.10.128.0/18", "us-east-1c", "subnet-private-us-east-1c-dev")}
+
+
+# Every resource of network/dev by logical name (part of its URN: another name is a replacement), with the Name tag
+# the console and cost reports show (None: not tagged by name).
+DEV_NAMES = {
+    "network-vpc": "vpc-dev", "network-default-sg": "secgroup-default-dev", "network-igw": "igw-dev",
+    **{f"network-{tier}-{i}": f"subnet-{tier}-us-east-1{az}-dev" for tier in ("public", "private")
+       for i, az in enumerate("abc")},
+    "network-public-rt": "rtb-public-dev",
+    **{f"network-private-rt-{i}": f"rtb-private-us-east-1{az}-dev" for i, az in enumerate("abc")},
+    "network-nat-eip-0": "eip-nat-us-east-1a-dev", "network-nat-0": "nat-us-east-1a-dev",
+    "network-endpoints-sg": "secgroup-endpoints-dev",
+    "network-gw-s3": "vpce-s3-dev", "network-gw-dynamodb": "vpce-dynamodb-dev",
+    **{f"network-if-{e}": f"vpce-{e}-dev" for e in ("ecr-api", "ecr-dkr", "logs", "secretsmanager")},
+    "network-flow-log": "flow-log-vpc-vpc-dev",
+    **dict.fromkeys(("network-flow-logs-key", "network-flow-logs-key-alias", "network-flow-logs",
+                     "network-flow-logs-role", "network-flow-logs-write", "network-public-default",
+                     *(f"network-{tier}-rta-{i}" for tier in ("public", "private") for i in range(3)),
+                     *(f"network-private-default-{i}" for i in range(3)))),
+}
+
+
+def test_every_resource_keeps_its_logical_name_and_name_tag(dev):
+    assert {r.name: r.inputs.get("tags", {}).get("Name") for r in dev.resources} == DEV_NAMES
+
+
+def test_the_public_route_table_sends_everything_else_to_the_internet_gateway(dev):
+    [public_default] = [r for r in dev.of_type(ROUTE) if "gatewayId" in r.inputs]
+    assert public_default.inputs["destinationCidrBlock"] == "0.0.0.0/0"
+    assert public_default.inputs["routeTableId"] == dev.one("aws:ec2/routeTable:RouteTable", "network-public-rt").id
+
+
+def test_the_endpoint_group_is_in_the_vpc_and_says_whom_it_admits(dev):
+    group = dev.one("aws:ec2/securityGroup:SecurityGroup").inputs
+    assert group["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
+    assert group["description"] == "Interface VPC endpoints: HTTPS from the task and function groups only"
+
+
+def test_the_nat_gateway_is_public_on_its_own_address_and_both_wait_for_the_internet_gateway(dev):
+    nat, eip = dev.one(NAT), dev.one("aws:ec2/eip:Eip")
+    assert nat.inputs["allocationId"] == eip.id and nat.inputs["connectivityType"] == "public"
+    # The provider documents it: an EIP may need the internet gateway to exist first (so may its NAT gateway).
+    igw = dev.one("aws:ec2/internetGateway:InternetGateway")
+    assert igw.urn in eip.dependencies and igw.urn in nat.dependencies
