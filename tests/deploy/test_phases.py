@@ -274,7 +274,8 @@ def test_a_preview_without_a_summary_is_a_failure(env, capsys):
 
 
 def test_a_stack_locked_by_another_update_is_named_with_the_fix(env, capsys):
-    env.fake.configure(locked={"network/dev": ["up"]})
+    """(Events over gRPC: a call refused before its first event leaves the SDK's file watcher waiting 5 s.)"""
+    env.fake.configure(version="3.272.0", locked={"network/dev": ["up"]})
     with pytest.raises(Exit, match="up failed for network/dev"):
         tasks.deploy(Context(), env="dev", project="network", yes=True)
     out = capsys.readouterr().out
