@@ -184,6 +184,9 @@ EQUIVALENT: dict[str, str] = {
     **{f"shared.components.network.x\u01c1Network\u01c1__init____mutmut_{n}": "zip's strict (None, absent, False): "
        "the private subnets are built one per zone just above, so zones and subnets always have the same length"
        for n in (218, 221, 222)},
+    "shared.components.platform_network.x\u01c1NetworkPolicy\u01c1__init____mutmut_70": "{} -> None for the "
+        "catalog's rules: none names a prefix list (the rules that do are the endpoint rules, made once the prefix "
+        "lists resolve), so the mapping is never read",
     "tools.analysis.task_start.x__secrets__mutmut_16": "a missing valueFrom read as 'XXXX' instead of '': neither "
                                                        "is a secret of the plan, and the message shows the entry's "
                                                        "own (absent) valueFrom",

@@ -59,9 +59,9 @@ def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(cap
     assert capsys.readouterr().out.startswith("./dev test: static checks ")
 
 
-def test_a_partial_run_skips_the_static_checks_and_the_coverage_gate(capsys):
+def test_a_partial_run_skips_the_static_checks_and_coverage(capsys):
     context = RecordingContext()
     tasks.test(context, args="-k network", workers=0)
     [partial] = context.commands
-    assert partial.endswith("-p tests.preload --cov --cov-report=term-missing --cov-fail-under=0 -k network")
+    assert partial.endswith("-m pytest -p tests.preload --no-cov -k network")
     assert capsys.readouterr().out.startswith("./dev test: tests ")
