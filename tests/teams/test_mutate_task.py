@@ -151,6 +151,29 @@ def test_mutate_runs_mutmut_then_scores(tmp_path, monkeypatch, capsys):
         mutate.mutate("netcalc", 1, tmp_path)
 
 
+def test_a_module_mutmut_makes_no_mutant_of_is_reported_not_failed(tmp_path, monkeypatch):
+    """mutmut exits 1 when it made no mutant (components/__init__.py: one f-string); any other exit 1 fails."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "netcalc.py").write_text("")
+
+    def run(codes):
+        def fake_mutmut(path, tests, children, root, functions):
+            write_meta(root, path, codes)
+            return 1
+        monkeypatch.setattr(mutate, "run_mutmut", fake_mutmut)
+        return mutate.mutate("netcalc", 1, tmp_path)
+
+    assert run({}).text() == "shared/netcalc.py: no mutants (mutmut finds nothing in it to change)"
+    with pytest.raises(mutate.MutateError, match="mutmut exited with 1"):
+        run({"shared.netcalc.x_plan__mutmut_1": 1})
+    monkeypatch.setattr(mutate, "run_mutmut", lambda *args: 1)
+    (tmp_path / "mutants" / "shared" / "netcalc.py.meta").unlink()
+    with pytest.raises(mutate.MutateError, match="mutmut exited with 1"):
+        mutate.mutate("netcalc", 1, tmp_path)
+    # a module whose every mutant is equivalent still reads as a score
+    assert mutate.Score("m", {}, ("m.x_f__mutmut_1",), ()).text().startswith("m: 100.0% of 0 mutants detected (; 1 ")
+
+
 def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, capsys):
     done = []
 
