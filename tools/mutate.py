@@ -187,6 +187,9 @@ EQUIVALENT: dict[str, str] = {
     "shared.components.platform_network.x\u01c1NetworkPolicy\u01c1__init____mutmut_70": "{} -> None for the "
         "catalog's rules: none names a prefix list (the rules that do are the endpoint rules, made once the prefix "
         "lists resolve), so the mapping is never read",
+    "shared.components.platform_edge.x\u01c1PlatformEdge\u01c1_access_logs__mutmut_1": "None -> '' while access "
+        "logs are off: its one reader (the platform's accessLogBucket output) asks whether it is set, and both are "
+        "falsy",
     "tools.analysis.task_start.x__secrets__mutmut_16": "a missing valueFrom read as 'XXXX' instead of '': neither "
                                                        "is a secret of the plan, and the message shows the entry's "
                                                        "own (absent) valueFrom",

@@ -92,3 +92,18 @@ def test_no_policy_document_of_the_plan_repeats_a_sid(environment_plans, environ
                 checked += 1
                 assert duplicate_sids(document) == [], f"{registration.type} {registration.name}"
     assert checked > 10
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_resource_is_a_child_of_the_component_whose_name_it_extends(environment_plans, environment):
+    """A resource's URN holds its parent's type and its own logical name: a resource left at the stack's root,
+    moved to another component or named from another string would be deleted and created again by the next
+    `up` of a running environment. Each one hangs under a component of ours and extends that component's name."""
+    for key, stack in environment_plans(environment).items():
+        by_urn = {r.urn: r for r in stack.plan.registrations}
+        for resource in stack.resources:
+            if resource.type == "pulumi:pulumi:StackReference":  # a read of another stack, owned by the program
+                continue
+            parent = by_urn.get(resource.parent or "")
+            assert parent is not None and parent.type.startswith("trading:"), (key, resource.type, resource.name)
+            assert resource.name.startswith(f"{parent.name}-"), (key, resource.name, parent.name)

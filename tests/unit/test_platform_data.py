@@ -181,6 +181,7 @@ def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_e
 
 def test_prod_access_logs_go_to_an_sse_s3_bucket_the_elb_account_may_write(prod):
     bucket = prod.one(BUCKET, "platform-edge-access-logs")
+    assert (bucket.inputs["bucketPrefix"], bucket.inputs["tags"]["Name"]) == ("s3-alb-logs-prod-", "s3-alb-logs-prod")
     encryption = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                          "platform-edge-access-logs-encryption")
     # ALB log delivery supports SSE-S3 only: the one store not encrypted with the platform key.
@@ -192,12 +193,15 @@ def test_prod_access_logs_go_to_an_sse_s3_bucket_the_elb_account_may_write(prod)
     assert writer.resources == (f"{bucket.state['arn']}/alb/AWSLogs/{ACCOUNT_ID}/*",)
     assert statements["DenyInsecureTransport"].effect == "Deny"
     alb = prod.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["tags"]["Name"] == alb.inputs["name"] == "alb-prod"
     assert alb.inputs["accessLogs"] == {"bucket": bucket.state["bucket"], "prefix": "alb", "enabled": True}
     # ELB checks its write permission when logging is turned on: the ALB waits for the bucket policy.
     assert bucket_policy.urn in alb.dependencies
     expiry = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
                       "platform-edge-access-logs-expiry").inputs["rules"]
-    assert expiry[0]["expiration"] == {"days": 90} and expiry[0]["status"] == "Enabled"
+    # Only ALB's own prefix expires: anything else written to the bucket stays until someone decides.
+    assert expiry[0] == {"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": "alb/"},
+                         "expiration": {"days": 90}}
     assert expiry[1] == ABORT_UPLOADS
     assert prod.outputs["accessLogBucket"] == bucket.state["bucket"]
 
@@ -315,7 +319,7 @@ def test_secrets_and_the_key_say_what_they_hold(dev):
 def test_prod_waf_reports_metrics_and_samples_for_the_acl_and_each_rule(prod):
     # Without them a blocked request shows in no CloudWatch metric and no sample: nothing to tell a false positive.
     acl = prod.one("aws:wafv2/webAcl:WebAcl").inputs
-    assert acl["name"] == "waf-prod"
+    assert acl["name"] == acl["tags"]["Name"] == "waf-prod"
     assert acl["visibilityConfig"] == {"cloudwatchMetricsEnabled": True, "metricName": "waf-prod-acl",
                                        "sampledRequestsEnabled": True}
     assert [r["visibilityConfig"] for r in acl["rules"]] == [
