@@ -69,13 +69,18 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # ARNs and named options by themselves, the key every project builds in the network's and registry's plans.
     "shared/components/context.py": ("tests/unit/test_context.py", "tests/unit/test_network.py",
                                      "tests/unit/test_registry.py"),
-    "shared/components/network.py": ("tests/unit/test_network.py",),
+    # tests/unit/test_planned_resources.py: every resource's parent and logical name, in both environments' plans.
+    "shared/components/network.py": ("tests/unit/test_network.py", "tests/unit/test_planned_resources.py"),
     # The platform's exports include the data layer's (key, secrets, stores, topic), tested with it.
-    "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
+    "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py",
+                                      "tests/unit/test_planned_resources.py"),
     # The groups and rules with part 1 of the platform's tests; the rotation's first invocation waits for its rules.
-    "shared/components/platform_network.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_rotation.py"),
+    "shared/components/platform_network.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_rotation.py",
+                                              "tests/unit/test_planned_resources.py"),
     # Listeners and the ALB with part 1 of the platform's tests, access logs and the WAF with part 2.
-    "shared/components/platform_edge.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py"),
+    "shared/components/platform_edge.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py",
+                                           "tests/unit/test_planned_resources.py"),
+    "shared/components/platform_data.py": ("tests/unit/test_platform_data.py", "tests/unit/test_planned_resources.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),
