@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import math
+import random
 import shutil
 import subprocess
 import sys
@@ -214,6 +216,7 @@ class Score:
     statuses: dict[str, str]  # mutant name -> mutmut verdict, equivalents excluded
     equivalent: tuple[str, ...]
     stale: tuple[str, ...]  # EQUIVALENT entries of this module that match no mutant
+    sampled_from: int = 0  # the module's mutants when these are a random sample of them
 
     @property
     def survivors(self) -> list[str]:
@@ -230,6 +233,10 @@ class Score:
         lines = [f"{self.module}: {self.percent:.1f}% of {len(self.statuses)} mutants detected "
                  f"({', '.join(f'{n} {status}' for status, n in sorted(counts.items()))}; "
                  f"{len(self.equivalent)} equivalent excluded)"]
+        if self.sampled_from:
+            low, high = wilson_interval(len(self.statuses) - len(self.survivors), len(self.statuses))
+            lines.append(f"  a random sample of its {self.sampled_from} mutants: the module's score lies in "
+                         f"{low:.1f}-{high:.1f}% (95% Wilson interval)")
         lines += [f"  survived: {name} ({self.statuses[name]})" for name in self.survivors]
         lines += [f"  stale EQUIVALENT entry (no such mutant): {name}" for name in self.stale]
         return "\n".join(lines)
@@ -368,18 +375,40 @@ def mutant_globs(path: str, functions: tuple[str, ...]) -> list[str]:
                                                          f"{prefix}x\u01c1*\u01c1{function}__mutmut_*")]
 
 
+def sampled_mutants(path: str, size: int, root: Path = ROOT) -> tuple[list[str], int]:
+    """`size` of the module's mutants, drawn at random with a seed of the module's path, so a repeated run (after
+    tests were added) measures the same mutants; and how many the module has. mutmut's own generator names them,
+    as its run would: for a module whose full run takes hours (each mutant of a component plans stacks)."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    names = sorted(mutate_file_contents(path, (root / path).read_text()).mutant_names)
+    prefix = mutant_prefix(path)
+    return sorted(prefix + name for name in random.Random(path).sample(names, min(size, len(names)))), len(names)
+
+
+def wilson_interval(detected: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion, in percent: where a sample's score puts the module's
+    (https://en.wikipedia.org/wiki/Binomial_proportion_confidence_interval#Wilson_score_interval)."""
+    if not total:
+        return 0.0, 100.0
+    p = detected / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return 100 * (centre - half), 100 * (centre + half)
+
+
 def run_mutmut(path: str, tests: tuple[str, ...], max_children: int, root: Path = ROOT,
-               functions: tuple[str, ...] = ()) -> int:
-    """A fresh mutants/ (results of another module's run do not carry over), then mutmut's run."""
+               only: tuple[str, ...] = ()) -> int:
+    """A fresh mutants/ (results of another module's run do not carry over), then mutmut's run of the mutants
+    `only` names (names or globs), or of all."""
     shutil.rmtree(root / "mutants", ignore_errors=True)
-    only = ["--only", *mutant_globs(path, functions)] if functions else []
-    command = [sys.executable, "-c", BOOTSTRAP, path, str(max_children), *tests, *only]
+    command = [sys.executable, "-c", BOOTSTRAP, path, str(max_children), *tests, *(["--only", *only] if only else [])]
     return subprocess.run(command, cwd=root, check=False).returncode
 
 
-def score(path: str, root: Path = ROOT, functions: tuple[str, ...] = ()) -> Score:
+def score(path: str, root: Path = ROOT, only: tuple[str, ...] = (), label: str = "", sampled_from: int = 0) -> Score:
     """The verdicts mutmut recorded for the module's mutants (mutants/<path>.meta), equivalents left out; with
-    `functions`, the mutants of those functions only."""
+    `only` (names or globs), those mutants only."""
     meta = root / "mutants" / f"{path}.meta"
     if not meta.is_file():
         raise MutateError(f"mutmut recorded no results for {path} ({meta.relative_to(root)} is missing); "
@@ -391,15 +420,15 @@ def score(path: str, root: Path = ROOT, functions: tuple[str, ...] = ()) -> Scor
     # A package's prefix (`shared.settings.`) also starts its submodules' names: a mutant of the module itself has
     # no further '.' (its function's name follows the prefix).
     mine = {name for name in EQUIVALENT if name.startswith(prefix) and "." not in name[len(prefix):]}
-    if functions:
-        globs = mutant_globs(path, functions)
-        codes = {name: code for name, code in codes.items() if any(fnmatch.fnmatch(name, g) for g in globs)}
-        mine = {name for name in mine if any(fnmatch.fnmatch(name, g) for g in globs)}
+    if only:
+        codes = {name: code for name, code in codes.items() if any(fnmatch.fnmatch(name, g) for g in only)}
+        mine = {name for name in mine if any(fnmatch.fnmatch(name, g) for g in only)}
     return Score(
-        module=path if not functions else f"{path} ({', '.join(functions)})",
+        module=f"{path}{label}",
         statuses={name: status_by_exit_code[code] for name, code in codes.items() if name not in mine},
         equivalent=tuple(sorted(mine & codes.keys())),
         stale=tuple(sorted(mine - codes.keys())),
+        sampled_from=sampled_from,
     )
 
 
@@ -410,12 +439,20 @@ def made_no_mutants(path: str, root: Path = ROOT) -> bool:
     return meta.is_file() and not json.loads(meta.read_text())["exit_code_by_key"]
 
 
-def mutate(module: str, max_children: int = 2, root: Path = ROOT, functions: tuple[str, ...] = ()) -> Score:
+def mutate(module: str, max_children: int = 2, root: Path = ROOT, functions: tuple[str, ...] = (),
+           sample: int = 0) -> Score:
+    """Mutate the module (all of it, the mutants of `functions`, or a random `sample` of its mutants) and score it."""
+    if functions and sample:
+        raise MutateError("give functions or a sample size, not both")
     path = module_path(module, root)
     tests = tests_for(path, root)
-    print(f"mutating {path}{' (' + ', '.join(functions) + ')' if functions else ''} against {' '.join(tests)}",
-          flush=True)
-    returncode = run_mutmut(path, tests, max_children, root, functions)
+    only: tuple[str, ...] = tuple(mutant_globs(path, functions))
+    label, population = f" ({', '.join(functions)})" if functions else "", 0
+    if sample:
+        names, population = sampled_mutants(path, sample, root)
+        only, label = tuple(names), f" (sample of {len(names)})"
+    print(f"mutating {path}{label} against {' '.join(tests)}", flush=True)
+    returncode = run_mutmut(path, tests, max_children, root, only)
     if returncode != 0 and not made_no_mutants(path, root):
         raise MutateError(f"mutmut exited with {returncode} for {path}; its output above says why")
-    return score(path, root, functions)
+    return score(path, root, only, label, population)

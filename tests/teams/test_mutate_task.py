@@ -137,7 +137,7 @@ def test_mutate_runs_mutmut_then_scores(tmp_path, monkeypatch, capsys):
     (tmp_path / "shared" / "netcalc.py").write_text("")
     calls = []
 
-    def fake_mutmut(path, tests, children, root, functions):
+    def fake_mutmut(path, tests, children, root, only):
         calls.append((path, tests, children))
         write_meta(root, path, {"shared.netcalc.x_plan__mutmut_1": 1})
         return 0
@@ -157,7 +157,7 @@ def test_a_module_mutmut_makes_no_mutant_of_is_reported_not_failed(tmp_path, mon
     (tmp_path / "shared" / "netcalc.py").write_text("")
 
     def run(codes):
-        def fake_mutmut(path, tests, children, root, functions):
+        def fake_mutmut(path, tests, children, root, only):
             write_meta(root, path, codes)
             return 1
         monkeypatch.setattr(mutate, "run_mutmut", fake_mutmut)
@@ -177,8 +177,8 @@ def test_a_module_mutmut_makes_no_mutant_of_is_reported_not_failed(tmp_path, mon
 def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, capsys):
     done = []
 
-    def fake(module, children, functions):
-        done.append((module, children))
+    def fake(module, children, functions, sample):
+        done.append((module, children) if not sample else (module, children, sample))
         return mutate.Score(module, {"m.x__mutmut_1": "killed"}, (), ())
 
     monkeypatch.setattr(mutate, "mutate", fake)
@@ -186,10 +186,12 @@ def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, ca
     assert done == [("shared/naming.py", 3)]
     assert capsys.readouterr().out == "shared/naming.py: 100.0% of 1 mutants detected (1 killed; 0 equivalent " \
                                       "excluded)\n"
+    tasks.mutate(Context(), "shared/naming.py", sample="150")
+    assert done.pop() == ("shared/naming.py", 2, 150)
     tasks.mutate(Context(), "all")
     assert [module for module, _ in done[1:]] == mutate.every_module()
 
-    def failing(module, children, functions):
+    def failing(module, children, functions, sample):
         raise mutate.MutateError("no module 'ghost': give a path such as shared/naming.py")
 
     monkeypatch.setattr(mutate, "mutate", failing)
@@ -198,23 +200,67 @@ def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, ca
     assert refused.value.code == 2 and "no module 'ghost'" in str(refused.value.message)
 
 
+def fake_subprocess(monkeypatch, meta: dict, root) -> dict:
+    """subprocess.run as mutmut's run: records the command, leaves `meta` as mutmut's verdicts."""
+    seen: dict = {}
+
+    def run(command, cwd, check):
+        seen.update(command=command)
+        write_meta(root, command[3], meta)
+        return type("Done", (), {"returncode": 0})
+
+    monkeypatch.setattr(mutate.subprocess, "run", run)
+    return seen
+
+
 def test_part_of_a_module_is_its_functions_mutants_only(tmp_path, monkeypatch):
     """A module too large for one sitting is measured function by function: mutmut is given the functions'
     mutant names (module functions and methods alike), and the score counts only those."""
-    seen: dict = {}
-    monkeypatch.setattr(mutate.subprocess, "run",
-                        lambda command, cwd, check: seen.update(command=command) or type("Done", (), {"returncode": 0}))
-    mutate.run_mutmut("shared/x.py", ("tests/unit/test_x.py",), 1, tmp_path, ("_group", "_entry"))
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "x.py").write_text("")
+    monkeypatch.setitem(mutate.MODULE_TESTS, "shared/x.py", ("tests/unit/test_x.py",))
+    seen = fake_subprocess(monkeypatch, {"shared.x.x\u01c1Svc\u01c1_group__mutmut_1": 1,
+                                         "shared.x.x__entry__mutmut_2": 0,
+                                         "shared.x.x__entries__mutmut_1": None,
+                                         "shared.x.x\u01c1Svc\u01c1_groups__mutmut_1": None}, tmp_path)
+    score = mutate.mutate("shared/x.py", 1, tmp_path, functions=("_group", "_entry"))
     assert seen["command"][3:] == ["shared/x.py", "1", "tests/unit/test_x.py", "--only",
                                    "shared.x.x__group__mutmut_*", "shared.x.x\u01c1*\u01c1_group__mutmut_*",
                                    "shared.x.x__entry__mutmut_*", "shared.x.x\u01c1*\u01c1_entry__mutmut_*"]
-    write_meta(tmp_path, "shared/x.py", {"shared.x.x\u01c1Svc\u01c1_group__mutmut_1": 1,
-                                         "shared.x.x__entry__mutmut_2": 0,
-                                         "shared.x.x__entries__mutmut_1": None,
-                                         "shared.x.x\u01c1Svc\u01c1_groups__mutmut_1": None})
-    score = mutate.score("shared/x.py", tmp_path, ("_group", "_entry"))
     assert sorted(score.statuses) == ["shared.x.x__entry__mutmut_2", "shared.x.x\u01c1Svc\u01c1_group__mutmut_1"]
     assert score.percent == pytest.approx(50.0) and score.module == "shared/x.py (_group, _entry)"
+    with pytest.raises(mutate.MutateError, match="not both"):
+        mutate.mutate("shared/x.py", 1, tmp_path, functions=("_group",), sample=3)
+
+
+def test_a_sample_is_the_same_random_mutants_each_run_scored_with_its_interval(tmp_path, monkeypatch):
+    """For a module whose full run takes hours: mutmut's own names for its mutants, a seeded draw of them, and
+    the score with the interval the module's own lies in."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "x.py").write_text("def f(a, b):\n    return a + b > 1 and a - 2 < b\n")
+    everything, population = mutate.sampled_mutants("shared/x.py", 1000, tmp_path)
+    assert population == len(everything) > 6 and all(n.startswith("shared.x.x_f__mutmut_") for n in everything)
+    names, _ = mutate.sampled_mutants("shared/x.py", 4, tmp_path)
+    assert names == mutate.sampled_mutants("shared/x.py", 4, tmp_path)[0] and len(set(names)) == 4
+    assert set(names) < set(everything) and names != everything[:4]  # drawn, not the first four
+    monkeypatch.setitem(mutate.MODULE_TESTS, "shared/x.py", ("tests/unit/test_x.py",))
+    verdicts = dict.fromkeys(everything, 1) | {names[0]: 0}
+    seen = fake_subprocess(monkeypatch, verdicts, tmp_path)
+    score = mutate.mutate("shared/x.py", 1, tmp_path, sample=4)
+    assert seen["command"][3:] == ["shared/x.py", "1", "tests/unit/test_x.py", "--only", *names]
+    assert sorted(score.statuses) == names and score.survivors == [names[0]]
+    assert score.text().splitlines()[:2] == [
+        "shared/x.py (sample of 4): 75.0% of 4 mutants detected (3 killed, 1 survived; 0 equivalent excluded)",
+        f"  a random sample of its {population} mutants: the module's score lies in 30.1-95.4% (95% Wilson "
+        "interval)"]
+
+
+def test_the_wilson_interval_matches_the_textbook_values():
+    # n = 10: 0 of 10 -> [0, 27.8]; 10 of 10 -> [72.2, 100]; 140 of 150 -> [88.2, 96.3]
+    assert mutate.wilson_interval(0, 10) == (pytest.approx(0.0, abs=1e-9), pytest.approx(27.75, abs=0.01))
+    assert mutate.wilson_interval(10, 10) == (pytest.approx(72.25, abs=0.01), pytest.approx(100.0))
+    assert mutate.wilson_interval(140, 150) == (pytest.approx(88.16, abs=0.01), pytest.approx(96.34, abs=0.01))
+    assert mutate.wilson_interval(0, 0) == (0.0, 100.0)
 
 
 def test_the_bootstrap_hands_mutmut_the_names_and_pytest_the_tests():
