@@ -74,8 +74,9 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # tests/unit/test_planned_resources.py: every resource's parent and logical name, in both environments' plans.
     "shared/components/network.py": ("tests/unit/test_network.py", "tests/unit/test_planned_resources.py"),
     # The platform's exports include the data layer's (key, secrets, stores, topic), tested with it.
+    # The rotation function's group and its wait for the endpoint rules are handed over here.
     "shared/components/platform.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py",
-                                      "tests/unit/test_planned_resources.py"),
+                                      "tests/unit/test_platform_rotation.py", "tests/unit/test_planned_resources.py"),
     # The groups and rules with part 1 of the platform's tests; the rotation's first invocation waits for its rules.
     "shared/components/platform_network.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_rotation.py",
                                               "tests/unit/test_planned_resources.py"),

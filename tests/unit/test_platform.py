@@ -106,7 +106,7 @@ PROD_INTERNET = {("processing-service", "out", 443, INTERNET)}
 
 def test_cluster_has_container_insights_and_both_fargate_providers(dev, prod):
     cluster = dev.one("aws:ecs/cluster:Cluster")
-    assert cluster.inputs["name"] == "cluster-dev"
+    assert cluster.inputs["name"] == cluster.inputs["tags"]["Name"] == "cluster-dev"
     assert cluster.inputs["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
     providers = dev.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs
     assert providers["clusterName"] == "cluster-dev" and providers["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
