@@ -127,6 +127,8 @@ def test_task_definition_is_fargate_awsvpc_with_the_stack_or_catalog_size(planne
     assert task.inputs["networkMode"] == "awsvpc" and task.inputs["requiresCompatibilities"] == ["FARGATE"]
     assert task.inputs["family"] == f"td-{name}"
     assert task.inputs["volumes"] == [{"name": "tmp"}]
+    # What build-push builds the images for (tools/release.py, linux/amd64): on another platform they would not start.
+    assert task.inputs["runtimePlatform"] == {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
     definition = container(stack)
     env = name.rsplit("-", 1)[1]
     assert definition["image"] == f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{service.name}-{env}:1.0.0"
@@ -304,6 +306,7 @@ def test_only_public_services_get_a_target_group_and_a_listener_rule(planned, na
     assert group.inputs["healthCheck"]["path"] == service.health_path
     assert group.inputs["deregistrationDelay"] == 30
     assert rule.inputs["priority"] == service.public.priority
+    assert rule.inputs["tags"]["Name"] == f"rule-{name}"
     assert rule.inputs["listenerArn"] == \
         upstream_fixture(env)[stack_reference_name("platform", env)].values["serviceListenerArn"]
     assert rule.inputs["conditions"] == [{"pathPattern": {"values": [service.public.path_pattern]}}]
@@ -337,6 +340,9 @@ def test_prod_raises_the_minimum_for_market_hours_and_ups_leave_it_alone(planned
     assert opening.inputs["schedule"] == "cron(0 9 ? * MON-FRI *)"
     assert closing.inputs["schedule"] == "cron(30 16 ? * MON-FRI *)"
     assert opening.inputs["timezone"] == closing.inputs["timezone"] == "America/New_York"
+    service = service_of(name).name
+    assert (opening.inputs["name"], closing.inputs["name"]) == (f"scaling-{service}-market-open-prod",
+                                                                f"scaling-{service}-market-close-prod")
     assert opening.inputs["scalableTargetAction"] == {"minCapacity": 4, "maxCapacity": 10}
     # The close puts back the configured minimum, so the schedule, not `up`, owns the minimum.
     assert closing.inputs["scalableTargetAction"] == {"minCapacity": 2, "maxCapacity": 10}
