@@ -302,6 +302,7 @@ def test_only_public_services_get_a_target_group_and_a_listener_rule(planned, na
         return
     group, rule = stack.one(TARGET_GROUP), stack.one(RULE)
     assert group.inputs["targetType"] == "ip" and group.inputs["port"] == service.port
+    assert group.inputs["protocol"] == "HTTP"
     assert group.inputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
     assert group.inputs["healthCheck"]["path"] == service.health_path
     assert group.inputs["deregistrationDelay"] == 30
@@ -521,6 +522,8 @@ def test_alarms_notify_the_platform_topic_and_release_alarms_roll_back(planned, 
     for key, alarm in found.items():
         assert alarm.inputs["alarmActions"] == [topic] and alarm.inputs["okActions"] == [topic]
         assert alarm.inputs["name"] == f"alarm-{service.name}-{key}-{env}"
+        # What the on-call engineer reads in the notification: the service and what went wrong.
+        assert alarm.inputs["alarmDescription"].startswith(f"svc-{name}: "), key
     cpu = found["cpu-high"].inputs
     assert cpu["threshold"] == 85 and cpu["metricQueries"][0]["metric"]["dimensions"] == {
         "ClusterName": f"cluster-{env}", "ServiceName": f"svc-{name}"}
@@ -606,6 +609,7 @@ def test_an_optional_test_rule_sends_the_header_to_green_before_production(run_p
                         upstream=upstream_fixture("prod"))
     test_rule = stack.one(RULE, "frontend-test-rule")
     assert test_rule.inputs["priority"] == 999  # evaluated before the production rule (1000)
+    assert test_rule.inputs["tags"]["Name"] == "rule-frontend-test-prod"
     assert test_rule.inputs["conditions"] == [
         {"pathPattern": {"values": ["/*"]}},
         {"httpHeader": {"httpHeaderName": "X-Release-Test", "values": ["green"]}}]
