@@ -192,6 +192,8 @@ EQUIVALENT: dict[str, str] = {
     **{f"shared.components.network.x\u01c1Network\u01c1__init____mutmut_{n}": "zip's strict (None, absent, False): "
        "the private subnets are built one per zone just above, so zones and subnets always have the same length"
        for n in (218, 221, 222)},
+    "shared.components.service.x__weighted_forward__mutmut_7": "zip's strict dropped: two groups and the two "
+        "weights of BLUE_GREEN_WEIGHTS, always the same length",
     "shared.components.platform_network.x\u01c1NetworkPolicy\u01c1__init____mutmut_70": "{} -> None for the "
         "catalog's rules: none names a prefix list (the rules that do are the endpoint rules, made once the prefix "
         "lists resolve), so the mapping is never read",
