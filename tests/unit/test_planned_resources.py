@@ -107,3 +107,25 @@ def test_every_resource_is_a_child_of_the_component_whose_name_it_extends(enviro
             parent = by_urn.get(resource.parent or "")
             assert parent is not None and parent.type.startswith("trading:"), (key, resource.type, resource.name)
             assert resource.name.startswith(f"{parent.name}-"), (key, resource.name, parent.name)
+        # Components nest the same way: one per stack hangs at the stack's root, every other under another.
+        components = [r for r in stack.plan.registrations if r.type.startswith("trading:")]
+        roots = [c for c in components if not by_urn[c.parent].type.startswith("trading:")]
+        assert len(roots) == 1 and by_urn[roots[0].parent].type == "pulumi:pulumi:Stack", key
+        assert all(c.name.startswith(f"{by_urn[c.parent].name}-") for c in components if c not in roots), key
+
+
+# Every resource's URN holds the types of the components above it: renaming one replaces all its resources.
+COMPONENT_TYPES = {
+    "network": {"trading:network:Network"},
+    "registry": {"trading:registry:Registry"},
+    "platform": {"trading:platform:Platform", "trading:platform:NetworkPolicy", "trading:platform:PlatformEdge",
+                 "trading:platform:PlatformData", "trading:platform:SigningKeyRotation"},
+    "services": {"trading:services:TradingService"},
+}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_component_types_are_the_ones_running_stacks_already_hold(environment_plans, environment):
+    for key, stack in environment_plans(environment).items():
+        found = {r.type for r in stack.plan.registrations if not r.custom and r.type.startswith("trading:")}
+        assert found == COMPONENT_TYPES[key.split("/")[0]], key

@@ -141,6 +141,9 @@ def test_table_queues_and_topics_are_encrypted_with_the_key(dev):
     assert all(q.inputs["kmsMasterKeyId"] == key_arn(dev) for q in dev.of_type(QUEUE))
     assert sorted(t.inputs["name"] for t in dev.of_type(TOPIC)) == ["sns-alarms-dev", "sns-events-dev"]
     assert all(t.inputs["kmsMasterKeyId"] == key_arn(dev) for t in dev.of_type(TOPIC))
+    # The console lists queues, topics and the table by their Name tag: the physical name, as everywhere.
+    for store in (*dev.of_type(QUEUE), *dev.of_type(TOPIC), dev.one("aws:dynamodb/table:Table")):
+        assert store.inputs["tags"]["Name"] == store.inputs["name"], store.name
 
 
 def test_orders_queue_redrives_to_its_dead_letter_queue(dev):
