@@ -194,6 +194,8 @@ EQUIVALENT: dict[str, str] = {
        for n in (218, 221, 222)},
     "shared.components.service.x__weighted_forward__mutmut_7": "zip's strict dropped: two groups and the two "
         "weights of BLUE_GREEN_WEIGHTS, always the same length",
+    "shared.components.network.x\u01c1Network\u01c1_flow_logs__mutmut_139": "an IAM action's case: IAM matches "
+        "action names case-insensitively",
     "shared.components.platform_network.x\u01c1NetworkPolicy\u01c1__init____mutmut_70": "{} -> None for the "
         "catalog's rules: none names a prefix list (the rules that do are the endpoint rules, made once the prefix "
         "lists resolve), so the mapping is never read",
