@@ -349,15 +349,16 @@ def codeowners(c, check=False):
             "functions": "only the mutants of these functions or methods, comma-separated (e.g. "
                          "_target_group,_discovery): part of a module too large for one sitting",
             "sample": "a random sample of this many of the module's mutants (the same ones each run), scored with "
-                      "a 95% interval: an estimate for a module whose full run takes hours"})
-def mutate(c, module, max_children=2, functions="", sample=0):
+                      "a 95% interval: an estimate for a module whose full run takes hours",
+            "seed": "draws another sample (default: the module's path), once a sample's survivors have tests"})
+def mutate(c, module, max_children=2, functions="", sample=0, seed=""):
     """Mutation testing of a library module against its own tests (mutmut; minutes of CPU, not part of CI):
     prints the score and each surviving mutant (`.venv/bin/mutmut show <name>` prints its change)."""
     from tools import mutate as mutation
     only = tuple(f.strip() for f in functions.split(",") if f.strip())
     for name in mutation.every_module() if module == "all" else [module]:
         try:
-            result = mutation.mutate(name, int(max_children), functions=only, sample=int(sample))
+            result = mutation.mutate(name, int(max_children), functions=only, sample=int(sample), seed=seed)
         except mutation.MutateError as error:
             raise Exit(str(error), code=2) from None
         print(result.text(), flush=True)

@@ -380,15 +380,17 @@ def mutant_globs(path: str, functions: tuple[str, ...]) -> list[str]:
                                                          f"{prefix}x\u01c1*\u01c1{function}__mutmut_*")]
 
 
-def sampled_mutants(path: str, size: int, root: Path = ROOT) -> tuple[list[str], int]:
-    """`size` of the module's mutants, drawn at random with a seed of the module's path, so a repeated run (after
-    tests were added) measures the same mutants; and how many the module has. mutmut's own generator names them,
-    as its run would: for a module whose full run takes hours (each mutant of a component plans stacks)."""
+def sampled_mutants(path: str, size: int, root: Path = ROOT, seed: str = "") -> tuple[list[str], int]:
+    """`size` of the module's mutants, drawn at random with `seed` (the module's path unless given), so a repeated
+    run (after tests were added) measures the same mutants; and how many the module has. Once a sample's survivors
+    have tests, it no longer estimates the module: another seed draws a fresh one. mutmut's own generator names
+    them, as its run would: for a module whose full run takes hours (each mutant of a component plans stacks)."""
     from mutmut.mutation.file_mutation import mutate_file_contents
 
     names = sorted(mutate_file_contents(path, (root / path).read_text()).mutant_names)
     prefix = mutant_prefix(path)
-    return sorted(prefix + name for name in random.Random(path).sample(names, min(size, len(names)))), len(names)
+    drawn = random.Random(seed or path).sample(names, min(size, len(names)))
+    return sorted(prefix + name for name in drawn), len(names)
 
 
 def wilson_interval(detected: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -445,7 +447,7 @@ def made_no_mutants(path: str, root: Path = ROOT) -> bool:
 
 
 def mutate(module: str, max_children: int = 2, root: Path = ROOT, functions: tuple[str, ...] = (),
-           sample: int = 0) -> Score:
+           sample: int = 0, seed: str = "") -> Score:
     """Mutate the module (all of it, the mutants of `functions`, or a random `sample` of its mutants) and score it."""
     if functions and sample:
         raise MutateError("give functions or a sample size, not both")
@@ -454,8 +456,8 @@ def mutate(module: str, max_children: int = 2, root: Path = ROOT, functions: tup
     only: tuple[str, ...] = tuple(mutant_globs(path, functions))
     label, population = f" ({', '.join(functions)})" if functions else "", 0
     if sample:
-        names, population = sampled_mutants(path, sample, root)
-        only, label = tuple(names), f" (sample of {len(names)})"
+        names, population = sampled_mutants(path, sample, root, seed)
+        only, label = tuple(names), f" (sample of {len(names)}{', seed ' + seed if seed else ''})"
     print(f"mutating {path}{label} against {' '.join(tests)}", flush=True)
     returncode = run_mutmut(path, tests, max_children, root, only)
     if returncode != 0 and not made_no_mutants(path, root):

@@ -177,8 +177,8 @@ def test_a_module_mutmut_makes_no_mutant_of_is_reported_not_failed(tmp_path, mon
 def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, capsys):
     done = []
 
-    def fake(module, children, functions, sample):
-        done.append((module, children) if not sample else (module, children, sample))
+    def fake(module, children, functions, sample, seed):
+        done.append((module, children) if not sample else (module, children, sample, seed))
         return mutate.Score(module, {"m.x__mutmut_1": "killed"}, (), ())
 
     monkeypatch.setattr(mutate, "mutate", fake)
@@ -186,12 +186,12 @@ def test_the_task_prints_each_score_and_turns_errors_into_exit_2(monkeypatch, ca
     assert done == [("shared/naming.py", 3)]
     assert capsys.readouterr().out == "shared/naming.py: 100.0% of 1 mutants detected (1 killed; 0 equivalent " \
                                       "excluded)\n"
-    tasks.mutate(Context(), "shared/naming.py", sample="150")
-    assert done.pop() == ("shared/naming.py", 2, 150)
+    tasks.mutate(Context(), "shared/naming.py", sample="150", seed="2")
+    assert done.pop() == ("shared/naming.py", 2, 150, "2")
     tasks.mutate(Context(), "all")
     assert [module for module, _ in done[1:]] == mutate.every_module()
 
-    def failing(module, children, functions, sample):
+    def failing(module, children, functions, sample, seed):
         raise mutate.MutateError("no module 'ghost': give a path such as shared/naming.py")
 
     monkeypatch.setattr(mutate, "mutate", failing)
@@ -243,12 +243,16 @@ def test_a_sample_is_the_same_random_mutants_each_run_scored_with_its_interval(t
     names, _ = mutate.sampled_mutants("shared/x.py", 4, tmp_path)
     assert names == mutate.sampled_mutants("shared/x.py", 4, tmp_path)[0] and len(set(names)) == 4
     assert set(names) < set(everything) and names != everything[:4]  # drawn, not the first four
+    fresh, _ = mutate.sampled_mutants("shared/x.py", 4, tmp_path, seed="after the tests")
+    assert fresh != names and fresh == mutate.sampled_mutants("shared/x.py", 4, tmp_path, seed="after the tests")[0]
     monkeypatch.setitem(mutate.MODULE_TESTS, "shared/x.py", ("tests/unit/test_x.py",))
     verdicts = dict.fromkeys(everything, 1) | {names[0]: 0}
     seen = fake_subprocess(monkeypatch, verdicts, tmp_path)
     score = mutate.mutate("shared/x.py", 1, tmp_path, sample=4)
     assert seen["command"][3:] == ["shared/x.py", "1", "tests/unit/test_x.py", "--only", *names]
     assert sorted(score.statuses) == names and score.survivors == [names[0]]
+    fake_subprocess(monkeypatch, verdicts, tmp_path)
+    assert mutate.mutate("shared/x.py", 1, tmp_path, sample=4, seed="s").module == "shared/x.py (sample of 4, seed s)"
     assert score.text().splitlines()[:2] == [
         "shared/x.py (sample of 4): 75.0% of 4 mutants detected (3 killed, 1 survived; 0 equivalent excluded)",
         f"  a random sample of its {population} mutants: the module's score lies in 30.1-95.4% (95% Wilson "
