@@ -132,10 +132,14 @@ def test_flow_logs_are_encrypted_retained_30_days_and_written_by_a_scoped_role(d
     role = dev.one("aws:iam/role:Role")
     trust = policy(role, "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
-    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    # Only flow logs of this account's VPCs may use the role (confused deputy).
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                  "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}}
     write = {s["Sid"]: s for s in policy(dev.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]}
     assert write["WriteFlowLogsToItsGroup"]["Resource"] == [
         "arn:aws:logs:us-east-1:123456789012:log-group:log-vpc-flow-dev:*"]
+    assert write["WriteFlowLogsToItsGroup"]["Action"] == [
+        "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     assert write["FindItsGroup"] == {"Sid": "FindItsGroup", "Effect": "Allow",
                                      "Action": ["logs:DescribeLogGroups"], "Resource": "*"}
     flow = dev.one("aws:ec2/flowLog:FlowLog")

@@ -250,7 +250,7 @@ def test_ecs_service_rolls_safely_in_private_subnets_and_keeps_the_autoscaled_co
     assert network["securityGroups"] == [
         up[stack_reference_name("platform", env)].values["serviceSecurityGroupIds"][service.name]]
     assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
-    assert inputs["deploymentConfiguration"]["strategy"] == "ROLLING"
+    assert inputs["deploymentConfiguration"] == {"strategy": "ROLLING"}  # bake time is blue/green's alone
     assert (inputs["deploymentMinimumHealthyPercent"], inputs["deploymentMaximumPercent"]) == (100, 200)
     assert inputs["waitForSteadyState"] is True
     assert ecs.custom_timeouts == {"create": "30m", "update": "30m", "delete": "20m"}
@@ -524,6 +524,10 @@ def test_alarms_notify_the_platform_topic_and_release_alarms_roll_back(planned, 
         assert alarm.inputs["name"] == f"alarm-{service.name}-{key}-{env}"
         # What the on-call engineer reads in the notification: the service and what went wrong.
         assert alarm.inputs["alarmDescription"].startswith(f"svc-{name}: "), key
+        # Every alarm fires above its threshold over three one-minute periods (the 5xx one on two of them).
+        assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold", key
+        assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (
+            3, 2 if key == "target-5xx" else 3), key
     cpu = found["cpu-high"].inputs
     assert cpu["threshold"] == 85 and cpu["metricQueries"][0]["metric"]["dimensions"] == {
         "ClusterName": f"cluster-{env}", "ServiceName": f"svc-{name}"}
