@@ -83,7 +83,9 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # Listeners and the ALB with part 1 of the platform's tests, access logs and the WAF with part 2.
     "shared/components/platform_edge.py": ("tests/unit/test_platform.py", "tests/unit/test_platform_data.py",
                                            "tests/unit/test_planned_resources.py"),
-    "shared/components/platform_data.py": ("tests/unit/test_platform_data.py", "tests/unit/test_planned_resources.py"),
+    # The data layer builds the key rotation, handing it the rotation group.
+    "shared/components/platform_data.py": ("tests/unit/test_platform_data.py", "tests/unit/test_platform_rotation.py",
+                                           "tests/unit/test_planned_resources.py"),
     "tools/analysis/task_start.py": ("tests/analysis/test_task_start.py",
                                      "tests/analysis/test_task_start_secret_read.py",
                                      "tests/analysis/test_task_start_findings.py"),

@@ -166,6 +166,16 @@ def test_store_outputs_give_tasks_names_and_iam_arns(dev):
         Store.ORDERS_QUEUE.value: queue.state["arn"], Store.EVENTS_TOPIC.value: events.state["arn"]}
 
 
+
+def test_the_component_registers_its_key_secrets_stores_and_topic_as_outputs(dev):
+    """What `pulumi stack export` shows under the data layer, and what a program could read from it."""
+    assert dev.one("trading:platform:PlatformData").outputs == {
+        "kmsKeyArn": dev.one(KEY).state["arn"], "secretArns": dev.outputs["secretArns"],
+        "storeArns": dev.outputs["storeArns"], "alarmTopicArn": dev.outputs["alarmTopicArn"]}
+    assert set(dev.outputs["secretArns"]) == {secret.value for secret in Secret}
+    assert dev.one("aws:kms/alias:Alias").inputs["name"] == "alias/alias-kms-platform-dev"
+
+
 def test_alarm_topic_admits_this_accounts_alarms_and_subscribes_the_configured_emails(dev, prod):
     topic = prod.one(TOPIC, "platform-data-alarms")
     assert prod.outputs["alarmTopicArn"] == topic.state["arn"]
