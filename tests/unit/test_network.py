@@ -144,6 +144,7 @@ def test_flow_logs_are_encrypted_retained_30_days_and_written_by_a_scoped_role(d
                                      "Action": ["logs:DescribeLogGroups"], "Resource": "*"}
     flow = dev.one("aws:ec2/flowLog:FlowLog")
     assert flow.inputs["logDestination"] == group.state["arn"] and flow.inputs["iamRoleArn"] == role.state["arn"]
+    assert flow.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id  # the flows of this VPC
     assert flow.inputs["trafficType"] == "ALL" and flow.inputs["logDestinationType"] == "cloud-watch-logs"
     # One-minute aggregation (the API's default is ten): an incident's flows show within a minute.
     assert flow.inputs["maxAggregationInterval"] == 60
