@@ -205,6 +205,9 @@ EQUIVALENT: dict[str, str] = {
     **{f"shared.components.network.x\u01c1Network\u01c1_flow_logs__mutmut_{n}": "account_id (None, or the group's "
        "ARN) in iam.logs_key_statement, which does not read it: the log group ARNs carry the account"
        for n in (33, 39)},
+    "shared.components.platform_data.x\u01c1PlatformData\u01c1_secret__mutmut_33": "the external-secret lookup for "
+        "every secret: settings hold external values only for EXTERNAL_SECRET_KEYS, so the others read None either "
+        "way",
     "shared.components.platform_network.x\u01c1NetworkPolicy\u01c1__init____mutmut_70": "{} -> None for the "
         "catalog's rules: none names a prefix list (the rules that do are the endpoint rules, made once the prefix "
         "lists resolve), so the mapping is never read",

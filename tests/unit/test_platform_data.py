@@ -167,6 +167,15 @@ def test_store_outputs_give_tasks_names_and_iam_arns(dev):
 
 
 
+def test_every_bucket_policy_waits_for_its_public_access_block(dev, prod):
+    # S3 refuses a policy change while the block is being applied ("conflicting conditional operation").
+    for stack in (dev, prod):
+        for bucket_policy in stack.of_type("aws:s3/bucketPolicy:BucketPolicy"):
+            bucket = bucket_policy.name.removesuffix("-policy")
+            block = stack.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{bucket}-public-access-block")
+            assert block.urn in bucket_policy.dependencies, bucket_policy.name
+
+
 def test_the_component_registers_its_key_secrets_stores_and_topic_as_outputs(dev):
     """What `pulumi stack export` shows under the data layer, and what a program could read from it."""
     assert dev.one("trading:platform:PlatformData").outputs == {
