@@ -34,16 +34,16 @@ class Recording(pg.Console):
 @pytest.mark.parametrize("version", ["3.205.0", "3.272.0"])
 def test_progress_lines_and_heartbeats_appear_while_the_stack_runs(env, version):
     """Both transports of engine events: the file the SDK polls (<= 3.205) and its gRPC server (above)."""
-    env.fake.configure(version=version, steps=SLOW, sleep={"network/dev": 1.6})
+    env.fake.configure(version=version, steps=SLOW, sleep={"network/dev": 0.8})
     session = env.session()
-    session.console = console = Recording(heartbeat=0.2)
+    session.console = console = Recording(heartbeat=0.1)
     ops.deploy_project(session, "network", ops.Options(yes=True))
 
     up = [(at, text) for at, text in console.lines if "vpc" in text or "svc" in text or "network/dev:" in text]
     vpc_done = next(at for at, text in up if re.search(r"network/dev  create   aws:ec2/vpc:Vpc  vpc  done in", text))
     up_ok = next(at for at, text in up if text.startswith("network/dev: up ok"))
-    # the first resource's line came while the stack was still running (its second resource takes 0.8 s)
-    assert up_ok - vpc_done > 0.4
+    # the first resource's line came while the stack was still running (its second resource takes 0.4 s)
+    assert up_ok - vpc_done > 0.2
     beats = [text for _, text in console.lines if "waiting for the ECS service to reach steady state" in text]
     assert beats and re.match(r"network/dev: \d+\.\ds, waiting for the ECS service", beats[0])
     assert any("svc  done in" in text for _, text in console.lines)

@@ -1,5 +1,8 @@
 """The `plan` and `test` tasks, called the way invoke calls them."""
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from invoke import Context, Exit
@@ -44,9 +47,11 @@ class RecordingContext(Context):
     def __init__(self):
         super().__init__()
         self.commands = []
+        self.environments = []
 
     def run(self, command, **kwargs):
         self.commands.append(command)
+        self.environments.append(kwargs.get("env", {}))
 
 
 def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(capsys):
@@ -56,6 +61,7 @@ def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(cap
     assert ruff.endswith("-m ruff check .") and mypy.endswith("-m mypy")
     # pyproject's 100% gate applies
     assert full.endswith("-m pytest -p tests.preload --cov --cov-report=term-missing -n 2")
+    assert context.environments[-1] == tasks.BYTECODE_CACHED
     assert capsys.readouterr().out.startswith("./dev test: static checks ")
 
 
@@ -65,3 +71,14 @@ def test_a_partial_run_skips_the_static_checks_and_coverage(capsys):
     [partial] = context.commands
     assert partial.endswith("-m pytest -p tests.preload --no-cov -k network")
     assert capsys.readouterr().out.startswith("./dev test: tests ")
+
+
+def test_the_tests_keep_their_bytecode_even_where_the_environment_says_not_to(tmp_path):
+    """An empty PYTHONDONTWRITEBYTECODE writes bytecode (CPython reads only a non-empty value as set)."""
+    (tmp_path / "module.py").write_text("VALUE = 1\n")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)}
+    for value in ("1", tasks.BYTECODE_CACHED["PYTHONDONTWRITEBYTECODE"]):
+        subprocess.run([sys.executable, "-c", "import module"], env={**env, "PYTHONDONTWRITEBYTECODE": value},
+                       check=True)
+        written = list((tmp_path / "__pycache__").glob("module.*.pyc"))
+        assert bool(written) == (value == "")
