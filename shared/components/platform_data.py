@@ -118,7 +118,6 @@ class PlatformData(pulumi.ComponentResource):
     store_arns: dict[Store, pulumi.Output[str]]
     dead_letter_queue: aws.sqs.Queue
     alarm_topic: aws.sns.Topic
-    access_log_bucket: aws.s3.Bucket | None  # server access logs of the assets bucket (s3AccessLogs)
     rotation: SigningKeyRotation
 
     def __init__(self, name: str, args: PlatformDataArgs, opts: pulumi.ResourceOptions | None = None):
@@ -239,7 +238,6 @@ class PlatformData(pulumi.ComponentResource):
                    abort_incomplete_uploads_rule()],
             # S3 refuses noncurrent-version rules until versioning is configured.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
-        self.access_log_bucket = None
         if not access_logs:
             return
         log_bucket, log_policy = private_bucket(
@@ -257,7 +255,6 @@ class PlatformData(pulumi.ComponentResource):
             target_prefix=f"{S3_ACCESS_LOG_PREFIX}/{names['assets']}/",
             # S3 checks that the log bucket's policy admits its delivery when logging is turned on.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]))
-        self.access_log_bucket = log_bucket
 
     def _alarm_topic(self, name: str, physical: str, emails: tuple[str, ...], ctx: AwsContext) -> aws.sns.Topic:
         topic = aws.sns.Topic(f"{name}-alarms", name=physical, kms_master_key_id=self.key.arn,

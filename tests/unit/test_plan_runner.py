@@ -205,6 +205,12 @@ def test_mask_secrets_walks_nested_values():
     assert mask_secrets({"a": [wrapped, {"b": wrapped}], "c": 1}) == {"a": [MASK, {"b": MASK}], "c": 1}
 
 
+@pytest.mark.parametrize("nothing", [None, ""])
+def test_a_secret_wrapping_nothing_is_shown_as_nothing(nothing):
+    wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": nothing}
+    assert mask_secrets({"secretString": wrapped}) == {"secretString": nothing}
+
+
 def test_component_registrations_get_no_id():
     from pulumi.runtime.mocks import MockResourceArgs
 

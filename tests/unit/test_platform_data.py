@@ -8,7 +8,7 @@ from shared.iam import parse_document
 from shared.resource_policies import KEY_USE_ACTIONS
 from shared.stack_config import OFFLINE_SECRET
 from tests.conftest import Stack, policy
-from tools.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET
+from tools.plan.mocks import ACCOUNT_ID, ELB_ACCOUNT_ID, GENERATED_SECRET, MASK
 from tools.plan.runner import plan_document
 
 KEY = "aws:kms/key:Key"
@@ -110,6 +110,9 @@ def test_a_configured_database_url_is_used_and_never_shown(run_project):
                                             "thirdPartyApiKeys": '{"venue": "k3y-value"}'},
                         secret_keys=["databaseUrl", "thirdPartyApiKeys"])
     assert stack.of_type(PASSWORD) == []
+    # each configured value reaches its secret version, masked (a version without one would show null)
+    assert {v.name: v.inputs["secretString"] for v in stack.of_type(VERSION)} == {
+        "platform-data-database-url-version": MASK, "platform-data-third-party-api-keys-version": MASK}
     text = json.dumps(plan_document("dev", [stack.plan]))
     assert "s3cr3t-value" not in text and "k3y-value" not in text
 

@@ -246,9 +246,12 @@ def _archive_entry(value: Any) -> Any:
 
 def mask_secrets(value: Any) -> Any:
     """Replace every secret-wrapped value (as the engine sends them) by "[secret]", and every asset or archive
-    by a JSON description of it (`_archive_entry`)."""
+    by a JSON description of it (`_archive_entry`). A secret that wraps nothing (None or "") stays as it is:
+    there is no value to hide, and the provider checks must see a missing or empty argument (a secret version
+    given `Output.secret(None)` has no value, which AWS refuses)."""
     if rpc.is_rpc_secret(value):
-        return MASK
+        inner = rpc.unwrap_rpc_secret(value)
+        return inner if inner in (None, "") else MASK
     if isinstance(value, ARCHIVE_TYPES):
         return _archive_entry(value)
     if isinstance(value, dict):
