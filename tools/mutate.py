@@ -194,12 +194,10 @@ EQUIVALENT: dict[str, str] = {
     **{f"shared.components.network.x\u01c1Network\u01c1__init____mutmut_{n}": "zip's strict (None, absent, False): "
        "the private subnets are built one per zone just above, so zones and subnets always have the same length"
        for n in (218, 221, 222)},
-    **{f"shared.components.service.x__weighted_forward__mutmut_{n}": "zip's strict dropped or False: two groups "
-       "and the two weights of BLUE_GREEN_WEIGHTS, always the same length" for n in (7, 8)},
+    **{f"shared.components.service.x__weighted_forward__mutmut_{n}": "zip's strict dropped, None or False: two groups "
+       "and the two weights of BLUE_GREEN_WEIGHTS, always the same length" for n in (4, 7, 8)},
     "shared.components.service.x\u01c1TradingService\u01c1_routing__mutmut_77": "no test rule as '' instead of None: "
         "its one reader (the ECS service's advanced configuration) asks whether it is set, and both are falsy",
-    "shared.components.service.x\u01c1TradingService\u01c1_scaling__mutmut_156": "Scaling.target None: the "
-        "component keeps its scaling resources as a handle, and nothing reads the target from it",
     **{f"shared.components.network.x\u01c1Network\u01c1_flow_logs__mutmut_{n}": "an IAM action's case: IAM "
        "matches action names case-insensitively" for n in (139, 140, 142, 143, 145, 146)},
     **{f"shared.components.network.x\u01c1Network\u01c1_flow_logs__mutmut_{n}": "account_id (None, or the group's "

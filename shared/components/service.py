@@ -7,8 +7,9 @@ platform of another name suffix) fails the deployment inside `.apply`, naming th
 fix; `invoke deploy` checks the upstream outputs before it starts. Another service's stack is never read, so
 the service stacks deploy in parallel.
 
-Each part is built by a method that returns it (`Discovery`, `Routing`, `Alarms`, `Scaling`) and sets
-nothing: what a later part needs is passed to it, so no method depends on another having run first.
+Each part is built by a method that returns it (`Discovery`, `Routing`, `Alarms`) and sets nothing: what a
+later part needs is passed to it, so no method depends on another having run first. The scaling resources are
+the last part and nothing reads them, so `_scaling` returns nothing.
 """
 from __future__ import annotations
 
@@ -218,16 +219,6 @@ class Alarms:
         return [self.by_key[spec.key].name for spec in self.specs if spec.deployment]
 
 
-@dataclass(frozen=True)
-class Scaling:
-    """Target tracking on CPU, plus the market-hours schedule when the stack sets one."""
-
-    target: aws.appautoscaling.Target
-    cpu_policy: aws.appautoscaling.Policy
-    # (opening, closing) scheduled actions, or None without a market-hours schedule
-    market_hours: tuple[aws.appautoscaling.ScheduledAction, aws.appautoscaling.ScheduledAction] | None
-
-
 def _metric_query(query: dict) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
     """One of `shared.alarms`' plain metric queries as the provider's typed args."""
     metric = query.get("metric")
@@ -243,7 +234,6 @@ class TradingService(pulumi.ComponentResource):
     routing: Routing | None  # None for an internal service
     alarms: Alarms
     ecs_service: aws.ecs.Service
-    scaling: Scaling
 
     def __init__(self, name: str, args: TradingServiceArgs, opts: pulumi.ResourceOptions | None = None):
         settings, up, ctx = args.settings, args.upstream, args.context
@@ -276,7 +266,7 @@ class TradingService(pulumi.ComponentResource):
         self.alarms = self._alarms(name, up, self.routing)
         self.ecs_service = self._service(name, up, self.task_definition, self.roles, self.discovery, self.routing,
                                          self.alarms)
-        self.scaling = self._scaling(name, up, self.ecs_service)
+        self._scaling(name, up, self.ecs_service)
 
         self.register_outputs({
             "serviceName": self.ecs_service.name,
@@ -483,7 +473,7 @@ class TradingService(pulumi.ComponentResource):
             opts=named_opts("svc", self, ignore_changes=["desiredCount"], custom_timeouts=timeouts,
                             depends_on=[*roles.policies, *(routing.service_dependencies if routing else [])]))
 
-    def _scaling(self, name: str, up: ServiceUpstream, ecs_service: aws.ecs.Service) -> Scaling:
+    def _scaling(self, name: str, up: ServiceUpstream, ecs_service: aws.ecs.Service) -> None:
         settings, scaling = self.settings, aws.appautoscaling
         predefined = scaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
         market = settings.market_hours
@@ -509,7 +499,7 @@ class TradingService(pulumi.ComponentResource):
                 scale_in_cooldown=settings.scale_in_cooldown_seconds),
             opts=named_opts("scaling", self))
         if market is None:
-            return Scaling(target, cpu_policy, None)
+            return
         opening = aws.appautoscaling.ScheduledAction(
             f"{name}-market-open", name=self.names["scaling_open"], service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
@@ -519,14 +509,13 @@ class TradingService(pulumi.ComponentResource):
             opts=named_opts("scaling", self, depends_on=[cpu_policy]))
         # Serialised after the policy and the opening action: Application Auto Scaling rejects concurrent
         # changes to one scalable target (ConcurrentUpdateException).
-        closing = aws.appautoscaling.ScheduledAction(
+        aws.appautoscaling.ScheduledAction(
             f"{name}-market-close", name=self.names["scaling_close"], service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
             schedule=market.close_schedule, timezone=market.timezone,
             scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
                 min_capacity=settings.min_capacity, max_capacity=settings.max_capacity),
             opts=named_opts("scaling", self, depends_on=[opening]))
-        return Scaling(target, cpu_policy, (opening, closing))
 
 
 def _weighted_forward(production: aws.lb.TargetGroup, alternate: aws.lb.TargetGroup) -> aws.lb.ListenerRuleActionArgs:

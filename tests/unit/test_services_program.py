@@ -129,6 +129,13 @@ def test_task_definition_is_fargate_awsvpc_with_the_stack_or_catalog_size(planne
     assert task.inputs["volumes"] == [{"name": "tmp"}]
     # What build-push builds the images for (tools/release.py, linux/amd64): on another platform they would not start.
     assert task.inputs["runtimePlatform"] == {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
+    # The agent starts the task as the execution role; the application calls AWS as the task role.
+    roles = {r.name: r.state["arn"] for r in stack.of_type(ROLE)}
+    assert task.inputs["executionRoleArn"] == roles[f"{service.name}-execution-role"]
+    assert task.inputs["taskRoleArn"] == roles[f"{service.name}-task-role"]
+    # The container logs to the group by name, not by reference: without the dependency a first deploy could start
+    # tasks before the group exists, and awslogs refuses to start them.
+    assert stack.one(LOG_GROUP).urn in task.dependencies
     definition = container(stack)
     env = name.rsplit("-", 1)[1]
     assert definition["image"] == f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{service.name}-{env}:1.0.0"
@@ -214,8 +221,12 @@ def test_task_role_holds_exactly_the_catalog_store_actions_and_their_kms_needs(p
 
 @pytest.mark.parametrize("name", STACKS)
 def test_both_roles_trust_only_ecs_tasks_of_this_account(planned, name):
-    stack = planned[name]
+    stack, service = planned[name], service_of(name)
     roles = [r for r in stack.of_type(ROLE) if not r.name.endswith("-ecs-lb-role")]
+    # What the IAM console shows an auditor next to each role.
+    assert {r.name: r.inputs["description"] for r in roles} == {
+        f"{service.name}-execution-role": f"ECS agent starting {service.name}: pull, logs, secrets",
+        f"{service.name}-task-role": f"{service.name} application: its catalog data stores only"}
     assert sorted(r.inputs["name"] for r in roles) == sorted(
         [f"role-{service_of(name).name}-exec-{name.rsplit('-', 1)[1]}",
          f"role-{service_of(name).name}-task-{name.rsplit('-', 1)[1]}"])
@@ -329,6 +340,7 @@ def test_cpu_target_tracking_between_two_and_ten_tasks(planned, name):
     assert target.inputs["scalableDimension"] == "ecs:service:DesiredCount"
     config = policy_.inputs["targetTrackingScalingPolicyConfiguration"]
     assert policy_.inputs["policyType"] == "TargetTrackingScaling"
+    assert policy_.inputs["name"] == f"scaling-{service_of(name).name}-cpu-{env}"
     assert config["targetValue"] == 70
     assert config["predefinedMetricSpecification"] == {"predefinedMetricType": "ECSServiceAverageCPUUtilization"}
     assert (config["scaleOutCooldown"], config["scaleInCooldown"]) == (60, 300)
@@ -528,6 +540,8 @@ def test_alarms_notify_the_platform_topic_and_release_alarms_roll_back(planned, 
         assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold", key
         assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (
             3, 2 if key == "target-5xx" else 3), key
+        # CPU data that stops arriving is itself news; the release alarms stay quiet before the first datapoint.
+        assert alarm.inputs["treatMissingData"] == ("missing" if key == "cpu-high" else "notBreaching"), key
     cpu = found["cpu-high"].inputs
     assert cpu["threshold"] == 85 and cpu["metricQueries"][0]["metric"]["dimensions"] == {
         "ClusterName": f"cluster-{env}", "ServiceName": f"svc-{name}"}
@@ -559,7 +573,7 @@ def test_blue_green_frontend_has_an_alternate_group_and_a_weighted_rule_ecs_may_
     rule = stack.one(RULE)
     assert rule.inputs["actions"] == [{"type": "forward", "forward": {"targetGroups": [
         {"arn": blue.state["arn"], "weight": 100}, {"arn": green.state["arn"], "weight": 0}]}}]
-    assert rule.inputs["priority"] == 1000
+    assert rule.inputs["priority"] == 1000 and rule.inputs["tags"]["Name"] == "rule-frontend-prod"
     assert rule.ignore_changes == ["actions"]
 
 
