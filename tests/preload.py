@@ -1,5 +1,6 @@
 """Import the heavy third-party packages before coverage starts tracing: `python -m pytest -p tests.preload`, as
-`./dev test` runs it (a plain `pytest` works without it, only slower under coverage).
+`./dev test` runs it (a plain `pytest` works without it, only slower under coverage). In each process that runs
+tests, that is: xdist's controller only hands tests out.
 
 Coverage's tracer on Python 3.11 sees every call, traced file or not: importing pulumi-aws, moto, botocore and the
 gRPC stack under it took 2.5 times as long as without (collecting the suite: 18.7 s against 7.5 s). Nothing
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 from pathlib import Path
+
+import pytest
 
 RUNNER = Path(__file__).resolve().parents[1] / "tools" / "plan" / "runner.py"
 
@@ -43,4 +47,16 @@ def preload() -> None:
         getattr(importlib.import_module(name), "__all__", None)
 
 
-preload()
+def xdist_controller(early_config: pytest.Config) -> bool:
+    """The process that hands tests to xdist workers (`-n N`) imports none of them, nor any of our code."""
+    return bool(getattr(early_config.known_args_namespace, "numprocesses", None)) and \
+        "PYTEST_XDIST_WORKER" not in os.environ
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]):
+    """Preload before pytest-cov starts coverage in this hook (a wrapper runs ahead of every implementation),
+    except in xdist's controller: there it would only delay the workers' start by its 5 s."""
+    if not xdist_controller(early_config):
+        preload()
+    return (yield)

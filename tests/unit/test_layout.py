@@ -100,6 +100,24 @@ def test_the_preload_plugin_imports_nothing_of_ours():
     assert ours == []
 
 
+@pytest.mark.parametrize("numprocesses, worker, controller", [
+    (2, None, True),  # `-n 2`: hands out tests, runs none
+    (2, "gw0", False),  # one of its workers
+    (0, None, False), (None, None, False),  # `-n 0`, or no xdist: this process runs the tests
+])
+def test_only_xdist_controller_skips_the_preload(monkeypatch, numprocesses, worker, controller):
+    from types import SimpleNamespace
+
+    from tests import preload
+
+    if worker is None:
+        monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    else:
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+    early_config = SimpleNamespace(known_args_namespace=SimpleNamespace(numprocesses=numprocesses))
+    assert preload.xdist_controller(early_config) is controller
+
+
 def test_the_preload_plugin_reads_the_plan_runners_provider_modules(tmp_path):
     from tests import preload
     from tools.plan import runner
