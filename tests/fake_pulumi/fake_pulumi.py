@@ -18,12 +18,14 @@ The fake reports version 3.205.0 unless the script says otherwise, so events go 
 client costs every call ~0.4 s of imports, and the engine events are the same JSON either way. Tests that set
 `"version": "3.272.0"` drive the gRPC path end to end (tests/deploy/test_engine_protocol.py).
 
-Every call is a fresh interpreter (a test run makes about 1,400), so the fake imports only what `json` already
-brings: `pathlib` alone was 10 ms of a call's 45 (measured with `python -S -c 'import pathlib'`), os.path does.
+Every call is a fresh interpreter (a test run makes about 1,500), so the fake imports nothing beyond what Python
+starts with: `pathlib` cost 10 ms of a call's 45 and `json` (with the `re` and `enum` it imports) 10 of the 29
+left (measured with `python -S -c 'import ...'`). The script and the backend are `marshal` files (the harness
+writes them), and `dumps` writes the JSON the SDK reads.
 
 It records every call (argv, working directory, backend, whether a passphrase was set) as one JSON line in
-$FAKE_PULUMI_LOG, keeps a tiny backend in $FAKE_PULUMI_STATE (one JSON file per stack: outputs, secret names,
-resources, secrets provider) and behaves as the JSON file $FAKE_PULUMI_SCRIPT says:
+$FAKE_PULUMI_LOG, keeps a tiny backend in $FAKE_PULUMI_STATE (one file per stack: outputs, secret names,
+resources, secrets provider) and behaves as the script in $FAKE_PULUMI_SCRIPT says (`FakePulumi.configure`):
 
   {"version": "3.205.0",                         # what `pulumi version` prints
    "fail":    {"platform/dev": ["up"]},          # commands that fail for a stack, with engine diagnostics
@@ -47,12 +49,10 @@ is not `org/project/stack` of the directory's project.
 """
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
 
 DEFAULT_VERSION = "3.205.0"
 STACK_COMMANDS = {"up", "preview", "destroy", "stack select", "stack output", "stack history"}
@@ -77,6 +77,7 @@ COMMAND_FLAGS = {
     "stack history": {"--stack", "--json", "--show-secrets", "--page-size", "--page"},
 }
 DEFAULT_TYPE = "aws:ssm/parameter:Parameter"
+STATE = ".state"  # a stack's file in the backend directory
 
 
 def parse(argv: list[str]) -> tuple[str, list[str], dict[str, str | bool]]:
@@ -100,11 +101,37 @@ def parse(argv: list[str]) -> tuple[str, list[str], dict[str, str | bool]]:
     return " ".join(words[:size]), words[size:], flags
 
 
+# JSON's escapes for a string's characters: the short ones json.dumps writes, \u00XX for other control characters.
+ESCAPES = {**{code: f"\\u{code:04x}" for code in range(0x20)},
+           **{ord(c): f"\\{e}" for c, e in zip('"\\\b\f\n\r\t', '"\\bfnrt', strict=True)}}
+
+
+def dumps(value: object) -> str:
+    """What json.dumps(value, ensure_ascii=False) writes, for the values the fake prints (dicts with string keys,
+    lists, strings, numbers, booleans, None); tests/unit/test_fake_pulumi.py compares the two."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.translate(ESCAPES) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{dumps(key)}: {dumps(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(dumps(item) for item in value) + "]"
+    raise TypeError(f"the fake prints no {type(value).__name__}")
+
+
 def load(path: str | None) -> dict:
     if not path or not os.path.exists(path):
         return {}
-    with open(path, encoding="utf-8") as source:
-        return json.load(source)
+    with open(path, "rb") as source:
+        return marshal.load(source)
+
+
+def save(path: str, value: dict) -> None:
+    with open(path, "wb") as sink:
+        marshal.dump(value, sink)
 
 
 def write(path: str, text: str) -> None:
@@ -113,7 +140,7 @@ def write(path: str, text: str) -> None:
 
 
 def record(entry: dict) -> None:
-    line = (json.dumps(entry) + "\n").encode()
+    line = (dumps(entry) + "\n").encode()
     fd = os.open(os.environ["FAKE_PULUMI_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line)  # one write per call: lines from parallel calls never interleave
@@ -170,7 +197,7 @@ class Run:
         return {"op": op, "urn": f"{self.urn_prefix}::{typ}::{name}", "type": typ, "provider": "",
                 "old": None, "new": {"type": typ, "urn": f"{self.urn_prefix}::{typ}::{name}"}}
 
-    def events(self) -> Iterator[dict]:
+    def events(self):  # yields dicts; unannotated: collections.abc would cost each call 4 ms
         """The engine's events, produced as the operation runs (the sleeps happen between them)."""
         planning = self.command == "preview"
         steps = self.steps()
@@ -179,7 +206,7 @@ class Run:
         pause = float(self.script.get("sleep", {}).get(self.key, 0)) / max(len(steps), 1)
         yield self.event(preludeEvent={"config": {}})
         print(f"{'Previewing update' if planning else 'Updating'} ({self.key}):", flush=True)
-        done: Counter = Counter()
+        done: dict[str, int] = {}
         for index, (op, typ, name) in enumerate(steps):
             meta = self.metadata(op, typ, name)
             yield self.event(resourcePreEvent={"metadata": meta, "planning": planning})
@@ -196,7 +223,7 @@ class Run:
                 break
             yield self.event(resOutputsEvent={"metadata": meta, "planning": planning})
             print(f"    {op} {typ} {name}", flush=True)
-            done[op] += 1
+            done[op] = done.get(op, 0) + 1
         for message in violations:
             yield self.event(policyEvent={"message": message, "color": "never", "policyName": "scripted",
                                           "policyPackName": "trading-platform", "policyPackVersion": "1.0.0",
@@ -204,11 +231,11 @@ class Run:
             yield self.event(diagnosticEvent={"message": f"mandatory policy violation: {message}",
                                               "color": "never", "severity": "error"})
             self.code, self.stderr = 255, f"{self.command} failed: policy violations"
-        print(f"Resources: {dict(done)}", flush=True)
+        print(f"Resources: {done}", flush=True)
         if self.key in self.script.get("no_summary", []):  # an engine that ends without its summary
             yield self.event(cancelEvent={})
             return
-        yield self.event(summaryEvent={"maybeCorrupt": False, "durationSeconds": 1, "resourceChanges": dict(done),
+        yield self.event(summaryEvent={"maybeCorrupt": False, "durationSeconds": 1, "resourceChanges": done,
                                        "PolicyPacks": {"trading-platform": "v1.0.0"} if "--policy-pack" in self.flags
                                        else {}})
         if self.code == 0 and self.command != "preview":
@@ -226,14 +253,14 @@ class Run:
         self.state["version"] = self.state.get("version", 0) + 1
 
 
-def send_to_file(path: str, events: Iterator[dict]) -> None:
+def send_to_file(path: str, events) -> None:
     with open(path, "a", encoding="utf-8") as sink:
         for event in events:
-            sink.write(json.dumps(event) + "\n")
+            sink.write(dumps(event) + "\n")
             sink.flush()
 
 
-def send_over_grpc(address: str, events: Iterator[dict]) -> None:
+def send_over_grpc(address: str, events) -> None:
     """Stream the events to the SDK's `pulumirpc.Events` server as they happen (client streaming)."""
     import site
 
@@ -243,7 +270,7 @@ def send_over_grpc(address: str, events: Iterator[dict]) -> None:
 
     with grpc.insecure_channel(address.removeprefix("tcp://")) as channel:
         stub = events_pb2_grpc.EventsStub(channel)
-        stub.StreamEvents(events_pb2.EventRequest(event=json.dumps(event)) for event in events)
+        stub.StreamEvents(events_pb2.EventRequest(event=dumps(event)) for event in events)
 
 
 def history(state: dict) -> list[dict]:
@@ -277,9 +304,9 @@ def main(argv: list[str]) -> None:
     state_dir = os.path.join(os.environ["FAKE_PULUMI_STATE"], project)
     if command == "stack ls":
         qualified = script.get("qualified_ls", False)
-        names = sorted(name.removesuffix(".json") for name in (os.listdir(state_dir) if os.path.isdir(state_dir)
-                                                                 else []) if name.endswith(".json"))
-        print(json.dumps([{"name": f"organization/{project}/{name}" if qualified else name, "current": False}
+        names = sorted(name.removesuffix(STATE) for name in (os.listdir(state_dir) if os.path.isdir(state_dir)
+                                                             else []) if name.endswith(STATE))
+        print(dumps([{"name": f"organization/{project}/{name}" if qualified else name, "current": False}
                           for name in names]))
         return
     qualified_name = positional[0] if command == "stack init" and positional else flags.get("--stack")
@@ -289,15 +316,15 @@ def main(argv: list[str]) -> None:
     if stack_project != project:
         fail(f"provided project name \"{stack_project}\" doesn't match Pulumi.yaml (\"{project}\")", 255)
     key = f"{project}/{stack}"
-    state_file = os.path.join(state_dir, f"{stack}.json")
+    state_file = os.path.join(state_dir, f"{stack}{STATE}")
     if command in script.get("fail", {}).get(key, []) and command not in ENGINE_COMMANDS:
         fail(f"{command} of {key} failed (scripted by the test)")
     if command == "stack init":
         if os.path.exists(state_file):
             fail(f"stack '{qualified_name}' already exists")
         os.makedirs(state_dir, exist_ok=True)
-        write(state_file, json.dumps({"outputs": {}, "secrets": [], "resources": [],
-                                          "secrets_provider": flags.get("--secrets-provider", "default")}))
+        save(state_file, {"outputs": {}, "secrets": [], "resources": [],
+                          "secrets_provider": flags.get("--secrets-provider", "default")})
         print(f"Created stack '{qualified_name}'")
         return
     if not os.path.exists(state_file):
@@ -307,11 +334,11 @@ def main(argv: list[str]) -> None:
         return
     if command == "stack output":
         shown = "--show-secrets" in flags
-        print(json.dumps({k: v if shown or k not in state["secrets"] else "[secret]"
+        print(dumps({k: v if shown or k not in state["secrets"] else "[secret]"
                           for k, v in state["outputs"].items()}))
         return
     if command == "stack history":
-        print(json.dumps(history(state)))
+        print(dumps(history(state)))
         return
     if command in script.get("locked", {}).get(key, []):
         fail(f"the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete "
@@ -334,7 +361,7 @@ def main(argv: list[str]) -> None:
     else:
         send_to_file(log, events)
     if run.code == 0 and command != "preview":
-        write(state_file, json.dumps(state))
+        save(state_file, state)
     if run.code:
         fail(run.stderr, run.code)
 

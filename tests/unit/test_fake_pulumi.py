@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from shared.stacks import PROJECTS_DIR
+from tests.fake_pulumi import fake_pulumi
 from tests.fake_pulumi.fixtures import fake  # noqa: F401 - the fixture
 
 
@@ -34,7 +35,7 @@ def run(fake, *args: str, cwd=PROJECTS_DIR / "network") -> subprocess.CompletedP
 def test_the_fake_refuses_what_the_real_cli_would(fake, args, cwd, message):  # noqa: F811
     fake.seed("network/dev", {})
     if "select" in args and cwd is None:
-        fake.state.joinpath("network", "dev.json").unlink()
+        fake.state.joinpath("network", f"dev{fake_pulumi.STATE}").unlink()
     result = run(fake, *args, cwd=cwd or PROJECTS_DIR / "network")
     assert result.returncode != 0 and message in result.stderr
 
@@ -50,3 +51,17 @@ def test_the_fake_creates_a_stack_once_and_answers_in_the_sdks_shapes(fake):  # 
     assert entry["result"] == "succeeded" and entry["version"] == 1
     assert run(fake, "version").stdout.strip() == "v3.205.0"
     assert [call["state_changing"] for call in fake.calls()] == [True, True, False, True, False, False]
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e-7, 1e22, "", "plain", 'quote " and back\\slash',
+    "".join(map(chr, range(0x20))) + "\x7f", "naïve ☃ 𝄞 \u2028", [], {}, [1, [2, []], {"k": None}],
+    {"argv": ["up", "--stack", "o/p/s"], "pid": 4242, "automation": True, "nested": {"a": [1.25, "x\ny"]}},
+])
+def test_the_fakes_json_is_what_json_dumps_writes(value):
+    assert fake_pulumi.dumps(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_the_fake_refuses_to_print_what_json_cannot_hold():
+    with pytest.raises(TypeError, match="the fake prints no set"):
+        fake_pulumi.dumps({"k": {1}})
