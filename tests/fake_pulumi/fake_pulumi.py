@@ -111,15 +111,15 @@ def dumps(value: object) -> str:
     lists, strings, numbers, booleans, None); tests/unit/test_fake_pulumi.py compares the two."""
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) or (isinstance(value, float) and value - value == 0):  # finite: no inf or nan
         return repr(value)
     if isinstance(value, str):
         return '"' + value.translate(ESCAPES) + '"'
-    if isinstance(value, dict):
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
         return "{" + ", ".join(f"{dumps(key)}: {dumps(item)}" for key, item in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(dumps(item) for item in value) + "]"
-    raise TypeError(f"the fake prints no {type(value).__name__}")
+    raise TypeError(f"the fake prints no {value!r}: JSON has no such value (or key)")
 
 
 def load(path: str | None) -> dict:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import shlex
 import stat
 import sys
 from collections.abc import MutableMapping
@@ -35,8 +36,9 @@ class FakePulumi:
         # The interpreter running the tests, so the fake needs nothing else on PATH; without site-packages (-S),
         # whose .pth files cost each call 30 ms of its ~60 (a test run makes about 1,500 calls); imported rather
         # than run as a script, so its compiled bytecode is reused (4 of a call's 19 ms).
-        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S -c \'import sys; sys.path[0] = "{FAKE.parent}"; '
-                           f'from fake_pulumi import main; main(sys.argv[1:])\' "$@"\n')
+        program = (f"import sys; sys.path.insert(0, {str(FAKE.parent)!r}); "
+                   "from fake_pulumi import main; main(sys.argv[1:])")
+        wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -S -c {shlex.quote(program)} "$@"\n')
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         self.configure()
 
@@ -75,7 +77,7 @@ class FakePulumi:
     def calls(self) -> list[dict[str, Any]]:
         if not self.log.exists():
             return []
-        return [json.loads(line) for line in self.log.read_text().splitlines()]
+        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
 
     def steps(self, *commands: str) -> list[tuple[str, str]]:
         """(command, project/stack) of each recorded call, in call order, limited to `commands` if given."""
