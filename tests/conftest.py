@@ -7,16 +7,14 @@ import json
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.catalog import SERVICES
 from shared.stack_config import load_stack_config
-from shared.stacks import StackId, deploy_order
+from shared.stacks import StackId
 from tools.plan.mocks import StackOutputs
-from tools.plan.runner import StackPlan, plan_environment, reference_key, run_stack, stack_exists
+from tools.plan.runner import StackPlan, plan_environment, reference_key, run_stack
 
 
 @dataclass
@@ -50,28 +48,19 @@ def policy(registration, key: str = "policy") -> dict:
     return json.loads(registration.inputs[key])
 
 
-def upstream_outputs(environment: str, until: str, services=SERVICES) -> dict[str, StackOutputs]:
-    """Outputs of every stack deployed before project `until`, from the offline plan of the committed stacks.
-    Planned once per process and project (a services test would otherwise plan network, registry and platform
-    again); each caller gets its own copy."""
-    key = (environment, until, tuple(s.name for s in services))
-    if key not in _UPSTREAM:
-        outputs: dict[str, StackOutputs] = {}
-        for stack in deploy_order(environment, services):
-            if stack.project == until:
-                break
-            if not stack_exists(stack):
-                continue
-            outputs[reference_key(stack)] = run_stack(stack, outputs).outputs
-        _UPSTREAM[key] = outputs
-    return copy.deepcopy(_UPSTREAM[key])
-
-
-_UPSTREAM: dict[tuple[str, str, tuple[str, ...]], dict[str, StackOutputs]] = {}
+def upstream_of(plans: dict[str, Stack], project: str) -> dict[str, StackOutputs]:
+    """What the stacks deployed before `project` export, keyed by StackReference name, from an environment's plan
+    (`environment_plans`, in deploy order): the outputs a program of `project` reads. Each caller gets a copy."""
+    outputs: dict[str, StackOutputs] = {}
+    for stack in plans.values():
+        if stack.plan.stack.project == project:
+            break
+        outputs[reference_key(stack.plan.stack)] = copy.deepcopy(stack.plan.outputs)
+    return outputs
 
 
 @pytest.fixture
-def run_project() -> Callable[..., Stack]:
+def run_project(environment_plans) -> Callable[..., Stack]:
     """Run `project`'s program for `stack` with its committed config plus `overrides` ({key: value}; None
     deletes a key), reading upstream outputs from the plan of the same environment unless given."""
 
@@ -87,7 +76,7 @@ def run_project() -> Callable[..., Stack]:
                 values[full] = value if isinstance(value, str) else json.dumps(value)
         secrets = secrets + [k if ":" in k else f"{project}:{k}" for k in (secret_keys or [])]
         if upstream is None:
-            upstream = upstream_outputs(environment or stack, project)
+            upstream = upstream_of(environment_plans(environment or stack), project)
         return Stack(run_stack(stack_id, upstream, (values, secrets)))
 
     return run
@@ -102,7 +91,6 @@ def cold_caches() -> None:
 
     for cached in (*iam.CACHED, *iamdb.CACHED, *stack_config.CACHED):
         cached.cache_clear()
-    _UPSTREAM.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -156,34 +144,40 @@ def no_default_amis() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def environment_plans(tmp_path_factory, worker_id) -> Callable[[str], dict[str, Stack]]:
-    """The full offline plan of an environment, computed once per test run: {"network/dev": Stack, ...}."""
+def once_per_run(tmp_path_factory, worker_id) -> Callable[[str, Callable[[], Any]], Any]:
+    """`once_per_run(name, compute)`: the first worker to ask computes the value and leaves it (pickled) for the
+    others, which wait for it. For plans: a whole environment is seconds of CPU under coverage, and the workers
+    share two cores."""
     # xdist workers have a base directory each inside the run's own; a run without workers has only its own.
     run_directory = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         run_directory = run_directory.parent
+
+    def once(name: str, compute: Callable[[], Any]) -> Any:
+        result = run_directory / f"{name}.pickle"
+        with (run_directory / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if result.exists():
+                return pickle.loads(result.read_bytes())
+            value = compute()
+            result.write_bytes(pickle.dumps(value))
+            return value
+
+    return once
+
+
+@pytest.fixture(scope="session")
+def environment_plans(once_per_run) -> Callable[[str], dict[str, Stack]]:
+    """The full offline plan of an environment, computed once per test run: {"network/dev": Stack, ...}."""
     cache: dict[str, dict[str, Stack]] = {}
 
     def get(environment: str) -> dict[str, Stack]:
         if environment not in cache:
-            cache[environment] = {str(p.stack): Stack(p) for p in planned_once(run_directory, environment)}
+            plans = once_per_run(f"plan-{environment}", lambda: plan_environment(environment))
+            cache[environment] = {str(p.stack): Stack(p) for p in plans}
         return cache[environment]
 
     return get
-
-
-def planned_once(run_directory: Path, environment: str) -> list[StackPlan]:
-    """The first worker to ask plans the environment and leaves the result for the others, which wait for it:
-    a whole-environment plan is seconds of CPU, and the workers share two cores."""
-    result = run_directory / f"plan-{environment}.pickle"
-    with (run_directory / f"plan-{environment}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if result.exists():
-            plans: list[StackPlan] = pickle.loads(result.read_bytes())
-            return plans
-        plans = plan_environment(environment)
-        result.write_bytes(pickle.dumps(plans))
-        return plans
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ import sys
 from dataclasses import replace
 from uuid import uuid4
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from shared.catalog import SERVICES, Store
+from tests.shared_clients import MOCKED
 from tools.local import APPS_DIR
 
 for directory in ("common", "jwt-rotation", *(s.name for s in SERVICES)):
@@ -30,6 +30,6 @@ def moto_stores():
 def stores(moto_stores):
     """The module's stores with a fresh orders queue, so each test counts only its own messages (moto, like
     SQS, allows one PurgeQueue a minute)."""
-    url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName=f"sqs-{uuid4().hex[:12]}")["QueueUrl"]
+    url = MOCKED.client("sqs").create_queue(QueueName=f"sqs-{uuid4().hex[:12]}")["QueueUrl"]
     names = {**moto_stores.stores.names, Store.ORDERS_QUEUE: url}
     return replace(moto_stores, stores=replace(moto_stores.stores, names=names))

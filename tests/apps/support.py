@@ -13,6 +13,7 @@ from appkit.settings import load
 from appkit.web import Request, Response, incoming_request_id
 
 from shared.catalog import SERVICES, Secret, Store
+from tests.shared_clients import SharedClients
 from tools import local
 
 VENUE_URL = "http://127.0.0.1:9"  # discard port: nothing answers
@@ -77,7 +78,9 @@ def create() -> Stores:
     return Stores(stores, local.injected_secrets(None, stores.secret_arns))
 
 
-SESSION = local.aws_session()  # one session: its API models load once for every test's clients
+# One session for every test's services, with local-up's credentials: each client is made once.
+SESSION = SharedClients(region_name=local.REGION,
+                        **{key.lower(): value for key, value in local.FAKE_CREDENTIALS.items()})
 
 
 def harness(service: str, build, env: dict[str, str]) -> Harness:

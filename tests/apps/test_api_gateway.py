@@ -9,6 +9,7 @@ from appkit.client import Unreachable
 
 from shared.catalog import Store
 from tests.apps import support
+from tests.shared_clients import MOCKED
 from tools import local
 
 ORDER = {"symbol": "ACME", "side": "BUY", "quantity": 10, "limitPrice": "101.25"}
@@ -19,8 +20,7 @@ def harness(stores, **overrides):
 
 
 def item(stores, order_id):
-    import boto3
-    return boto3.client("dynamodb", region_name="us-east-1").get_item(
+    return MOCKED.client("dynamodb").get_item(
         TableName=stores.stores.names[Store.TRADES_TABLE], Key={"tradeId": {"S": order_id}})["Item"]
 
 
@@ -87,12 +87,11 @@ def gateway_of(h) -> gateway.Gateway:
 def test_a_queueing_error_after_the_order_moved_on_keeps_it_and_says_so(stores, monkeypatch):
     """SendMessage can fail on the client side (a timeout) after SQS stored the message; when processing-service
     already moved the order on, recording FAILED would overwrite it and tell the trader to submit it twice."""
-    import boto3
     h = harness(stores)
     table = stores.stores.names[Store.TRADES_TABLE]
 
     def queued_then_timed_out(order_id, trader, rid):
-        boto3.client("dynamodb", region_name="us-east-1").update_item(
+        MOCKED.client("dynamodb").update_item(
             TableName=table, Key={"tradeId": {"S": order_id}}, UpdateExpression="SET #s = :s",
             ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "FILLED"}})
         raise gateway.BotoCoreError()
@@ -128,8 +127,7 @@ def test_a_failed_publish_is_logged_and_the_order_still_accepted(stores):
 
 
 def test_a_fifo_queue_gets_a_group_per_trader_and_deduplication_by_order(stores):
-    import boto3
-    sqs = boto3.client("sqs", region_name="us-east-1")
+    sqs = MOCKED.client("sqs")
     url = sqs.create_queue(QueueName="sqs-orders-local.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
     response = harness(stores, ORDERS_QUEUE_URL=url).call("POST", "/orders", ORDER, stores.auth("bob"))
     order_id = support.body(response)["orderId"]

@@ -7,6 +7,7 @@ from frontend import app as frontend
 
 from shared.catalog import Store
 from tests.apps import support
+from tests.shared_clients import MOCKED
 
 
 @pytest.fixture
@@ -27,8 +28,7 @@ def test_assets_come_from_the_assets_bucket(harness):
 
 
 def test_an_asset_without_content_type_is_served_as_bytes(harness, stores):
-    import boto3
-    boto3.client("s3", region_name="us-east-1").put_object(
+    MOCKED.client("s3").put_object(
         Bucket=stores.stores.names[Store.ASSETS_BUCKET], Key="blob.bin", Body=b"\x00\x01")
     response = harness.call("GET", "/assets/blob.bin")
     assert (response.status, response.body) == (200, b"\x00\x01")

@@ -7,12 +7,12 @@ import os
 import stat
 import sys
 
-import boto3
 import pytest
 from invoke import Context, Exit
 from moto import mock_aws
 
 import tasks
+from tests.shared_clients import MOCKED
 from tools import release as images
 from tools.local import aws_session
 
@@ -50,7 +50,7 @@ def docker(tmp_path, monkeypatch):
 @pytest.fixture
 def ecr():
     with mock_aws():
-        client = boto3.client("ecr", region_name="us-east-1")
+        client = MOCKED.client("ecr")
         url = client.create_repository(repositoryName=REPOSITORY,
                                        imageTagMutability="IMMUTABLE")["repository"]["repositoryUri"]
         yield client, url

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from api_gateway import app as gateway
 from appkit.client import Unreachable
@@ -12,6 +11,7 @@ from processing_service import app as processing
 
 from shared.catalog import Secret, Store
 from tests.apps import support
+from tests.shared_clients import MOCKED
 from tools import local
 
 ORDER = {"symbol": "ACME", "side": "SELL", "quantity": 5, "limitPrice": "99.5"}
@@ -26,7 +26,7 @@ class World:
         self.processing = support.harness("processing-service", processing.build, stores.environment(
             "processing-service", venue_url=venue_url, SQS_WAIT_SECONDS="0", **overrides))
         self.service = self.processing.app.checks["consumer"].__self__
-        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        self.sqs = MOCKED.client("sqs")
         self.queue = stores.stores.names[Store.ORDERS_QUEUE]
 
     def submit(self) -> str:
@@ -36,7 +36,7 @@ class World:
         self.service.consumer.poll()
 
     def status(self, order_id: str) -> str:
-        return boto3.client("dynamodb", region_name="us-east-1").get_item(
+        return MOCKED.client("dynamodb").get_item(
             TableName=self.stores.stores.names[Store.TRADES_TABLE], Key={"tradeId": {"S": order_id}},
             ConsistentRead=True)["Item"]["status"]["S"]
 
@@ -133,7 +133,7 @@ def test_a_duplicate_delivery_is_not_executed_twice(stores, monkeypatch):
 
 
 def set_status(world: World, order_id: str, status: str) -> None:
-    boto3.client("dynamodb", region_name="us-east-1").update_item(
+    MOCKED.client("dynamodb").update_item(
         TableName=world.stores.stores.names[Store.TRADES_TABLE], Key={"tradeId": {"S": order_id}},
         UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":s": {"S": status}})

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -18,8 +17,9 @@ from shared.contracts import CONTRACTS
 from shared.stacks import StackId
 from tests.fake_pulumi.fixtures import contract_outputs, fake  # noqa: F401 - the fixture
 from tests.fake_pulumi.harness import FakePulumi
+from tests.shared_clients import MOCKED
 from tools.deploy import deploy as ops
-from tools.deploy.preflight import ECS_SERVICE_LINKED_ROLE
+from tools.deploy.preflight import ECS_SERVICE_LINKED_ROLE, Preflight
 
 ACCOUNT = "123456789012"  # moto's default account
 IMAGE_TAG = "1.0.0"  # what every committed service stack file pins
@@ -52,9 +52,9 @@ MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.
                                   "application/vnd.docker.container.image.v1+json"}, "layers": []})
 
 
-def push_image(service: str, tag: str = IMAGE_TAG, environment: str = "dev", ecr=None) -> None:
-    (ecr or boto3.client("ecr", region_name="us-east-1")).put_image(
-        repositoryName=repository_name(service, environment), imageManifest=MANIFEST, imageTag=tag)
+def push_image(service: str, tag: str = IMAGE_TAG, environment: str = "dev") -> None:
+    MOCKED.client("ecr").put_image(repositoryName=repository_name(service, environment), imageManifest=MANIFEST,
+                                   imageTag=tag)
 
 
 @pytest.fixture
@@ -65,14 +65,15 @@ def aws(monkeypatch) -> Iterator[None]:
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
+    # The deploy's read-only checks, through the worker's shared clients (tests/shared_clients.py).
+    monkeypatch.setattr(ops, "Preflight", lambda: Preflight(session=MOCKED))
     with mock_aws():
-        boto3.client("iam").create_role(RoleName=ECS_SERVICE_LINKED_ROLE, AssumeRolePolicyDocument="{}",
-                                        Path="/aws-service-role/ecs.amazonaws.com/")
-        ecr = boto3.client("ecr", region_name="us-east-1")
+        MOCKED.client("iam").create_role(RoleName=ECS_SERVICE_LINKED_ROLE, AssumeRolePolicyDocument="{}",
+                                         Path="/aws-service-role/ecs.amazonaws.com/")
         for service in SERVICES:
             for environment in ("dev", "prod"):
-                ecr.create_repository(repositoryName=repository_name(service.name, environment))
-                push_image(service.name, IMAGE_TAG, environment, ecr)
+                MOCKED.client("ecr").create_repository(repositoryName=repository_name(service.name, environment))
+                push_image(service.name, IMAGE_TAG, environment)
         yield
 
 

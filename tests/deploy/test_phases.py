@@ -9,6 +9,7 @@ from invoke import Context, Exit
 
 import tasks
 from tests.deploy.conftest import ORDER_DEV, SERVICE_KEYS
+from tests.shared_clients import MOCKED
 from tools.deploy import deploy as ops
 from tools.deploy.deploy import POLICY_PACK
 
@@ -109,13 +110,12 @@ def test_the_gates_judge_the_plan_just_written_and_a_failing_plan_is_refused(fak
     ("image", "./dev build-push --service frontend --tag 1.0.0 --env dev", "nothing was changed in phase services: "),
 ])
 def test_a_preflight_failure_refuses_before_any_state_changing_call(env, capsys, break_account, message, refusal):
-    import boto3
 
     env.seed_upstream("network", "registry", "platform")
     if break_account == "role":
-        boto3.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
+        MOCKED.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
     else:
-        boto3.client("ecr", region_name="us-east-1").batch_delete_image(
+        MOCKED.client("ecr").batch_delete_image(
             repositoryName="ecr-frontend-dev", imageIds=[{"imageTag": "1.0.0"}])
     with pytest.raises(Exit) as error:
         tasks.deploy(Context(), env="dev", project="services", yes=True)
@@ -127,9 +127,8 @@ def test_a_preflight_failure_refuses_before_any_state_changing_call(env, capsys,
 
 def test_missing_images_stop_deploy_all_after_registry_before_platform(env, capsys):
     """First deploy on an empty account: the images are checked as soon as the repositories exist."""
-    import boto3
 
-    ecr = boto3.client("ecr", region_name="us-east-1")
+    ecr = MOCKED.client("ecr")
     for service in ("frontend", "api-gateway"):
         ecr.batch_delete_image(repositoryName=f"ecr-{service}-dev", imageIds=[{"imageTag": "1.0.0"}])
     with pytest.raises(Exit) as error:
@@ -143,12 +142,11 @@ def test_missing_images_stop_deploy_all_after_registry_before_platform(env, caps
 
 
 def test_build_images_pushes_the_missing_ones_then_deploys(env, monkeypatch, capsys):
-    import boto3
 
     from tests.deploy.conftest import push_image
     from tools import release
 
-    boto3.client("ecr", region_name="us-east-1").batch_delete_image(
+    MOCKED.client("ecr").batch_delete_image(
         repositoryName="ecr-frontend-dev", imageIds=[{"imageTag": "1.0.0"}])
     pushed = []
 
@@ -168,11 +166,10 @@ def test_build_images_pushes_the_missing_ones_then_deploys(env, monkeypatch, cap
 
 
 def test_build_images_that_cannot_build_refuses_with_the_reason(env, monkeypatch):
-    import boto3
 
     from tools import release
 
-    boto3.client("ecr", region_name="us-east-1").batch_delete_image(
+    MOCKED.client("ecr").batch_delete_image(
         repositoryName="ecr-frontend-dev", imageIds=[{"imageTag": "1.0.0"}])
 
     def no_docker(*args, **kwargs):
@@ -188,9 +185,8 @@ def test_build_images_that_cannot_build_refuses_with_the_reason(env, monkeypatch
 
 
 def test_create_service_linked_role_creates_it_and_goes_on(env, capsys):
-    import boto3
 
-    boto3.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
+    MOCKED.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
     env.seed_upstream("network", "registry")
     tasks.deploy(Context(), env="dev", project="platform", yes=True, create_service_linked_role=True)
     assert "preflight pass  ECS service-linked role AWSServiceRoleForECS: created" in capsys.readouterr().out
@@ -286,9 +282,8 @@ def test_a_stack_locked_by_another_update_is_named_with_the_fix(env, capsys):
 def test_deploy_all_on_an_account_without_the_ecs_role_changes_nothing_at_all(env, capsys):
     """The service-linked role is checked before the network phase, not when platform starts: a first
     deploy-all on an empty account refuses before any stack exists."""
-    import boto3
 
-    boto3.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
+    MOCKED.client("iam").delete_role(RoleName="AWSServiceRoleForECS")
     with pytest.raises(Exit) as error:
         tasks.deploy_all(Context(), env="dev", yes=True)
     assert error.value.message.startswith("nothing was changed: preflight failed (ECS service-linked role")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
@@ -13,6 +12,7 @@ from shared.fargate import CapacityShare
 from shared.stack_config import load_environment_config
 from shared.stacks import StackId
 from tests.deploy.conftest import repository_name
+from tests.shared_clients import MOCKED
 from tools.deploy import preflight as pf
 
 URLS = {s: f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{repository_name(s)}"
@@ -90,7 +90,7 @@ def test_region_is_every_stacks_and_a_shell_pointing_elsewhere_is_noted():
 
 
 def test_a_missing_image_fails_with_the_build_push_command(aws):
-    boto3.client("ecr", region_name="us-east-1").batch_delete_image(
+    MOCKED.client("ecr").batch_delete_image(
         repositoryName=repository_name("api-gateway"), imageIds=[{"imageTag": "1.0.0"}])
     check = pf.Preflight(environ={}).images(needs("frontend-dev", "api-gateway-dev"), URLS, "dev")
     assert check.refuses
@@ -110,7 +110,7 @@ def test_images_that_cannot_be_checked_fail_with_the_reason(aws, urls, message):
 
 
 def test_a_missing_service_linked_role_fails_with_the_command_or_is_created(aws):
-    boto3.client("iam").delete_role(RoleName=pf.ECS_SERVICE_LINKED_ROLE)
+    MOCKED.client("iam").delete_role(RoleName=pf.ECS_SERVICE_LINKED_ROLE)
     missing = pf.Preflight(environ={}).service_linked_role()
     assert missing.refuses
     assert ("create it: `aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com`, or re-run with "

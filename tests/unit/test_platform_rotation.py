@@ -6,19 +6,22 @@ import json
 
 import pytest
 
-from shared.stacks import StackId
-from tests.conftest import Stack, policy, upstream_outputs
+from tests.conftest import Stack, policy
 from tools.plan.mocks import ACCOUNT_ID, REGION
-from tools.plan.runner import run_stack
 
 FUNCTION = "aws:lambda/function:Function"
 ARN = f"{REGION}:{ACCOUNT_ID}"
 
 
 @pytest.fixture(scope="module")
-def dev() -> Stack:
-    """The dev platform stack alone, on the network's (and registry's) planned outputs."""
-    return Stack(run_stack(StackId("platform", "dev"), upstream_outputs("dev", "platform")))
+def dev(environment_plans) -> Stack:
+    """The dev platform stack as the environment's plan has it."""
+    return environment_plans("dev")["platform/dev"]
+
+
+@pytest.fixture(scope="module")
+def network(environment_plans) -> dict:
+    return environment_plans("dev")["network/dev"].outputs
 
 
 def rotation(stack: Stack, typ: str):
@@ -43,9 +46,8 @@ def test_the_function_runs_the_packaged_handler_small_and_short_on_arm(dev):
     assert function["environment"] == {"variables": {"SECRET_ARN": secret(dev).state["arn"]}}
 
 
-def test_the_function_runs_in_the_private_subnets_behind_its_own_group_and_logs_json_to_its_group(dev):
+def test_the_function_runs_in_the_private_subnets_behind_its_own_group_and_logs_json_to_its_group(dev, network):
     function = rotation(dev, FUNCTION)
-    network = upstream_outputs("dev", "platform")["organization/network/dev"].values
     group = dev.one("aws:ec2/securityGroup:SecurityGroup", "platform-network-policy-jwt-rotation")
     assert function.inputs["vpcConfig"] == {"subnetIds": network["privateSubnetIds"],
                                             "securityGroupIds": [group.id]}
@@ -60,7 +62,7 @@ def test_the_log_group_keeps_30_days_under_the_platform_key(dev):
     assert group.delete_before_replace is True
 
 
-def test_the_role_is_lambdas_and_its_policy_reaches_the_secret_key_logs_and_its_network_only(dev):
+def test_the_role_is_lambdas_and_its_policy_reaches_the_secret_key_logs_and_its_network_only(dev, network):
     role = rotation(dev, "aws:iam/role:Role")
     assert role.inputs["name"] == "role-jwt-rotation-dev" and role.delete_before_replace is True
     assert role.inputs["description"] == "JWT signing-key rotation: its secret, key and ENIs only"
@@ -74,7 +76,6 @@ def test_the_role_is_lambdas_and_its_policy_reaches_the_secret_key_logs_and_its_
     assert statements["RotateItsSecret"]["Resource"] == [secret(dev).state["arn"]]
     assert statements["EncryptItsSecretViaSecretsManager"]["Resource"] == [dev.one("aws:kms/key:Key").state["arn"]]
     assert statements["WriteOwnLogs"]["Resource"] == [f"arn:aws:logs:{ARN}:log-group:log-jwt-rotation-dev:*"]
-    network = upstream_outputs("dev", "platform")["organization/network/dev"].values
     group = dev.one("aws:ec2/securityGroup:SecurityGroup", "platform-network-policy-jwt-rotation")
     [interfaces] = [s for s in statements.values() if s["Action"] == ["ec2:CreateNetworkInterface"]]
     assert sorted(interfaces["Resource"]) == sorted(

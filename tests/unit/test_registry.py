@@ -23,14 +23,9 @@ REPO = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 
 
-def registry(environment: str) -> Stack:
-    """The registry stack of `environment`, planned alone: it reads no other stack."""
-    return Stack(run_stack(StackId("registry", environment), {}))
-
-
 @pytest.fixture(scope="module")
-def dev() -> Stack:
-    return registry("dev")
+def dev(environment_plans) -> Stack:
+    return environment_plans("dev")["registry/dev"]
 
 
 def test_every_catalog_service_gets_an_immutable_scanned_kms_encrypted_destroyable_repository(dev):
@@ -81,8 +76,8 @@ def test_outputs_map_each_service_to_its_repository(dev):
     assert dev.outputs["kmsKeyArn"] == dev.one("aws:kms/key:Key").state["arn"]
 
 
-def test_prod_keeps_more_releases():
-    prod = registry("prod")
+def test_prod_keeps_more_releases(environment_plans):
+    prod = environment_plans("prod")["registry/prod"]
     rules = policy(prod.of_type(LIFECYCLE)[0])["rules"]
     assert [r["selection"]["countNumber"] for r in rules] == [30, 30, 30]
 

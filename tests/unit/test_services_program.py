@@ -87,14 +87,15 @@ KMS_VIA = {"s3": "s3", "dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns"}
 
 
 @pytest.fixture(scope="module")
-def planned():
-    """Every committed service stack, planned once against the upstream fixture."""
+def planned(once_per_run):
+    """Every committed service stack, planned once per run against the upstream fixture."""
     from shared.stacks import StackId
     from tests.conftest import Stack
     from tools.plan.runner import run_stack
 
-    return {stack: Stack(run_stack(StackId("services", stack), upstream_fixture(stack.rsplit("-", 1)[1])))
-            for stack in STACKS}
+    plans = once_per_run("services-on-the-upstream-fixture", lambda: {
+        stack: run_stack(StackId("services", stack), upstream_fixture(stack.rsplit("-", 1)[1])) for stack in STACKS})
+    return {stack: Stack(plan) for stack, plan in plans.items()}
 
 
 def service_of(stack: str):

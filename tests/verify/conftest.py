@@ -5,12 +5,11 @@ import socket
 from collections.abc import Callable, Iterator
 
 import boto3
-import botocore.loaders
-import botocore.session
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from tests.shared_clients import SharedClients
 from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
 from tools.findings import Finding
 from tools.verify.checks import run_checks
@@ -67,18 +66,15 @@ def aws_credentials(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def api_models():
-    """One botocore loader for every test: it caches the API models, whose loading (not moto) dominates the
-    cost of a fresh session's clients."""
-    return botocore.loaders.create_loader()
+def aws_session() -> SharedClients:
+    """One session for the worker's verifier tests: each client is made once (tests/shared_clients.py)."""
+    return SharedClients(region_name=REGION)
 
 
 @pytest.fixture
-def mocked_aws(api_models):
+def mocked_aws(aws_session):
     with mock_aws():
-        core = botocore.session.get_session()
-        core.register_component("data_loader", api_models)
-        yield boto3.Session(botocore_session=core, region_name=REGION)
+        yield aws_session
 
 
 @pytest.fixture
@@ -87,11 +83,9 @@ def dev_env(mocked_aws) -> Environment:
     return build_environment(mocked_aws, "dev")
 
 
-def _built_dev_env(api_models) -> Iterator[Environment]:
+def _built_dev_env(session: SharedClients) -> Iterator[Environment]:
     with mock_aws():
-        core = botocore.session.get_session()
-        core.register_component("data_loader", api_models)
-        yield build_environment(boto3.Session(botocore_session=core, region_name=REGION), "dev")
+        yield build_environment(session, "dev")
 
 
 # Building a dev environment costs seconds of moto calls, so tests that only read one share it: every test of a
@@ -100,16 +94,16 @@ def _built_dev_env(api_models) -> Iterator[Environment]:
 # (`dev_env`, `mocked_aws`): pytest finalizes a module- or class-scoped fixture before the first test outside
 # that module or class, so a module that also changes environments keeps its readers in a class.
 @pytest.fixture(scope="module")
-def built_dev_env(api_models) -> Iterator[Environment]:
+def built_dev_env(aws_session) -> Iterator[Environment]:
     """One dev environment for every test of a module that only reads it (none may use `dev_env`)."""
-    yield from _built_dev_env(api_models)
+    yield from _built_dev_env(aws_session)
 
 
 @pytest.fixture(scope="class")
-def class_dev_env(api_models) -> Iterator[Environment]:
+def class_dev_env(aws_session) -> Iterator[Environment]:
     """One dev environment for the tests of a class that only read it, in a module whose other tests change
     their own."""
-    yield from _built_dev_env(api_models)
+    yield from _built_dev_env(aws_session)
 
 
 def stubbed_session(env: Environment) -> tuple[StubbedSession, Stubber]:
