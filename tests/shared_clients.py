@@ -29,5 +29,6 @@ class SharedClients(boto3.session.Session):
         return self.made[key]
 
 
-# The tests' own calls to the mocked account (setting it up, changing it under the code being tested).
+# The tests' calls to the mocked account (building it, changing it under the code being tested), and the session
+# the verifier and the deploy's preflight checks are given in their tests.
 MOCKED = SharedClients(region_name="us-east-1")

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.shared_clients import SharedClients
+from tests.shared_clients import MOCKED, SharedClients
 from tests.verify.moto_env import REGION, Environment, build_environment, ecs_stubber
 from tools.findings import Finding
 from tools.verify.checks import run_checks
@@ -65,16 +65,11 @@ def aws_credentials(monkeypatch):
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-@pytest.fixture(scope="session")
-def aws_session() -> SharedClients:
-    """One session for the worker's verifier tests: each client is made once (tests/shared_clients.py)."""
-    return SharedClients(region_name=REGION)
-
-
 @pytest.fixture
-def mocked_aws(aws_session):
+def mocked_aws() -> Iterator[SharedClients]:
+    """moto, reached through the worker's shared clients (tests/shared_clients.py)."""
     with mock_aws():
-        yield aws_session
+        yield MOCKED
 
 
 @pytest.fixture
@@ -83,9 +78,9 @@ def dev_env(mocked_aws) -> Environment:
     return build_environment(mocked_aws, "dev")
 
 
-def _built_dev_env(session: SharedClients) -> Iterator[Environment]:
+def _built_dev_env() -> Iterator[Environment]:
     with mock_aws():
-        yield build_environment(session, "dev")
+        yield build_environment(MOCKED, "dev")
 
 
 # Building a dev environment costs seconds of moto calls, so tests that only read one share it: every test of a
@@ -94,16 +89,16 @@ def _built_dev_env(session: SharedClients) -> Iterator[Environment]:
 # (`dev_env`, `mocked_aws`): pytest finalizes a module- or class-scoped fixture before the first test outside
 # that module or class, so a module that also changes environments keeps its readers in a class.
 @pytest.fixture(scope="module")
-def built_dev_env(aws_session) -> Iterator[Environment]:
+def built_dev_env() -> Iterator[Environment]:
     """One dev environment for every test of a module that only reads it (none may use `dev_env`)."""
-    yield from _built_dev_env(aws_session)
+    yield from _built_dev_env()
 
 
 @pytest.fixture(scope="class")
-def class_dev_env(aws_session) -> Iterator[Environment]:
+def class_dev_env() -> Iterator[Environment]:
     """One dev environment for the tests of a class that only read it, in a module whose other tests change
     their own."""
-    yield from _built_dev_env(aws_session)
+    yield from _built_dev_env()
 
 
 def stubbed_session(env: Environment) -> tuple[StubbedSession, Stubber]:
