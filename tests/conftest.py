@@ -134,6 +134,19 @@ def one_private_key_per_kms_key_spec() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_creation_stack_per_forked_collector() -> Iterator[None]:
+    """coverage.py starts a collector in every forked plan worker (`concurrency = multiprocessing`), and each one
+    records the call stack that created it (`inspect.stack()`), which only coverage's own debug output prints.
+    Under pytest that is 60-odd frames whose source and module `inspect` looks up afresh in each fork: 49-64 ms of
+    CPU in a new fork under coverage (time.process_time around one call), and a run forks about 100 plan workers."""
+    import coverage.collector
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(coverage.collector, "short_stack", lambda *args, **kwargs: "")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_default_amis() -> Iterator[None]:
     """moto loads its catalogue of public AMIs into every EC2 backend it creates (0.6 s each, most of the
     verifier tests' time); nothing here launches an instance. Set for the session, so the moto servers the app
