@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from invoke import Exit, task
+from invoke import Exit, UnexpectedExit, task
 
 from shared.stacks import ENVIRONMENTS
 from tools.deploy import deploy as ops
@@ -100,12 +100,19 @@ def test(c, args="", workers=2):
         timings.append(f"static checks {time.monotonic() - started:.0f} s")
     # Coverage's tracer makes the suite 1.6 to 2.6 times slower (the programs under mocks most); a partial run has
     # no gate to feed, so the inner loop runs without it.
-    measure = " --no-cov" if args else " --cov --cov-report=term-missing"
+    # pytest-cov reads every measured file's source once for the gate's total and again for each report asked
+    # for (3 s apiece on this machine, after the last test): no report here, the missing lines only on a failure.
+    measure = " --no-cov" if args else " --cov --cov-report="
     parallel = f" -n {workers}" if int(workers) else ""
     started = time.monotonic()
     # tests.preload imports the heavy third-party packages before coverage starts tracing (see its docstring).
-    c.run(f"{sys.executable} -m pytest -p tests.preload{measure}{parallel} {args}".rstrip(), pty=False,
-          env=BYTECODE_CACHED)
+    try:
+        c.run(f"{sys.executable} -m pytest -p tests.preload{measure}{parallel} {args}".rstrip(), pty=False,
+              env=BYTECODE_CACHED)
+    except UnexpectedExit:
+        if not args:  # the lines and branches no test ran, file by file (pyproject: fully covered files skipped)
+            c.run(f"{sys.executable} -m coverage report", pty=False, warn=True)
+        raise
     timings.append(f"tests {time.monotonic() - started:.0f} s")
     print(f"./dev test: {', '.join(timings)}")
 

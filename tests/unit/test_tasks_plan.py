@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from invoke import Context, Exit
+from invoke import Context, Exit, Result, UnexpectedExit
 
 import tasks
 from tools.plan.runner import PlanError
@@ -48,10 +48,12 @@ class RecordingContext(Context):
         super().__init__()
         self.commands = []
         self.environments = []
+        self.warned = []
 
     def run(self, command, **kwargs):
         self.commands.append(command)
         self.environments.append(kwargs.get("env", {}))
+        self.warned.append(kwargs.get("warn", False))
 
 
 def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(capsys):
@@ -60,9 +62,37 @@ def test_the_test_task_runs_the_static_checks_then_every_test_on_two_workers(cap
     ruff, mypy, full = context.commands
     assert ruff.endswith("-m ruff check .") and mypy.endswith("-m mypy")
     # pyproject's 100% gate applies
-    assert full.endswith("-m pytest -p tests.preload --cov --cov-report=term-missing -n 2")
+    # pyproject's 100% gate applies; pytest-cov prints no report of its own (each one reads every source again)
+    assert full.endswith("-m pytest -p tests.preload --cov --cov-report= -n 2")
     assert context.environments[-1] == tasks.BYTECODE_CACHED
     assert capsys.readouterr().out.startswith("./dev test: static checks ")
+
+
+class FailingTestsContext(RecordingContext):
+    """pytest exits 1 (a test failed or coverage fell short); every other command succeeds."""
+
+    def run(self, command, **kwargs):
+        super().run(command, **kwargs)
+        if " pytest " in command:
+            raise UnexpectedExit(Result(command=command, exited=1))
+
+
+def test_a_failing_full_run_lists_what_no_test_ran_then_fails():
+    context = FailingTestsContext()
+    with pytest.raises(UnexpectedExit):
+        tasks.test(context)
+    *_, full, report = context.commands
+    assert " pytest " in full
+    # pyproject's report settings: missing lines shown, fully covered files skipped; its own exit status (2 when
+    # short of the gate) must not hide pytest's
+    assert report.endswith("-m coverage report") and context.warned[-1] is True
+
+
+def test_a_failing_partial_run_has_no_coverage_to_report():
+    context = FailingTestsContext()
+    with pytest.raises(UnexpectedExit):
+        tasks.test(context, args="-k network")
+    assert [" pytest " in command for command in context.commands] == [True]
 
 
 def test_a_partial_run_skips_the_static_checks_and_coverage(capsys):
