@@ -61,7 +61,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     # A worker holds 400,000-odd tracked objects (these imports, moto's backends, the session's plans), and each
     # automatic full collection walks them all: 22-28 a run, 2.8-3.8 s of a worker's CPU under coverage (timed
     # with gc.callbacks), 7 s of the run's. The young generations keep their defaults; the oldest is due after
-    # 1,000 collections of the middle one instead of 10 (none in a run). The price is memory: a worker peaks at 593-605 MB instead of 518-533.
+    # 1,000 collections of the middle one instead of 10 (none in a run). The price is memory: a worker peaks at
+    # 593-605 MB instead of 518-533.
     gc.set_threshold(*gc.get_threshold()[:2], 1000)
     if not xdist_controller(early_config):
         preload()
