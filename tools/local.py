@@ -60,25 +60,52 @@ class LocalError(RuntimeError):
     """The local environment could not start; the message names the part and what to do."""
 
 
-def free_port() -> int:
+# Where a free port is looked for: above the well-known and most registered ports, below every range a kernel hands
+# out to outgoing connections. A port from that range (what binding port 0 returns) can become the local end of any
+# connect() on this machine between our check and the service's bind: tests run beside each other, each making
+# thousands of loopback connections. Linux reads its range from /proc/sys/net/ipv4/ip_local_port_range (32768-60999
+# by default, https://docs.kernel.org/networking/ip-sysctl.html); IANA's dynamic range starts at 49152 (RFC 6335).
+LISTEN_PORTS_FROM = 10000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+EPHEMERAL_FROM = 32768
+
+
+def outgoing_ports_from(source: Path = EPHEMERAL_RANGE) -> int:
+    """The lowest port this machine may give an outgoing connection."""
+    try:
+        return min(int(source.read_text().split()[0]), EPHEMERAL_FROM)
+    except (OSError, ValueError, IndexError):  # not Linux, or no /proc
+        return EPHEMERAL_FROM
+
+
+def bindable(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+        # As the services' own servers do (http.server): a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(span: int = 1, attempts: int = 100) -> int:
+    """The first of `span` consecutive ports nothing holds now, none of which an outgoing connection can take
+    (see LISTEN_PORTS_FROM): for a service, or for the catalog's ports moved by an offset."""
+    highest = outgoing_ports_from() - span
+    for _ in range(attempts):
+        first = secrets.SystemRandom().randrange(LISTEN_PORTS_FROM, highest)
+        if all(bindable(port) for port in range(first, first + span)):
+            return first
+    raise LocalError(f"no {span} free consecutive port(s) on {HOST} between {LISTEN_PORTS_FROM} and {highest} "
+                     f"after {attempts} tries")
 
 
 def stable_ports(services: tuple[Service, ...], offset: int = 0) -> dict[str, int]:
     """Each service on its catalog port (plus `offset`, to run a second copy beside the first): the same URLs
     every run, so bookmarks and scripts keep working. Refused, naming the fix, when one is taken."""
     ports = {s.name: s.port + offset for s in services}
-    taken = []
-    for name, port in ports.items():
-        with socket.socket() as probe:
-            # As the services' own servers do (http.server): a port left in TIME_WAIT by the last run is free.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                taken.append(f"{name} ({port})")
+    taken = [f"{name} ({port})" for name, port in ports.items() if not bindable(port)]
     if taken:
         raise LocalError(f"port(s) already in use on {HOST}: {', '.join(taken)}; stop what holds them, or run "
                          f"local-up --port-offset N to move every service by N")

@@ -45,7 +45,8 @@ def test_local_up_runs_every_sample_app_until_stopped(tmp_path, capsys):
         seen["processes"] = dict(run.processes)
         seen["secrets"] = dict(run.secret_values)
 
-    offset = local.free_port() - min(s.port for s in SAMPLE_APPS)  # beside anything on the catalog ports
+    lowest, highest = min(s.port for s in SAMPLE_APPS), max(s.port for s in SAMPLE_APPS)
+    offset = local.free_port(span=highest - lowest + 1) - lowest  # beside anything on the catalog ports
     local.local_up(until=drive, output=output, services=",".join(s.name for s in SAMPLE_APPS), port_offset=offset)
     output.close()
     assert seen["status"] == "FILLED"

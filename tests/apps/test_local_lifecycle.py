@@ -37,6 +37,59 @@ def test_a_taken_port_is_refused_with_the_offset_fix():
                                   f"--port-offset N to move every service by N")
 
 
+@pytest.mark.parametrize("content, lowest", [
+    ("32768\t60999\n", 32768),  # Linux's default
+    ("20000 60999\n", 20000),   # a range configured lower is kept clear of too
+    ("40000 60999\n", 32768),   # a higher one: never above 32768, below IANA's 49152 as well
+    ("", 32768), ("many", 32768),
+])
+def test_outgoing_connections_take_ports_from_the_kernels_range(tmp_path, content, lowest):
+    source = tmp_path / "ip_local_port_range"
+    source.write_text(content)
+    assert local.outgoing_ports_from(source) == lowest
+
+
+def test_without_proc_outgoing_ports_are_assumed_from_32768(tmp_path):
+    assert local.outgoing_ports_from(tmp_path / "absent") == 32768
+
+
+def test_a_free_port_range_is_bindable_and_below_the_outgoing_range(monkeypatch):
+    monkeypatch.setattr(local, "outgoing_ports_from", lambda: local.LISTEN_PORTS_FROM + 8)
+    for _ in range(20):
+        first = local.free_port(span=3)
+        assert local.LISTEN_PORTS_FROM <= first < first + 3 <= local.LISTEN_PORTS_FROM + 8
+        assert all(local.bindable(port) for port in range(first, first + 3))
+
+
+def test_a_taken_port_in_the_range_makes_free_port_look_elsewhere(monkeypatch):
+    taken = set()
+
+    def bindable(port):
+        if len(taken) < 5:  # the first five ports asked about are held by someone else
+            taken.add(port)
+            return False
+        return port not in taken
+
+    monkeypatch.setattr(local, "bindable", bindable)
+    first = local.free_port(span=2)
+    assert len(taken) == 5 and not {first, first + 1} & taken
+
+
+def test_no_free_port_range_is_a_named_error(monkeypatch):
+    monkeypatch.setattr(local, "bindable", lambda port: False)
+    monkeypatch.setattr(local, "outgoing_ports_from", lambda: 32768)
+    with pytest.raises(local.LocalError) as refused:
+        local.free_port(span=3, attempts=4)
+    assert str(refused.value) == "no 3 free consecutive port(s) on 127.0.0.1 between 10000 and 32765 after 4 tries"
+
+
+def test_a_held_port_is_not_bindable():
+    with socket.socket() as holder:
+        holder.bind((local.HOST, 0))
+        holder.listen()
+        assert local.bindable(holder.getsockname()[1]) is False
+
+
 def _pdeathsig(queue) -> None:
     import ctypes
     local._die_with_parent()
