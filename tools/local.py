@@ -60,11 +60,12 @@ class LocalError(RuntimeError):
     """The local environment could not start; the message names the part and what to do."""
 
 
-# Where a free port is looked for: above the well-known and most registered ports, below every range a kernel hands
-# out to outgoing connections. A port from that range (what binding port 0 returns) can become the local end of any
-# connect() on this machine between our check and the service's bind: tests run beside each other, each making
-# thousands of loopback connections. Linux reads its range from /proc/sys/net/ipv4/ip_local_port_range (32768-60999
-# by default, https://docs.kernel.org/networking/ip-sysctl.html); IANA's dynamic range starts at 49152 (RFC 6335).
+# Where a free port is looked for: from 10000 (clear of the well-known ports and of what developers commonly run
+# locally) to below every range a kernel hands out to outgoing connections. A port from that range (what binding
+# port 0 returns) can become the local end of any connect() on this machine between our check and the service's
+# bind: tests run beside each other, each making thousands of loopback connections. Linux reads its range from
+# /proc/sys/net/ipv4/ip_local_port_range (32768-60999 by default, https://docs.kernel.org/networking/ip-sysctl.html);
+# IANA's dynamic range starts at 49152 (RFC 6335).
 LISTEN_PORTS_FROM = 10000
 EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 EPHEMERAL_FROM = 32768
